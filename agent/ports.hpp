@@ -1,0 +1,132 @@
+#pragma once
+// The three ports a protocol awaits: clock, GitHub API, LLM. Each runtime (the
+// virtual-time simulator, the Asio/Beast real runtime) implements them; the
+// protocol code is the same for both. An operation is started through a virtual
+// call and completes by resuming the awaiting coroutine, so a port call costs one
+// indirect call and no allocation.
+#include <coroutine>
+#include <cstdint>
+#include <string>
+
+#include "agent/github_types.hpp"
+#include "agent/time.hpp"
+
+namespace coordsim::agent {
+
+// Awaiter shared by every port operation: `start(out, h)` begins the operation;
+// the runtime fills `out` and resumes `h` when it completes.
+template <class R, class Start>
+struct PortCall {
+  Start start;
+  R out{};
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> h) { start(out, h); }
+  R await_resume() { return std::move(out); }
+};
+template <class R, class Start>
+PortCall<R, Start> port_call(Start s) {
+  return PortCall<R, Start>{std::move(s)};
+}
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual Time now() const = 0;
+  virtual void wake_after(Duration d, std::coroutine_handle<> h) = 0;
+
+  auto sleep(Duration d) {
+    struct Awaiter {
+      Clock* clock;
+      Duration d;
+      bool await_ready() const noexcept { return false; }
+      void await_suspend(std::coroutine_handle<> h) { clock->wake_after(d, h); }
+      void await_resume() const noexcept {}
+    };
+    return Awaiter{this, d};
+  }
+};
+
+// One client's view of one repository. Requests are passed by reference: the
+// referenced values live in the awaiting coroutine until it resumes.
+class GitHubApi {
+ public:
+  virtual ~GitHubApi() = default;
+
+  virtual void start_list_issues(const ListIssuesQuery& q, ApiResult<IssuePage>& out,
+                                 std::coroutine_handle<> h) = 0;
+  virtual void start_get_issue(std::int64_t number, ApiResult<Issue>& out,
+                               std::coroutine_handle<> h) = 0;
+  virtual void start_create_issue(const NewIssue& issue, ApiResult<Issue>& out,
+                                  std::coroutine_handle<> h) = 0;
+  virtual void start_update_issue(std::int64_t number, const IssuePatch& patch,
+                                  ApiResult<Issue>& out, std::coroutine_handle<> h) = 0;
+  virtual void start_create_comment(std::int64_t number, const std::string& body,
+                                    ApiResult<Comment>& out, std::coroutine_handle<> h) = 0;
+  virtual void start_create_ref(const std::string& ref, const std::string& sha,
+                                ApiResult<GitRef>& out, std::coroutine_handle<> h) = 0;
+  virtual void start_get_ref(const std::string& ref, ApiResult<GitRef>& out,
+                             std::coroutine_handle<> h) = 0;
+
+  auto list_issues(const ListIssuesQuery& q) {
+    return port_call<ApiResult<IssuePage>>(
+        [this, &q](auto& out, std::coroutine_handle<> h) { start_list_issues(q, out, h); });
+  }
+  auto get_issue(std::int64_t number) {
+    return port_call<ApiResult<Issue>>(
+        [this, number](auto& out, std::coroutine_handle<> h) { start_get_issue(number, out, h); });
+  }
+  auto create_issue(const NewIssue& issue) {
+    return port_call<ApiResult<Issue>>(
+        [this, &issue](auto& out, std::coroutine_handle<> h) { start_create_issue(issue, out, h); });
+  }
+  auto update_issue(std::int64_t number, const IssuePatch& patch) {
+    return port_call<ApiResult<Issue>>([this, number, &patch](auto& out, std::coroutine_handle<> h) {
+      start_update_issue(number, patch, out, h);
+    });
+  }
+  auto create_comment(std::int64_t number, const std::string& body) {
+    return port_call<ApiResult<Comment>>([this, number, &body](auto& out, std::coroutine_handle<> h) {
+      start_create_comment(number, body, out, h);
+    });
+  }
+  auto create_ref(const std::string& ref, const std::string& sha) {
+    return port_call<ApiResult<GitRef>>([this, &ref, &sha](auto& out, std::coroutine_handle<> h) {
+      start_create_ref(ref, sha, out, h);
+    });
+  }
+  auto get_ref(const std::string& ref) {
+    return port_call<ApiResult<GitRef>>(
+        [this, &ref](auto& out, std::coroutine_handle<> h) { start_get_ref(ref, out, h); });
+  }
+};
+
+struct AnalysisRequest {
+  std::string flavor;
+  std::string signature;
+};
+
+struct AnalysisResult {
+  std::int64_t tokens_in = 0;
+  std::int64_t tokens_out = 0;
+  double cost_usd = 0;
+};
+
+class Llm {
+ public:
+  virtual ~Llm() = default;
+  virtual void start_analyze(const AnalysisRequest& req, AnalysisResult& out,
+                             std::coroutine_handle<> h) = 0;
+  auto analyze(const AnalysisRequest& req) {
+    return port_call<AnalysisResult>(
+        [this, &req](auto& out, std::coroutine_handle<> h) { start_analyze(req, out, h); });
+  }
+};
+
+// What a protocol runs with: the three ports and who/what it coordinates on.
+struct Ports {
+  Clock& clock;
+  GitHubApi& github;
+  Llm& llm;
+};
+
+}  // namespace coordsim::agent

@@ -1,0 +1,56 @@
+#include "agent/github_types.hpp"
+#include "agent/protocol.hpp"
+
+namespace coordsim::agent {
+
+std::string_view strategy_name(Strategy s) {
+  switch (s) {
+    case Strategy::none: return "none";
+    case Strategy::seed: return "seed";
+    case Strategy::seed_lowest: return "seed-lowest";
+  }
+  return "?";
+}
+
+std::optional<Strategy> parse_strategy(std::string_view name) {
+  for (Strategy s : kAllStrategies)
+    if (strategy_name(s) == name) return s;
+  return std::nullopt;
+}
+
+std::string strategy_names() {
+  std::string out;
+  for (Strategy s : kAllStrategies) {
+    if (!out.empty()) out += ", ";
+    out += strategy_name(s);
+  }
+  return out;
+}
+
+std::string_view reason_name(Reason r) {
+  switch (r) {
+    case Reason::uncoordinated: return "uncoordinated";
+    case Reason::found_existing: return "found_existing";
+    case Reason::confirmed_first: return "confirmed_first";
+    case Reason::deferred_to_lower: return "deferred_to_lower";
+    case Reason::create_failed: return "create_failed";
+  }
+  return "?";
+}
+
+const char* endpoint_name(Endpoint e) {
+  switch (e) {
+    case Endpoint::list_issues: return "list_issues";
+    case Endpoint::get_issue: return "get_issue";
+    case Endpoint::create_issue: return "create_issue";
+    case Endpoint::update_issue: return "update_issue";
+    case Endpoint::create_comment: return "create_comment";
+    case Endpoint::search_issues: return "search_issues";
+    case Endpoint::create_ref: return "create_ref";
+    case Endpoint::get_ref: return "get_ref";
+    case Endpoint::delete_ref: return "delete_ref";
+  }
+  return "?";
+}
+
+}  // namespace coordsim::agent

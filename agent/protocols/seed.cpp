@@ -1,0 +1,97 @@
+#include "agent/protocols/seed.hpp"
+
+#include <algorithm>
+#include <string_view>
+
+namespace coordsim::agent {
+namespace {
+
+std::string_view commit_prefix(const CoordinationKey& key) {
+  return std::string_view(key.commit).substr(0, 8);
+}
+
+Duration retry_delay(const SeedParams& p, int attempt) {
+  if (p.retry_delays.empty()) return Duration::zero();
+  const auto i = std::min<std::size_t>(static_cast<std::size_t>(attempt), p.retry_delays.size() - 1);
+  return p.retry_delays[i];
+}
+
+// The find: list open issues with the coordination label (newest first, as
+// GitHub returns them) and collect those whose title holds the commit prefix.
+// `first_only` stops at the first match, as the reference does. Like the
+// reference, an API error ends the find as "nothing found".
+Task<std::vector<std::int64_t>> find_matching(const SeedParams& params, Ports ports,
+                                              const CoordinationKey& key, bool first_only) {
+  const std::string_view prefix = commit_prefix(key);
+  ListIssuesQuery query;
+  query.state = StateFilter::open;
+  query.labels = {params.label};
+  std::vector<std::int64_t> found;
+  for (int attempt = 0; attempt < params.find_attempts; ++attempt) {
+    for (query.page = 1; query.page <= params.max_pages; ++query.page) {
+      ApiResult<IssuePage> page = co_await ports.github.list_issues(query);
+      if (!page.ok()) co_return found;  // swallowed: the reference logs and returns None
+      for (const Issue& issue : page.value.issues) {
+        if (issue.title.find(prefix) == std::string::npos) continue;
+        found.push_back(issue.number);
+        if (first_only) co_return found;
+      }
+      if (!page.value.has_next) break;
+    }
+    if (!found.empty()) co_return found;
+    if (attempt + 1 < params.find_attempts) co_await ports.clock.sleep(retry_delay(params, attempt));
+  }
+  co_return found;
+}
+
+}  // namespace
+
+std::string seed_issue_title(const CoordinationKey& key) {
+  return "[coordination] build failure on " + std::string(commit_prefix(key));
+}
+
+Task<Decision> decide_seed(const SeedParams& params, Ports ports, const CoordinationKey& key,
+                           bool lowest_wins) {
+  Decision d;
+  std::vector<std::int64_t> existing = co_await find_matching(params, ports, key, true);
+  if (!existing.empty()) {
+    d.kind = DecisionKind::skip;
+    d.reason = Reason::found_existing;
+    d.leader_issue = existing.front();
+    co_return d;
+  }
+
+  NewIssue issue;
+  issue.title = seed_issue_title(key);
+  issue.body = "Coordination lock for commit " + key.commit + ", taken by flavor " + key.flavor + ".";
+  issue.labels = {params.label, "commit-" + std::string(commit_prefix(key))};
+  ApiResult<Issue> created = co_await ports.github.create_issue(issue);
+  if (!created.ok()) {
+    // Fail open: the reference proceeds with issue number 0 and analyzes.
+    d.kind = DecisionKind::analyze;
+    d.reason = Reason::create_failed;
+    co_return d;
+  }
+  d.own_issue = created.value.number;
+
+  co_await ports.clock.sleep(params.post_create_wait);
+  std::vector<std::int64_t> again = co_await find_matching(params, ports, key, !lowest_wins);
+  std::int64_t leader = d.own_issue;
+  if (lowest_wins) {
+    for (std::int64_t n : again) leader = std::min(leader, n);
+  } else if (!again.empty() && again.front() < d.own_issue) {
+    // The reference compares only the first (newest) match with its own number.
+    leader = again.front();
+  }
+  if (leader == d.own_issue) {
+    d.kind = DecisionKind::analyze;
+    d.reason = Reason::confirmed_first;
+    co_return d;
+  }
+  d.kind = DecisionKind::skip;
+  d.reason = Reason::deferred_to_lower;
+  d.leader_issue = leader;
+  co_return d;
+}
+
+}  // namespace coordsim::agent

@@ -1,0 +1,43 @@
+#include "agent/protocol.hpp"
+#include "agent/protocols/seed.hpp"
+
+namespace coordsim::agent {
+
+Task<Decision> decide(const ProtocolConfig& config, Ports ports, const CoordinationKey& key) {
+  switch (config.strategy) {
+    case Strategy::none: break;
+    case Strategy::seed: co_return co_await decide_seed(config.seed, ports, key, false);
+    case Strategy::seed_lowest: co_return co_await decide_seed(config.seed, ports, key, true);
+  }
+  co_return Decision{DecisionKind::analyze, Reason::uncoordinated, 0, 0};
+}
+
+namespace {
+// A loser of the seed protocols closes its own issue and points to the leader,
+// after deciding: the decision does not wait for the cleanup.
+Task<void> clean_up(Ports ports, const Decision& d) {
+  if (d.reason != Reason::deferred_to_lower || d.own_issue == 0) co_return;
+  IssuePatch close;
+  close.set_state = true;
+  close.state = IssueState::closed;
+  (void)co_await ports.github.update_issue(d.own_issue, close);
+  const std::string body = "Duplicate of #" + std::to_string(d.leader_issue);
+  (void)co_await ports.github.create_comment(d.own_issue, body);
+}
+}  // namespace
+
+Task<void> run_agent(const ProtocolConfig& config, Ports ports, const CoordinationKey& key,
+                     AgentReport& report) {
+  report.failed_at = ports.clock.now();
+  report.decision = co_await decide(config, ports, key);
+  report.decided_at = ports.clock.now();
+  report.decided = true;
+  if (report.decision.kind == DecisionKind::analyze) {
+    AnalysisRequest request{key.flavor, key.signature};
+    report.analysis = co_await ports.llm.analyze(request);
+    report.analyzed = true;
+  }
+  co_await clean_up(ports, report.decision);
+}
+
+}  // namespace coordsim::agent

@@ -1,0 +1,54 @@
+#pragma once
+// Scenario distributions (DESIGN.md): a bare number is a constant; otherwise an
+// object {"dist": "uniform" | "exponential" | "normal" | "lognormal" |
+// "empirical" | "mixture", ...parameters}. Values are in the unit of the field
+// that holds them (seconds for times, tokens for token counts).
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "sim/rng.hpp"
+
+namespace coordsim::sim {
+
+enum class DistKind { constant, uniform, exponential, normal, lognormal, empirical, mixture };
+
+struct Distribution {
+  DistKind kind = DistKind::constant;
+  // constant: a = value. uniform: a = min, b = max. exponential: a = mean.
+  // normal: a = mean, b = sd (draws below 0 are redrawn: truncated at 0).
+  // lognormal: a = median, b = sigma (of the log).
+  double a = 0;
+  double b = 0;
+  std::vector<double> samples;             // empirical: drawn uniformly among these
+  std::vector<double> cumulative_weights;  // mixture: normalised, last == 1
+  std::vector<Distribution> components;    // mixture
+
+  static Distribution constant(double v) {
+    Distribution d;
+    d.a = v;
+    return d;
+  }
+  bool is_constant() const noexcept { return kind == DistKind::constant; }
+
+  // One draw. Never negative for distributions whose parameters were accepted
+  // by parse_distribution with non_negative = true.
+  double sample(Rng& rng) const;
+
+  double mean() const;
+  // Bounds of the support; infinity for unbounded distributions.
+  double lower_bound() const;
+  double upper_bound() const;
+};
+
+// Parses the JSON form. `where` is the JSON pointer of `j` for error messages.
+// With non_negative, values (and every possible draw) must be >= 0, as for
+// times and token counts. Throws InputError.
+Distribution parse_distribution(const nlohmann::json& j, const std::string& where,
+                                bool non_negative = true);
+
+// The canonical JSON form (a constant is written as a bare number).
+nlohmann::json to_json(const Distribution& d);
+
+}  // namespace coordsim::sim
