@@ -1,1 +1,201 @@
-// placeholder
+#include "sim/github_model.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace coordsim::sim {
+
+using agent::IssueState;
+
+namespace {
+std::array<Time, kReadPathCount> visibility(Time c, const Lags& lags) {
+  std::array<Time, kReadPathCount> v;
+  for (int p = 0; p < kReadPathCount; ++p) v[p] = c + lags[p];
+  return v;
+}
+}  // namespace
+
+void GitHubModel::reset() noexcept {
+  issues_.clear();
+  versions_.clear();
+  comments_.clear();
+  refs_.clear();
+  strings_used_ = 0;
+  // labels_ is kept: it only maps names to bits, and stable bits save work.
+}
+
+std::uint32_t GitHubModel::intern_string(std::string_view s) {
+  if (strings_used_ == strings_.size()) strings_.emplace_back();
+  strings_[strings_used_].assign(s.data(), s.size());
+  return static_cast<std::uint32_t>(strings_used_++);
+}
+
+GitHubModel::LabelMask GitHubModel::label_mask(const std::vector<std::string>& names, bool create) {
+  LabelMask mask = 0;
+  for (const std::string& name : names) {
+    auto it = std::find(labels_.begin(), labels_.end(), name);
+    if (it == labels_.end()) {
+      if (!create) return ~LabelMask{0};  // cannot match: no issue carries an unknown label
+      if (labels_.size() == 64) throw std::length_error("the fake GitHub supports at most 64 distinct labels");
+      labels_.push_back(name);
+      it = labels_.end() - 1;
+    }
+    mask |= LabelMask{1} << (it - labels_.begin());
+  }
+  return mask;
+}
+
+std::int64_t GitHubModel::create_issue(Time c, const agent::NewIssue& issue, const Lags& lags) {
+  Version v;
+  v.visible = visibility(c, lags);
+  v.commit = c;
+  v.previous = -1;
+  v.title = intern_string(issue.title);
+  v.labels = label_mask(issue.labels, true);
+  v.state = IssueState::open;
+  versions_.push_back(v);
+  issues_.push_back(IssueRecord{static_cast<std::int32_t>(versions_.size() - 1)});
+  return static_cast<std::int64_t>(issues_.size());
+}
+
+bool GitHubModel::update_issue(Time c, std::int64_t number, const agent::IssuePatch& patch,
+                               const Lags& lags) {
+  if (number < 1 || number > issues_created()) return false;
+  IssueRecord& issue = issues_[static_cast<std::size_t>(number - 1)];
+  Version v = versions_[static_cast<std::size_t>(issue.latest)];
+  v.visible = visibility(c, lags);
+  v.commit = c;
+  v.previous = issue.latest;
+  if (patch.set_state) v.state = patch.state;
+  versions_.push_back(v);
+  issue.latest = static_cast<std::int32_t>(versions_.size() - 1);
+  return true;
+}
+
+std::int64_t GitHubModel::add_comment(Time c, std::int64_t number, std::string_view body,
+                                      const Lags& lags) {
+  if (number < 1 || number > issues_created()) return 0;
+  comments_.push_back(CommentRecord{number, visibility(c, lags), intern_string(body)});
+  return static_cast<std::int64_t>(comments_.size());
+}
+
+bool GitHubModel::create_ref(Time c, std::string_view ref, std::string_view sha,
+                             agent::Duration refs_lag) {
+  for (const RefRecord& r : refs_)
+    if (strings_[r.name] == ref) return false;
+  const std::uint32_t name = intern_string(ref);
+  refs_.push_back(RefRecord{name, intern_string(sha), c + refs_lag});
+  return true;
+}
+
+const GitHubModel::Version* GitHubModel::visible_version(const IssueRecord& issue, ReadPath path,
+                                                         Time s) const {
+  const int p = static_cast<int>(path);
+  for (std::int32_t i = issue.latest; i >= 0; i = versions_[static_cast<std::size_t>(i)].previous) {
+    const Version& v = versions_[static_cast<std::size_t>(i)];
+    if (v.visible[p] <= s) return &v;
+  }
+  return nullptr;
+}
+
+void GitHubModel::fill_issue(const Version& v, std::int64_t number, agent::Issue& out) const {
+  out.number = number;
+  out.state = v.state;
+  out.title = strings_[v.title];
+  out.labels.clear();
+  for (std::size_t i = 0; i < labels_.size(); ++i)
+    if (v.labels & (LabelMask{1} << i)) out.labels.push_back(labels_[i]);
+}
+
+void GitHubModel::list_issues(Time s, const agent::ListIssuesQuery& q, agent::IssuePage& out) const {
+  out.issues.clear();
+  out.has_next = false;
+  LabelMask required = 0;
+  for (const std::string& name : q.labels) {
+    auto it = std::find(labels_.begin(), labels_.end(), name);
+    if (it == labels_.end()) return;  // no issue carries an unknown label
+    required |= LabelMask{1} << (it - labels_.begin());
+  }
+  const auto matches = [&](const Version& v) {
+    if ((v.labels & required) != required) return false;
+    switch (q.state) {
+      case agent::StateFilter::open: return v.state == IssueState::open;
+      case agent::StateFilter::closed: return v.state == IssueState::closed;
+      case agent::StateFilter::all: return true;
+    }
+    return false;
+  };
+  const int per_page = std::clamp(q.per_page, 1, 100);
+  const std::int64_t skip = static_cast<std::int64_t>(std::max(q.page, 1) - 1) * per_page;
+
+  // Creation order is number order, so the default listing needs no sort.
+  if (q.sort == agent::IssueSort::created) {
+    std::int64_t seen = 0;
+    const std::int64_t n = issues_created();
+    for (std::int64_t k = 0; k < n; ++k) {
+      const std::int64_t number = q.direction == agent::SortDirection::desc ? n - k : k + 1;
+      const Version* v = visible_version(issues_[static_cast<std::size_t>(number - 1)], ReadPath::list, s);
+      if (!v || !matches(*v)) continue;
+      if (seen++ < skip) continue;
+      if (static_cast<int>(out.issues.size()) == per_page) {
+        out.has_next = true;
+        return;
+      }
+      fill_issue(*v, number, out.issues.emplace_back());
+    }
+    return;
+  }
+
+  scratch_.clear();
+  for (std::int64_t number = 1; number <= issues_created(); ++number) {
+    const Version* v = visible_version(issues_[static_cast<std::size_t>(number - 1)], ReadPath::list, s);
+    if (v && matches(*v)) scratch_.emplace_back(number, v);
+  }
+  const auto key = [&](const std::pair<std::int64_t, const Version*>& e) -> std::int64_t {
+    if (q.sort == agent::IssueSort::updated) return e.second->commit.count();
+    std::int64_t visible_comments = 0;
+    for (const CommentRecord& c : comments_)
+      if (c.issue == e.first && c.visible[static_cast<int>(ReadPath::list)] <= s) ++visible_comments;
+    return visible_comments;
+  };
+  std::stable_sort(scratch_.begin(), scratch_.end(), [&](const auto& a, const auto& b) {
+    const std::int64_t ka = key(a), kb = key(b);
+    if (ka != kb) return q.direction == agent::SortDirection::desc ? ka > kb : ka < kb;
+    return q.direction == agent::SortDirection::desc ? a.first > b.first : a.first < b.first;
+  });
+  for (std::size_t i = static_cast<std::size_t>(skip); i < scratch_.size(); ++i) {
+    if (static_cast<int>(out.issues.size()) == per_page) {
+      out.has_next = true;
+      return;
+    }
+    fill_issue(*scratch_[i].second, scratch_[i].first, out.issues.emplace_back());
+  }
+}
+
+bool GitHubModel::get_issue(Time s, std::int64_t number, agent::Issue& out) const {
+  if (number < 1 || number > issues_created()) return false;
+  const Version* v = visible_version(issues_[static_cast<std::size_t>(number - 1)], ReadPath::get, s);
+  if (!v) return false;
+  fill_issue(*v, number, out);
+  return true;
+}
+
+bool GitHubModel::get_ref(Time s, std::string_view ref, agent::GitRef& out) const {
+  for (const RefRecord& r : refs_) {
+    if (strings_[r.name] != ref) continue;
+    if (r.visible > s) return false;
+    out.ref = strings_[r.name];
+    out.sha = strings_[r.sha];
+    return true;
+  }
+  return false;
+}
+
+std::int64_t GitHubModel::issues_open() const noexcept {
+  std::int64_t open = 0;
+  for (const IssueRecord& issue : issues_)
+    if (versions_[static_cast<std::size_t>(issue.latest)].state == IssueState::open) ++open;
+  return open;
+}
+
+}  // namespace coordsim::sim

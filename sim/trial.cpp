@@ -1,1 +1,142 @@
-// placeholder
+#include "sim/trial.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace coordsim::sim {
+
+struct TrialRunner::Flavor {
+  Flavor(TrialRunner& runner, EventLoop& loop, GitHubModel& model, const GitHubConfig& config,
+         std::size_t index)
+      : runner(runner),
+        index(index),
+        github(loop, model, config),
+        llm(loop) {}
+
+  TrialRunner& runner;
+  std::size_t index;
+  SimGitHubClient github;
+  SimLlm llm;
+  agent::CoordinationKey key;
+  agent::Task<void> task;
+};
+
+TrialRunner::TrialRunner(const Scenario& scenario, const agent::ProtocolConfig& protocol)
+    : scenario_(scenario), protocol_(protocol), clock_(loop_) {
+  const std::size_t n = scenario.workload.flavors.size();
+  plan_.resize(n);
+  reports_.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    flavors_.push_back(std::make_unique<Flavor>(*this, loop_, model_, scenario.github, i));
+    flavors_.back()->key.commit = scenario.commit;
+    flavors_.back()->key.flavor = scenario.workload.flavors[i];
+  }
+}
+
+TrialRunner::~TrialRunner() = default;
+
+namespace {
+Duration draw_time(const Distribution& d, Rng& rng) { return agent::from_seconds(d.sample(rng)); }
+std::int64_t draw_count(const Distribution& d, Rng& rng) { return std::llround(d.sample(rng)); }
+}  // namespace
+
+void TrialRunner::draw_plan(std::uint64_t seed, std::uint64_t index) {
+  // Draw order within each stream is fixed and every draw is made whether or
+  // not it is used, so changing one parameter does not shift other draws.
+  Rng trial_rng = make_stream(seed, index, StreamKind::trial_workload);
+  const FailureModel& failure = scenario_.workload.failure;
+  const bool common_mode = trial_rng.uniform01() < failure.common_mode_probability;
+  const Duration time_to_failure = draw_time(failure.time_to_failure, trial_rng);
+
+  const LlmModel& llm = scenario_.llm;
+  for (std::size_t i = 0; i < plan_.size(); ++i) {
+    const auto flavor_index = static_cast<std::uint32_t>(i);
+    Rng rng = make_stream(seed, index, StreamKind::flavor_workload, flavor_index);
+    FlavorPlan& p = plan_[i];
+    const Duration jitter = draw_time(scenario_.workload.start_jitter, rng);
+    const bool fails_alone = rng.uniform01() < failure.per_flavor_probability;
+    const Duration delay = draw_time(failure.flavor_delay, rng);
+    p.start = agent::from_seconds(scenario_.workload.start_stagger_s * static_cast<double>(i)) + jitter;
+    p.fails = common_mode || fails_alone;
+    p.fails_at = p.start + time_to_failure + delay;
+    p.signature = common_mode ? 0 : static_cast<int>(i) + 1;
+
+    Rng llm_rng = make_stream(seed, index, StreamKind::flavor_llm, flavor_index);
+    p.analysis.tokens_in = draw_count(llm.tokens_in, llm_rng);
+    p.analysis.tokens_out = draw_count(llm.tokens_out, llm_rng);
+    p.analysis.cost_usd = (static_cast<double>(p.analysis.tokens_in) * llm.usd_per_million_in +
+                           static_cast<double>(p.analysis.tokens_out) * llm.usd_per_million_out) /
+                          1e6;
+    p.analysis_duration = draw_time(llm.analysis_duration, llm_rng);
+  }
+}
+
+void TrialRunner::start_agent(void* p) {
+  auto& f = *static_cast<Flavor*>(p);
+  TrialRunner& r = f.runner;
+  agent::Ports ports{r.clock_, f.github, f.llm};
+  f.task = agent::run_agent(r.protocol_, ports, f.key, r.reports_[f.index]);
+  f.task.start();
+}
+
+const TrialOutcome& TrialRunner::run(std::uint64_t seed, std::uint64_t index) {
+  loop_.reset();
+  model_.reset();
+  outcome_ = TrialOutcome{.decision_latency_us = std::move(outcome_.decision_latency_us)};
+  outcome_.decision_latency_us.clear();
+  draw_plan(seed, index);
+
+  for (std::size_t i = 0; i < flavors_.size(); ++i) {
+    Flavor& f = *flavors_[i];
+    reports_[i] = agent::AgentReport{};
+    f.task = {};
+    if (!plan_[i].fails) continue;
+    f.key.signature = plan_[i].signature == 0 ? "common" : "flavor-" + f.key.flavor;
+    f.github.begin_trial(make_stream(seed, index, StreamKind::flavor_api, static_cast<std::uint32_t>(i)),
+                         &outcome_.api_calls);
+    f.llm.begin_trial(plan_[i].analysis, plan_[i].analysis_duration);
+    loop_.schedule(plan_[i].fails_at, Phase::deliver, &start_agent, &f);
+  }
+  loop_.run();
+  measure();
+  return outcome_;
+}
+
+void TrialRunner::measure() {
+  TrialOutcome& o = outcome_;
+  o.events = static_cast<std::int64_t>(loop_.events_run());
+  // Analyses per signature: signature 0 is shared, i + 1 belongs to flavor i.
+  thread_local std::vector<int> per_signature;
+  per_signature.assign(plan_.size() + 1, -1);  // -1: no flavor failed with it
+  for (std::size_t i = 0; i < plan_.size(); ++i) {
+    const FlavorPlan& p = plan_[i];
+    if (!p.fails) continue;
+    Flavor& f = *flavors_[i];
+    if (!f.task.done()) throw std::logic_error("an agent did not finish: the protocol awaited something that never completes");
+    f.task.result();  // rethrows a protocol's exception
+    const agent::AgentReport& r = reports_[i];
+    ++o.failing_flavors;
+    int& count = per_signature[static_cast<std::size_t>(p.signature)];
+    if (count < 0) {
+      count = 0;
+      ++o.signatures;
+    }
+    o.baseline_tokens_in += p.analysis.tokens_in;
+    o.baseline_tokens_out += p.analysis.tokens_out;
+    if (r.decided) o.decision_latency_us.push_back((r.decided_at - r.failed_at).count());
+    if (r.analyzed) {
+      ++o.analyses;
+      ++count;
+      o.tokens_in += r.analysis.tokens_in;
+      o.tokens_out += r.analysis.tokens_out;
+    }
+  }
+  for (int count : per_signature) {
+    if (count > 1) o.duplicate = true;
+    if (count == 0) o.miss = true;
+  }
+  o.issues_created = model_.issues_created();
+  o.issues_left_open = model_.issues_open();
+}
+
+}  // namespace coordsim::sim

@@ -1,1 +1,167 @@
-// placeholder
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <set>
+
+#include "sim/github_model.hpp"
+#include "sim/rng.hpp"
+
+using namespace coordsim;
+using agent::Duration;
+using sim::GitHubModel;
+using sim::Lags;
+using sim::Time;
+
+namespace {
+Lags lags(double get_s, double list_s, double search_s = 0, double refs_s = 0) {
+  return {agent::from_seconds(get_s), agent::from_seconds(list_s), agent::from_seconds(search_s),
+          agent::from_seconds(refs_s)};
+}
+agent::NewIssue coordination_issue(const std::string& title) {
+  return {title, "", {"autonomous-coordination", "commit-46e71ff2"}};
+}
+Time at(double s) { return agent::from_seconds(s); }
+std::vector<std::int64_t> numbers(const agent::IssuePage& page) {
+  std::vector<std::int64_t> out;
+  for (const auto& i : page.issues) out.push_back(i.number);
+  return out;
+}
+agent::ListIssuesQuery labelled(std::string label) {
+  agent::ListIssuesQuery q;
+  q.labels = {std::move(label)};
+  return q;
+}
+}  // namespace
+
+TEST_CASE("issue numbers are allocated at commit, strictly increasing", "[github_model]") {
+  GitHubModel m;
+  REQUIRE(m.create_issue(at(5), coordination_issue("a"), lags(0, 9)) == 1);
+  REQUIRE(m.create_issue(at(6), coordination_issue("b"), lags(0, 1)) == 2);
+  REQUIRE(m.create_issue(at(7), coordination_issue("c"), lags(0, 0)) == 3);
+  REQUIRE(m.issues_created() == 3);
+  m.reset();
+  REQUIRE(m.issues_created() == 0);
+  REQUIRE(m.create_issue(at(1), coordination_issue("d"), lags(0, 0)) == 1);
+}
+
+TEST_CASE("a list shows an issue exactly from commit + list lag on", "[github_model]") {
+  GitHubModel m;
+  m.create_issue(at(2), coordination_issue("x"), lags(0.5, 3));
+  const auto q = labelled("autonomous-coordination");
+  agent::IssuePage page;
+  m.list_issues(at(4.999999), q, page);
+  REQUIRE(page.issues.empty());
+  m.list_issues(at(5), q, page);  // inclusive: visible at exactly commit + lag
+  REQUIRE(numbers(page) == std::vector<std::int64_t>{1});
+  agent::Issue issue;
+  REQUIRE_FALSE(m.get_issue(at(2.4), 1, issue));  // the get path has its own lag
+  REQUIRE(m.get_issue(at(2.5), 1, issue));
+  REQUIRE(issue.title == "x");
+  REQUIRE(issue.labels == std::vector<std::string>{"autonomous-coordination", "commit-46e71ff2"});
+}
+
+TEST_CASE("visibility: random lags, every snapshot shows exactly the issues whose lag has passed",
+          "[github_model][visibility]") {
+  GitHubModel m;
+  sim::Rng rng(42);
+  std::vector<Time> visible_at;
+  for (int i = 0; i < 60; ++i) {
+    const double commit = i * 0.25;
+    const double lag = rng.uniform01() * 10;
+    m.create_issue(at(commit), coordination_issue("t"), lags(0, lag));
+    visible_at.push_back(at(commit) + agent::from_seconds(lag));
+  }
+  auto q = labelled("autonomous-coordination");
+  q.per_page = 100;
+  for (int k = 0; k < 500; ++k) {
+    const Time s = agent::from_seconds(rng.uniform01() * 30);
+    agent::IssuePage page;
+    m.list_issues(s, q, page);
+    std::vector<std::int64_t> expected;
+    for (std::int64_t n = static_cast<std::int64_t>(visible_at.size()); n >= 1; --n)
+      if (visible_at[static_cast<std::size_t>(n - 1)] <= s) expected.push_back(n);
+    REQUIRE(numbers(page) == expected);  // newest first, nothing early, nothing late
+  }
+}
+
+TEST_CASE("versions of an issue appear per path in order of their own visibility", "[github_model]") {
+  GitHubModel m;
+  m.create_issue(at(0), coordination_issue("x"), lags(0, 1));
+  agent::IssuePatch close;
+  close.set_state = true;
+  close.state = agent::IssueState::closed;
+  REQUIRE(m.update_issue(at(2), 1, close, lags(0, 5)));  // the close shows on list at 7
+  auto open = labelled("autonomous-coordination");
+  auto closed = open;
+  closed.state = agent::StateFilter::closed;
+  agent::IssuePage page;
+  m.list_issues(at(6.9), open, page);
+  REQUIRE(numbers(page) == std::vector<std::int64_t>{1});  // still the open version
+  m.list_issues(at(6.9), closed, page);
+  REQUIRE(page.issues.empty());
+  m.list_issues(at(7), open, page);
+  REQUIRE(page.issues.empty());
+  m.list_issues(at(7), closed, page);
+  REQUIRE(numbers(page) == std::vector<std::int64_t>{1});
+  REQUIRE(m.issues_open() == 0);  // the true state is closed from commit on
+  REQUIRE_FALSE(m.update_issue(at(3), 2, close, lags(0, 0)));  // 404
+}
+
+TEST_CASE("list filters: labels AND, state, sort, direction, pagination", "[github_model]") {
+  GitHubModel m;
+  for (int i = 0; i < 7; ++i) {
+    agent::NewIssue issue{"i" + std::to_string(i + 1), "", {"a"}};
+    if (i % 2 == 0) issue.labels.push_back("b");
+    m.create_issue(at(i), issue, lags(0, 0));
+  }
+  agent::IssuePage page;
+  agent::ListIssuesQuery q;
+  q.labels = {"a", "b"};
+  m.list_issues(at(100), q, page);
+  REQUIRE(numbers(page) == std::vector<std::int64_t>{7, 5, 3, 1});
+  q.direction = agent::SortDirection::asc;
+  m.list_issues(at(100), q, page);
+  REQUIRE(numbers(page) == std::vector<std::int64_t>{1, 3, 5, 7});
+  q.labels = {"a", "nonexistent"};
+  m.list_issues(at(100), q, page);
+  REQUIRE(page.issues.empty());
+
+  agent::ListIssuesQuery paged;
+  paged.per_page = 3;
+  m.list_issues(at(100), paged, page);
+  REQUIRE(numbers(page) == std::vector<std::int64_t>{7, 6, 5});
+  REQUIRE(page.has_next);
+  paged.page = 3;
+  m.list_issues(at(100), paged, page);
+  REQUIRE(numbers(page) == std::vector<std::int64_t>{1});
+  REQUIRE_FALSE(page.has_next);
+  paged.page = 2;
+  paged.per_page = 1000;  // GitHub caps per_page at 100
+  m.list_issues(at(100), paged, page);
+  REQUIRE(page.issues.empty());
+
+  agent::ListIssuesQuery updated;
+  updated.sort = agent::IssueSort::updated;
+  agent::IssuePatch noop;
+  REQUIRE(m.update_issue(at(50), 2, noop, lags(0, 0)));
+  m.list_issues(at(100), updated, page);
+  REQUIRE(numbers(page) == std::vector<std::int64_t>{2, 7, 6, 5, 4, 3, 1});
+}
+
+TEST_CASE("git refs: create-if-absent is strongly consistent, reads lag", "[github_model]") {
+  GitHubModel m;
+  REQUIRE(m.create_ref(at(1), "refs/coordination/abc", "sha1", agent::from_seconds(2)));
+  REQUIRE_FALSE(m.create_ref(at(1.5), "refs/coordination/abc", "sha2", Duration(0)));  // 422 at once
+  agent::GitRef ref;
+  REQUIRE_FALSE(m.get_ref(at(2.9), "refs/coordination/abc", ref));
+  REQUIRE(m.get_ref(at(3), "refs/coordination/abc", ref));
+  REQUIRE(ref.sha == "sha1");
+  REQUIRE(m.create_ref(at(2), "refs/coordination/other", "sha3", Duration(0)));
+}
+
+TEST_CASE("comments need an existing issue", "[github_model]") {
+  GitHubModel m;
+  REQUIRE(m.add_comment(at(1), 1, "Duplicate of #0", lags(0, 0)) == 0);
+  m.create_issue(at(1), coordination_issue("x"), lags(0, 0));
+  REQUIRE(m.add_comment(at(2), 1, "Duplicate of #0", lags(0, 0)) == 1);
+}

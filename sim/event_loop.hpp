@@ -1,0 +1,57 @@
+#pragma once
+// The virtual-time event loop of one trial. Time is integer microseconds; events
+// at the same time run in two phases — commits of writes before everything else —
+// and within a phase in insertion order. The commit phase is what lets a read be
+// evaluated when its response is delivered rather than at its snapshot: every
+// write that committed at or before the snapshot has been applied by then.
+#include <coroutine>
+#include <cstdint>
+#include <vector>
+
+#include "agent/time.hpp"
+
+namespace coordsim::sim {
+
+using agent::Duration;
+using agent::Time;
+
+enum class Phase : std::uint8_t { commit = 0, deliver = 1 };
+
+class EventLoop {
+ public:
+  using Callback = void (*)(void* context);
+
+  Time now() const noexcept { return now_; }
+  std::uint64_t events_run() const noexcept { return events_run_; }
+  bool empty() const noexcept { return heap_.empty(); }
+
+  void schedule(Time at, Phase phase, Callback fn, void* context);
+  void resume_at(Time at, std::coroutine_handle<> h) {
+    schedule(at, Phase::deliver, &resume_handle, h.address());
+  }
+
+  // Runs events until none is left.
+  void run();
+  // Forgets pending events and resets the clock, keeping capacity: one loop
+  // serves many trials.
+  void reset() noexcept;
+
+ private:
+  struct Event {
+    Time at;
+    std::uint64_t order;  // phase in the top bit, then insertion sequence
+    Callback fn;
+    void* context;
+  };
+  static bool later(const Event& a, const Event& b) noexcept {
+    return a.at != b.at ? a.at > b.at : a.order > b.order;
+  }
+  static void resume_handle(void* address) { std::coroutine_handle<>::from_address(address).resume(); }
+
+  std::vector<Event> heap_;
+  Time now_{};
+  std::uint64_t sequence_ = 0;
+  std::uint64_t events_run_ = 0;
+};
+
+}  // namespace coordsim::sim

@@ -1,0 +1,94 @@
+#pragma once
+// The fake GitHub: one repository's issues, comments and git refs, with the
+// consistency model of DESIGN.md. Writes are strongly consistent (issue numbers
+// are allocated at commit, strictly increasing); every write is visible on each
+// read path P at commit + lag_P, drawn once per write and path by the caller. A
+// read on path P with snapshot s shows, per issue, the latest version whose
+// visibility time on P is <= s.
+//
+// The model knows nothing of clocks or randomness: callers pass the commit or
+// snapshot time and the drawn lags, so the simulator and the HTTP server share it.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agent/github_types.hpp"
+#include "sim/scenario.hpp"
+
+namespace coordsim::sim {
+
+using agent::Time;
+
+using Lags = std::array<agent::Duration, kReadPathCount>;  // indexed by ReadPath
+
+class GitHubModel {
+ public:
+  // Forgets all state, keeping capacity (one model serves many trials).
+  void reset() noexcept;
+
+  // --- writes, at commit time `c` -------------------------------------------
+  // Returns the new issue's number.
+  std::int64_t create_issue(Time c, const agent::NewIssue& issue, const Lags& lags);
+  // Returns false (404) if no such issue exists.
+  bool update_issue(Time c, std::int64_t number, const agent::IssuePatch& patch, const Lags& lags);
+  // Returns the comment id, or 0 (404) if no such issue exists.
+  std::int64_t add_comment(Time c, std::int64_t number, std::string_view body, const Lags& lags);
+  // Create-if-absent; false (422 "Reference already exists") if the ref exists.
+  bool create_ref(Time c, std::string_view ref, std::string_view sha, agent::Duration refs_lag);
+
+  // --- reads, with snapshot time `s` ----------------------------------------
+  void list_issues(Time s, const agent::ListIssuesQuery& q, agent::IssuePage& out) const;
+  // False (404) if the issue is not visible on the get path at s.
+  bool get_issue(Time s, std::int64_t number, agent::Issue& out) const;
+  bool get_ref(Time s, std::string_view ref, agent::GitRef& out) const;
+
+  // --- the true (strongly consistent) state, for metrics ----------------------
+  std::int64_t issues_created() const noexcept { return static_cast<std::int64_t>(issues_.size()); }
+  std::int64_t issues_open() const noexcept;
+
+ private:
+  using LabelMask = std::uint64_t;
+
+  struct Version {
+    std::array<Time, kReadPathCount> visible;
+    Time commit;
+    std::int32_t previous;  // index of the older version of the same issue, -1 if none
+    std::uint32_t title;    // index into strings_
+    LabelMask labels;
+    agent::IssueState state;
+  };
+  struct IssueRecord {
+    std::int32_t latest;  // index into versions_
+  };
+  struct CommentRecord {
+    std::int64_t issue;
+    std::array<Time, kReadPathCount> visible;
+    std::uint32_t body;
+  };
+  struct RefRecord {
+    std::uint32_t name;
+    std::uint32_t sha;
+    Time visible;
+  };
+
+  std::uint32_t intern_string(std::string_view s);
+  LabelMask label_mask(const std::vector<std::string>& names, bool create);
+  void fill_issue(const Version& v, std::int64_t number, agent::Issue& out) const;
+  const Version* visible_version(const IssueRecord& issue, ReadPath path, Time s) const;
+
+  std::vector<IssueRecord> issues_;  // issue n is issues_[n - 1]
+  std::vector<Version> versions_;
+  std::vector<CommentRecord> comments_;
+  std::vector<RefRecord> refs_;
+  std::vector<std::string> labels_;  // bit i of a LabelMask is labels_[i]
+  // String storage recycled across trials: assigning into a string that has
+  // capacity does not allocate.
+  std::vector<std::string> strings_;
+  std::size_t strings_used_ = 0;
+  // Scratch for sorted listings.
+  mutable std::vector<std::pair<std::int64_t, const Version*>> scratch_;
+};
+
+}  // namespace coordsim::sim

@@ -1,0 +1,33 @@
+#pragma once
+// Runs a scenario's trials on worker threads. Trials are handed out in fixed
+// chunks; each worker keeps its own Summary, and the exact integer merge makes
+// the result independent of the thread count and of scheduling.
+#include <cstdint>
+#include <functional>
+
+#include "agent/protocol.hpp"
+#include "sim/scenario.hpp"
+#include "sim/stats.hpp"
+
+namespace coordsim::sim {
+
+struct RunOptions {
+  std::int64_t trials = 10000;
+  std::uint64_t seed = 1;
+  int threads = 0;  // 0: hardware concurrency
+  // First trial index (a run of trials [first_trial, first_trial + trials)).
+  std::uint64_t first_trial = 0;
+};
+
+struct RunResult {
+  Summary summary;
+  double wall_seconds = 0;
+  int threads_used = 1;
+};
+
+RunResult run_trials(const Scenario& scenario, const agent::ProtocolConfig& protocol,
+                     const RunOptions& options);
+
+int default_thread_count();
+
+}  // namespace coordsim::sim

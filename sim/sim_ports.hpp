@@ -1,0 +1,108 @@
+#pragma once
+// The simulator's implementation of the agent ports: virtual time from the
+// event loop, GitHub from the shared model with drawn latencies and lags, the
+// LLM from draws made before the trial (so `none` and every protocol see the
+// same analysis costs: common random numbers).
+#include <array>
+#include <cstdint>
+
+#include "agent/ports.hpp"
+#include "sim/event_loop.hpp"
+#include "sim/github_model.hpp"
+#include "sim/rng.hpp"
+#include "sim/scenario.hpp"
+
+namespace coordsim::sim {
+
+class SimClock final : public agent::Clock {
+ public:
+  explicit SimClock(EventLoop& loop) : loop_(loop) {}
+  Time now() const override { return loop_.now(); }
+  void wake_after(Duration d, std::coroutine_handle<> h) override { loop_.resume_at(loop_.now() + d, h); }
+
+ private:
+  EventLoop& loop_;
+};
+
+using ApiCallCounts = std::array<std::int64_t, agent::kEndpointCount>;
+
+// One flavor's GitHub client. A protocol has at most one request in flight, so
+// the pending request lives here rather than in a heap-allocated operation.
+class SimGitHubClient final : public agent::GitHubApi {
+ public:
+  SimGitHubClient(EventLoop& loop, GitHubModel& model, const GitHubConfig& config)
+      : loop_(loop), model_(model), config_(config) {}
+
+  // Per trial: the flavor's API stream and where to count its calls.
+  void begin_trial(Rng api_stream, ApiCallCounts* calls) {
+    rng_ = api_stream;
+    calls_ = calls;
+  }
+
+  void start_list_issues(const agent::ListIssuesQuery& q, agent::ApiResult<agent::IssuePage>& out,
+                         std::coroutine_handle<> h) override;
+  void start_get_issue(std::int64_t number, agent::ApiResult<agent::Issue>& out,
+                       std::coroutine_handle<> h) override;
+  void start_create_issue(const agent::NewIssue& issue, agent::ApiResult<agent::Issue>& out,
+                          std::coroutine_handle<> h) override;
+  void start_update_issue(std::int64_t number, const agent::IssuePatch& patch,
+                          agent::ApiResult<agent::Issue>& out, std::coroutine_handle<> h) override;
+  void start_create_comment(std::int64_t number, const std::string& body,
+                            agent::ApiResult<agent::Comment>& out, std::coroutine_handle<> h) override;
+  void start_create_ref(const std::string& ref, const std::string& sha,
+                        agent::ApiResult<agent::GitRef>& out, std::coroutine_handle<> h) override;
+  void start_get_ref(const std::string& ref, agent::ApiResult<agent::GitRef>& out,
+                     std::coroutine_handle<> h) override;
+
+ private:
+  // The request in flight: which operation, its arguments and result slot.
+  struct Pending {
+    agent::Endpoint endpoint{};
+    std::coroutine_handle<> resume;
+    Time effect{};
+    Duration response_latency{};
+    std::int64_t number = 0;
+    const void* request = nullptr;  // the typed request, per endpoint
+    const void* request2 = nullptr;
+    void* out = nullptr;
+  };
+
+  Duration draw(const Distribution& d) { return agent::from_seconds(d.sample(rng_)); }
+  Lags draw_lags();
+  // Records the call, draws its latencies, and schedules its effect.
+  void begin(agent::Endpoint e, std::coroutine_handle<> h, void* out, bool is_write);
+  static void on_commit(void* self);
+  static void on_read(void* self);
+  void commit();
+  void read();
+
+  EventLoop& loop_;
+  GitHubModel& model_;
+  const GitHubConfig& config_;
+  Rng rng_;
+  ApiCallCounts* calls_ = nullptr;
+  Pending pending_;
+};
+
+// The LLM as the cost model: the analysis this flavor would get, drawn before
+// the trial, delivered after its drawn duration.
+class SimLlm final : public agent::Llm {
+ public:
+  explicit SimLlm(EventLoop& loop) : loop_(loop) {}
+  void begin_trial(const agent::AnalysisResult& result, Duration duration) {
+    result_ = result;
+    duration_ = duration;
+  }
+  void start_analyze(const agent::AnalysisRequest&, agent::AnalysisResult& out,
+                     std::coroutine_handle<> h) override {
+    out = result_;
+    loop_.resume_at(loop_.now() + duration_, h);
+  }
+
+ private:
+  EventLoop& loop_;
+  agent::AnalysisResult result_;
+  Duration duration_{};
+};
+
+}  // namespace coordsim::sim
