@@ -15,8 +15,12 @@ using Time = std::chrono::microseconds;
 
 inline constexpr Duration kNever = Duration::max();
 
-// Rounds to the nearest microsecond; seconds are the unit of scenario files.
-inline Duration from_seconds(double s) { return Duration(std::llround(s * 1e6)); }
+// Rounds to the nearest microsecond, halves away from zero (as llround, without
+// the libm call on the simulator's hot path); seconds are the unit of scenario files.
+inline Duration from_seconds(double s) {
+  const double us = s * 1e6;
+  return Duration(us >= 0 ? static_cast<std::int64_t>(us + 0.5) : -static_cast<std::int64_t>(-us + 0.5));
+}
 inline constexpr double to_seconds(Duration d) { return static_cast<double>(d.count()) / 1e6; }
 
 }  // namespace coordsim::agent

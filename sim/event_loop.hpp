@@ -43,9 +43,12 @@ class EventLoop {
     Callback fn;
     void* context;
   };
-  static bool later(const Event& a, const Event& b) noexcept {
-    return a.at != b.at ? a.at > b.at : a.order > b.order;
-  }
+  // A functor, not a function pointer, so the heap operations inline it.
+  struct Later {
+    bool operator()(const Event& a, const Event& b) const noexcept {
+      return a.at != b.at ? a.at > b.at : a.order > b.order;
+    }
+  };
   static void resume_handle(void* address) { std::coroutine_handle<>::from_address(address).resume(); }
 
   std::vector<Event> heap_;

@@ -54,6 +54,8 @@ void LatencyHistogram::merge(const LatencyHistogram& o) {
 
 std::int64_t LatencyHistogram::quantile(double q) const {
   if (count_ == 0) return 0;
+  if (q <= 0) return min_;
+  if (q >= 1) return max_;
   // The smallest value with at least ceil(q * n) observations at or below it.
   const auto rank = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(q * static_cast<double>(count_))));
   std::int64_t seen = 0;
@@ -120,7 +122,8 @@ Interval wilson_interval(std::int64_t successes, std::int64_t n, double z) {
   const double denom = 1 + z2 / nn;
   const double center = (p + z2 / (2 * nn)) / denom;
   const double half = z * std::sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn)) / denom;
-  return {std::max(0.0, center - half), std::min(1.0, center + half)};
+  // At 0 or n successes the bound is exactly 0 or 1; rounding would leave a tiny residue.
+  return {successes == 0 ? 0.0 : std::max(0.0, center - half), successes == n ? 1.0 : std::min(1.0, center + half)};
 }
 
 }  // namespace coordsim::sim

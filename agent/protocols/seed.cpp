@@ -16,29 +16,34 @@ Duration retry_delay(const SeedParams& p, int attempt) {
   return p.retry_delays[i];
 }
 
+// What a find saw: the first match in listing order (newest first) and the
+// lowest-numbered match; 0 when nothing matched.
+struct Found {
+  std::int64_t first = 0;
+  std::int64_t lowest = 0;
+  bool any() const noexcept { return first != 0; }
+};
+
 // The find: list open issues with the coordination label (newest first, as
-// GitHub returns them) and collect those whose title holds the commit prefix.
-// `first_only` stops at the first match, as the reference does. Like the
+// GitHub returns them) and look for titles holding the commit prefix. With
+// `first_only` it stops at the first match, as the reference does. Like the
 // reference, an API error ends the find as "nothing found".
-Task<std::vector<std::int64_t>> find_matching(const SeedParams& params, Ports ports,
-                                              const CoordinationKey& key, bool first_only) {
-  const std::string_view prefix = commit_prefix(key);
-  ListIssuesQuery query;
-  query.state = StateFilter::open;
-  query.labels = {params.label};
-  std::vector<std::int64_t> found;
+Task<Found> find_matching(const SeedParams& params, Ports ports, ListIssuesQuery& query,
+                          std::string_view prefix, bool first_only) {
+  Found found;
   for (int attempt = 0; attempt < params.find_attempts; ++attempt) {
     for (query.page = 1; query.page <= params.max_pages; ++query.page) {
       ApiResult<IssuePage> page = co_await ports.github.list_issues(query);
-      if (!page.ok()) co_return found;  // swallowed: the reference logs and returns None
+      if (!page.ok()) co_return Found{};  // swallowed: the reference logs and returns None
       for (const Issue& issue : page.value.issues) {
         if (issue.title.find(prefix) == std::string::npos) continue;
-        found.push_back(issue.number);
+        if (!found.any()) found.first = issue.number;
+        found.lowest = found.lowest == 0 ? issue.number : std::min(found.lowest, issue.number);
         if (first_only) co_return found;
       }
       if (!page.value.has_next) break;
     }
-    if (!found.empty()) co_return found;
+    if (found.any()) co_return found;
     if (attempt + 1 < params.find_attempts) co_await ports.clock.sleep(retry_delay(params, attempt));
   }
   co_return found;
@@ -53,18 +58,22 @@ std::string seed_issue_title(const CoordinationKey& key) {
 Task<Decision> decide_seed(const SeedParams& params, Ports ports, const CoordinationKey& key,
                            bool lowest_wins) {
   Decision d;
-  std::vector<std::int64_t> existing = co_await find_matching(params, ports, key, true);
-  if (!existing.empty()) {
+  const std::string_view prefix = commit_prefix(key);
+  ListIssuesQuery query;
+  query.state = StateFilter::open;
+  query.labels = {params.label};
+  const Found existing = co_await find_matching(params, ports, query, prefix, true);
+  if (existing.any()) {
     d.kind = DecisionKind::skip;
     d.reason = Reason::found_existing;
-    d.leader_issue = existing.front();
+    d.leader_issue = existing.first;
     co_return d;
   }
 
   NewIssue issue;
   issue.title = seed_issue_title(key);
   issue.body = "Coordination lock for commit " + key.commit + ", taken by flavor " + key.flavor + ".";
-  issue.labels = {params.label, "commit-" + std::string(commit_prefix(key))};
+  issue.labels = {params.label, "commit-" + std::string(prefix)};
   ApiResult<Issue> created = co_await ports.github.create_issue(issue);
   if (!created.ok()) {
     // Fail open: the reference proceeds with issue number 0 and analyzes.
@@ -75,13 +84,13 @@ Task<Decision> decide_seed(const SeedParams& params, Ports ports, const Coordina
   d.own_issue = created.value.number;
 
   co_await ports.clock.sleep(params.post_create_wait);
-  std::vector<std::int64_t> again = co_await find_matching(params, ports, key, !lowest_wins);
+  const Found again = co_await find_matching(params, ports, query, prefix, !lowest_wins);
   std::int64_t leader = d.own_issue;
   if (lowest_wins) {
-    for (std::int64_t n : again) leader = std::min(leader, n);
-  } else if (!again.empty() && again.front() < d.own_issue) {
+    if (again.any()) leader = std::min(leader, again.lowest);
+  } else if (again.any() && again.first < d.own_issue) {
     // The reference compares only the first (newest) match with its own number.
-    leader = again.front();
+    leader = again.first;
   }
   if (leader == d.own_issue) {
     d.kind = DecisionKind::analyze;
