@@ -25,7 +25,8 @@ struct Issue {
 // GET /repos/{o}/{r}/issues
 struct ListIssuesQuery {
   StateFilter state = StateFilter::open;
-  std::vector<std::string> labels;  // all must be present (AND)
+  // Comma-separated, as the REST parameter: "a,b" means both a and b (AND).
+  std::string labels;
   IssueSort sort = IssueSort::created;
   SortDirection direction = SortDirection::desc;  // GitHub's default: newest first
   int per_page = 30;                              // GitHub caps it at 100

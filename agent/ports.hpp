@@ -32,14 +32,17 @@ class Clock {
  public:
   virtual ~Clock() = default;
   virtual Time now() const = 0;
-  virtual void wake_after(Duration d, std::coroutine_handle<> h) = 0;
+  // Arranges for `h` to resume `d` from now and returns true, or, where the
+  // runtime can advance this agent's clock without suspending it, does so and
+  // returns false (the coroutine then continues at once, `d` later in its time).
+  virtual bool sleep_then_resume(Duration d, std::coroutine_handle<> h) = 0;
 
   auto sleep(Duration d) {
     struct Awaiter {
       Clock* clock;
       Duration d;
       bool await_ready() const noexcept { return false; }
-      void await_suspend(std::coroutine_handle<> h) { clock->wake_after(d, h); }
+      bool await_suspend(std::coroutine_handle<> h) { return clock->sleep_then_resume(d, h); }
       void await_resume() const noexcept {}
     };
     return Awaiter{this, d};

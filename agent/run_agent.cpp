@@ -3,13 +3,19 @@
 
 namespace coordsim::agent {
 
+namespace {
+Task<Decision> decide_none() { co_return Decision{DecisionKind::analyze, Reason::uncoordinated, 0, 0}; }
+}  // namespace
+
+// Not a coroutine itself: it hands back the protocol's task, saving a frame and
+// a resumption per decision.
 Task<Decision> decide(const ProtocolConfig& config, Ports ports, const CoordinationKey& key) {
   switch (config.strategy) {
     case Strategy::none: break;
-    case Strategy::seed: co_return co_await decide_seed(config.seed, ports, key, false);
-    case Strategy::seed_lowest: co_return co_await decide_seed(config.seed, ports, key, true);
+    case Strategy::seed: return decide_seed(config.seed, ports, key, false);
+    case Strategy::seed_lowest: return decide_seed(config.seed, ports, key, true);
   }
-  co_return Decision{DecisionKind::analyze, Reason::uncoordinated, 0, 0};
+  return decide_none();
 }
 
 namespace {

@@ -310,7 +310,7 @@ double truncated_normal_mean(double mean, double sd) {
 
 }  // namespace
 
-double Distribution::sample(Rng& rng) const {
+double Distribution::sample_random(Rng& rng) const {
   switch (kind) {
     case DistKind::constant:
       // Deliberately draws nothing: making a parameter constant must not shift

@@ -8,15 +8,19 @@ namespace coordsim::sim {
 void EventLoop::schedule(Time at, Phase phase, Callback fn, void* context) {
   assert(at >= now_ && "events cannot be scheduled in the past");
   const std::uint64_t order = (static_cast<std::uint64_t>(phase) << 63) | sequence_++;
-  heap_.push_back(Event{at, order, fn, context});
-  std::push_heap(heap_.begin(), heap_.end(), Later{});
+  const Event e{at, order, fn, context};
+  // Kept sorted, latest first, so the next event is at the back. A trial has a
+  // handful of pending events (about one per flavor), where a shifted insert
+  // beats a binary heap; the scan starts at the back, where new events land.
+  auto it = pending_.end();
+  while (it != pending_.begin() && Later{}(e, *(it - 1))) --it;
+  pending_.insert(it, e);
 }
 
 void EventLoop::run() {
-  while (!heap_.empty()) {
-    std::pop_heap(heap_.begin(), heap_.end(), Later{});
-    const Event e = heap_.back();
-    heap_.pop_back();
+  while (!pending_.empty()) {
+    const Event e = pending_.back();
+    pending_.pop_back();
     now_ = e.at;
     ++events_run_;
     e.fn(e.context);
@@ -24,7 +28,7 @@ void EventLoop::run() {
 }
 
 void EventLoop::reset() noexcept {
-  heap_.clear();
+  pending_.clear();
   now_ = Time{};
   sequence_ = 0;
   events_run_ = 0;

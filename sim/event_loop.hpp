@@ -23,7 +23,7 @@ class EventLoop {
 
   Time now() const noexcept { return now_; }
   std::uint64_t events_run() const noexcept { return events_run_; }
-  bool empty() const noexcept { return heap_.empty(); }
+  bool empty() const noexcept { return pending_.empty(); }
 
   void schedule(Time at, Phase phase, Callback fn, void* context);
   void resume_at(Time at, std::coroutine_handle<> h) {
@@ -43,7 +43,7 @@ class EventLoop {
     Callback fn;
     void* context;
   };
-  // A functor, not a function pointer, so the heap operations inline it.
+  // A functor, not a function pointer, so the insertion scan inlines it.
   struct Later {
     bool operator()(const Event& a, const Event& b) const noexcept {
       return a.at != b.at ? a.at > b.at : a.order > b.order;
@@ -51,7 +51,7 @@ class EventLoop {
   };
   static void resume_handle(void* address) { std::coroutine_handle<>::from_address(address).resume(); }
 
-  std::vector<Event> heap_;
+  std::vector<Event> pending_;  // sorted, latest first
   Time now_{};
   std::uint64_t sequence_ = 0;
   std::uint64_t events_run_ = 0;

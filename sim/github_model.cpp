@@ -111,7 +111,11 @@ void GitHubModel::list_issues(Time s, const agent::ListIssuesQuery& q, agent::Is
   out.issues.clear();
   out.has_next = false;
   LabelMask required = 0;
-  for (const std::string& name : q.labels) {
+  for (std::string_view rest = q.labels; !rest.empty();) {
+    const std::size_t comma = rest.find(',');
+    const std::string_view name = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    if (name.empty()) continue;
     auto it = std::find(labels_.begin(), labels_.end(), name);
     if (it == labels_.end()) return;  // no issue carries an unknown label
     required |= LabelMask{1} << (it - labels_.begin());

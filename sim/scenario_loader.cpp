@@ -296,9 +296,9 @@ class SchemaReader {
         for (const json& v : *e) {
           if (v.is_string()) names.push_back(v.get<std::string>());
         }
-        return Problem{pointer, "expected " + expectation(n) + ", got " + got(value, false) +
-                                    (value.is_string() ? suggestion(value.get<std::string>(), names)
-                                                       : "")};
+        return Problem{pointer,
+                       "expected " + expectation(n) + ", got " + got(value, false) +
+                           (value.is_string() ? suggestion(value.get<std::string>(), names) : "")};
       }
     }
     if (value.is_number() && !within_range(n, value)) {
@@ -364,8 +364,8 @@ class SchemaReader {
 
   // The schema node and value at `tokens`, following the anyOf branch the
   // value's type selects; nullopt if the path leaves the schema or the document.
-  std::optional<std::pair<const json*, const json*>> at(const json& doc,
-                                                        const std::vector<std::string>& tokens) const {
+  std::optional<std::pair<const json*, const json*>> at(
+      const json& doc, const std::vector<std::string>& tokens) const {
     const json* node = &root_;
     const json* value = &doc;
     for (const std::string& token : tokens) {
@@ -432,8 +432,7 @@ class SchemaReader {
     };
     const auto above = [&](const json& bound) {
       if (v.is_number_unsigned() && bound.is_number_integer()) {
-        return bound.get<std::int64_t>() < 0 ||
-               v.get<std::uint64_t>() > bound.get<std::uint64_t>();
+        return bound.get<std::int64_t>() < 0 || v.get<std::uint64_t>() > bound.get<std::uint64_t>();
       }
       return v.get<double>() > bound.get<double>();
     };
@@ -495,7 +494,8 @@ const CompiledSchema& compiled_schema() {
 // conversion reads the real ones.
 void clamp_for_validator(json& v) {
   if (v.is_number_unsigned() &&
-      v.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+      v.get<std::uint64_t>() >
+          static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
     v = std::numeric_limits<std::int64_t>::max();
   } else if (v.is_structured()) {
     for (json& c : v) clamp_for_validator(c);
@@ -508,7 +508,8 @@ std::optional<Problem> find_problem(const json& doc) {
   clamp_for_validator(seen);
   valijson::Validator validator(valijson::Validator::kStrongTypes);
   valijson::ValidationResults results;
-  if (validator.validate(compiled.schema, valijson::adapters::NlohmannJsonAdapter(seen), &results)) {
+  if (validator.validate(compiled.schema, valijson::adapters::NlohmannJsonAdapter(seen),
+                         &results)) {
     return std::nullopt;
   }
 
@@ -525,9 +526,8 @@ std::optional<Problem> find_problem(const json& doc) {
     // Context is {"<root>", "[agent]", "[find_attempts]"}.
     for (std::size_t i = 1; i < e.context.size(); ++i) {
       const std::string& c = e.context[i];
-      l.tokens.push_back(c.size() >= 2 && c.front() == '[' && c.back() == ']'
-                             ? c.substr(1, c.size() - 2)
-                             : c);
+      l.tokens.push_back(
+          c.size() >= 2 && c.front() == '[' && c.back() == ']' ? c.substr(1, c.size() - 2) : c);
     }
     errors.push_back(std::move(l));
   }
@@ -633,9 +633,9 @@ json parse_document(std::string_view text, const std::string& source) {
         detail = detail.substr(colon + 2);
       }
     }
-    throw InputError(source + ": line " + std::to_string(line) + ", column " +
-                         std::to_string(column),
-                     "invalid JSON: " + detail);
+    throw InputError(
+        source + ": line " + std::to_string(line) + ", column " + std::to_string(column),
+        "invalid JSON: " + detail);
   }
 }
 
@@ -729,8 +729,8 @@ std::string apply_set_at(json& doc, std::string_view assignment) {
       std::size_t index = 0;
       const auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), index);
       if (!is_index(token) || ec != std::errc() || end != token.data() + token.size()) {
-        throw InputError(where, display(pointer) + " is an array: expected an index, got \"" +
-                                    token + "\"");
+        throw InputError(
+            where, display(pointer) + " is an array: expected an index, got \"" + token + "\"");
       }
       if (index >= at->size()) {
         throw InputError(where, "index " + token + " is out of range: " + display(pointer) +
@@ -800,11 +800,10 @@ Int integer_or(const json& object, const char* key, const std::string& pointer, 
   const json& j = member(object, key);
   if (j.is_null()) return fallback;
   // The schema checked the lower bound; the C++ type sets the upper one.
-  const bool too_big = j.is_number_unsigned()
-                           ? j.get<std::uint64_t>() >
-                                 static_cast<std::uint64_t>(std::numeric_limits<Int>::max())
-                           : j.get<std::int64_t>() > static_cast<std::int64_t>(
-                                                         std::numeric_limits<Int>::max());
+  const bool too_big =
+      j.is_number_unsigned()
+          ? j.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<Int>::max())
+          : j.get<std::int64_t>() > static_cast<std::int64_t>(std::numeric_limits<Int>::max());
   if (too_big) {
     throw InputError(child(pointer, key),
                      "expected an integer <= " + std::to_string(std::numeric_limits<Int>::max()) +
@@ -832,8 +831,8 @@ EndpointLatency latency_of(const json& object, const std::string& pointer,
 Scenario convert(const json& doc) {
   Scenario s;
   s.name = doc.at("name").get<std::string>();
-  s.description = member(doc, "description").is_string() ? doc["description"].get<std::string>()
-                                                         : "";
+  s.description =
+      member(doc, "description").is_string() ? doc["description"].get<std::string>() : "";
   s.seed = integer_or<std::uint64_t>(doc, "seed", "", s.seed);
   s.trials = integer_or<std::int64_t>(doc, "trials", "", s.trials);
   if (const json& c = member(doc, "commit"); c.is_string()) s.commit = c.get<std::string>();
@@ -853,10 +852,12 @@ Scenario convert(const json& doc) {
   FailureModel& fm = s.workload.failure;
   fm.common_mode_probability =
       number_or(failure, "common_mode_probability", fm.common_mode_probability);
-  fm.per_flavor_probability = number_or(failure, "per_flavor_probability", fm.per_flavor_probability);
+  fm.per_flavor_probability =
+      number_or(failure, "per_flavor_probability", fm.per_flavor_probability);
   fm.time_to_failure =
       distribution_or(failure, "time_to_failure_s", "/workload/failure", fm.time_to_failure);
-  fm.flavor_delay = distribution_or(failure, "flavor_delay_s", "/workload/failure", fm.flavor_delay);
+  fm.flavor_delay =
+      distribution_or(failure, "flavor_delay_s", "/workload/failure", fm.flavor_delay);
 
   const json& github = member(doc, "github");
   const json& latency = member(github, "latency");
@@ -931,10 +932,9 @@ Scenario build(const json& doc, const std::string& source, const SetLog& sets) {
 
 std::string read_file(const std::string& path) {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
-                                                        &std::fclose);
+                                                       &std::fclose);
   if (!file) {
-    throw InputError(path, "cannot open scenario file: " +
-                               std::generic_category().message(errno));
+    throw InputError(path, "cannot open scenario file: " + std::generic_category().message(errno));
   }
   std::string text;
   char buffer[1 << 16];
@@ -942,17 +942,14 @@ std::string read_file(const std::string& path) {
   while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, n);
   if (std::ferror(file.get())) {
     // A directory opens fine and fails here, with EISDIR.
-    throw InputError(path, "cannot read scenario file: " +
-                               std::generic_category().message(errno));
+    throw InputError(path, "cannot read scenario file: " + std::generic_category().message(errno));
   }
   return text;
 }
 
 }  // namespace
 
-void apply_set(nlohmann::json& doc, std::string_view assignment) {
-  apply_set_at(doc, assignment);
-}
+void apply_set(nlohmann::json& doc, std::string_view assignment) { apply_set_at(doc, assignment); }
 
 Scenario scenario_from_json(const nlohmann::json& doc, const std::string& source) {
   return build(doc, source, {});

@@ -20,7 +20,7 @@ void SimGitHubClient::begin(Endpoint e, std::coroutine_handle<> h, void* out, bo
   pending_.endpoint = e;
   pending_.resume = h;
   pending_.out = out;
-  pending_.effect = loop_.now() + draw(latency.request);
+  pending_.effect = clock_.now() + draw(latency.request);
   pending_.response_latency = draw(latency.response);
   if (is_write) {
     loop_.schedule(pending_.effect, Phase::commit, &on_commit, this);

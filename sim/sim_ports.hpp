@@ -3,6 +3,7 @@
 // event loop, GitHub from the shared model with drawn latencies and lags, the
 // LLM from draws made before the trial (so `none` and every protocol see the
 // same analysis costs: common random numbers).
+#include <algorithm>
 #include <array>
 #include <cstdint>
 
@@ -14,14 +15,26 @@
 
 namespace coordsim::sim {
 
+// One agent's clock. A sleep needs no event: an agent observes the world only
+// through its port calls, and nothing it does between waking and its next call
+// touches shared state, so the clock just moves the agent's own time ahead and
+// its next request is sent from there (local virtual time, as in conservative
+// parallel simulation). This removes a third of a trial's events. The only
+// visible difference from waking through the loop is the arbitrary order of
+// two writes committing in the same microsecond.
 class SimClock final : public agent::Clock {
  public:
   explicit SimClock(EventLoop& loop) : loop_(loop) {}
-  Time now() const override { return loop_.now(); }
-  void wake_after(Duration d, std::coroutine_handle<> h) override { loop_.resume_at(loop_.now() + d, h); }
+  Time now() const override { return std::max(loop_.now(), local_); }
+  bool sleep_then_resume(Duration d, std::coroutine_handle<>) override {
+    local_ = now() + d;
+    return false;
+  }
+  void reset() noexcept { local_ = Time{}; }
 
  private:
   EventLoop& loop_;
+  Time local_{};  // ahead of the loop while the agent is between a sleep and its next call
 };
 
 using ApiCallCounts = std::array<std::int64_t, agent::kEndpointCount>;
@@ -30,8 +43,8 @@ using ApiCallCounts = std::array<std::int64_t, agent::kEndpointCount>;
 // the pending request lives here rather than in a heap-allocated operation.
 class SimGitHubClient final : public agent::GitHubApi {
  public:
-  SimGitHubClient(EventLoop& loop, GitHubModel& model, const GitHubConfig& config)
-      : loop_(loop), model_(model), config_(config) {}
+  SimGitHubClient(EventLoop& loop, const SimClock& clock, GitHubModel& model, const GitHubConfig& config)
+      : loop_(loop), clock_(clock), model_(model), config_(config) {}
 
   // Per trial: the flavor's API stream and where to count its calls.
   void begin_trial(Rng api_stream, ApiCallCounts* calls) {
@@ -77,6 +90,7 @@ class SimGitHubClient final : public agent::GitHubApi {
   void read();
 
   EventLoop& loop_;
+  const SimClock& clock_;  // the agent's own time: requests are sent from it
   GitHubModel& model_;
   const GitHubConfig& config_;
   Rng rng_;
@@ -88,7 +102,7 @@ class SimGitHubClient final : public agent::GitHubApi {
 // the trial, delivered after its drawn duration.
 class SimLlm final : public agent::Llm {
  public:
-  explicit SimLlm(EventLoop& loop) : loop_(loop) {}
+  SimLlm(EventLoop& loop, const SimClock& clock) : loop_(loop), clock_(clock) {}
   void begin_trial(const agent::AnalysisResult& result, Duration duration) {
     result_ = result;
     duration_ = duration;
@@ -96,11 +110,12 @@ class SimLlm final : public agent::Llm {
   void start_analyze(const agent::AnalysisRequest&, agent::AnalysisResult& out,
                      std::coroutine_handle<> h) override {
     out = result_;
-    loop_.resume_at(loop_.now() + duration_, h);
+    loop_.resume_at(clock_.now() + duration_, h);
   }
 
  private:
   EventLoop& loop_;
+  const SimClock& clock_;
   agent::AnalysisResult result_;
   Duration duration_{};
 };

@@ -10,11 +10,13 @@ struct TrialRunner::Flavor {
          std::size_t index)
       : runner(runner),
         index(index),
-        github(loop, model, config),
-        llm(loop) {}
+        clock(loop),
+        github(loop, clock, model, config),
+        llm(loop, clock) {}
 
   TrialRunner& runner;
   std::size_t index;
+  SimClock clock;
   SimGitHubClient github;
   SimLlm llm;
   agent::CoordinationKey key;
@@ -22,7 +24,7 @@ struct TrialRunner::Flavor {
 };
 
 TrialRunner::TrialRunner(const Scenario& scenario, const agent::ProtocolConfig& protocol)
-    : scenario_(scenario), protocol_(protocol), clock_(loop_) {
+    : scenario_(scenario), protocol_(protocol) {
   const std::size_t n = scenario.workload.flavors.size();
   plan_.resize(n);
   reports_.resize(n);
@@ -74,7 +76,7 @@ void TrialRunner::draw_plan(std::uint64_t seed, std::uint64_t index) {
 void TrialRunner::start_agent(void* p) {
   auto& f = *static_cast<Flavor*>(p);
   TrialRunner& r = f.runner;
-  agent::Ports ports{r.clock_, f.github, f.llm};
+  agent::Ports ports{f.clock, f.github, f.llm};
   f.task = agent::run_agent(r.protocol_, ports, f.key, r.reports_[f.index]);
   f.task.start();
 }
@@ -90,6 +92,7 @@ const TrialOutcome& TrialRunner::run(std::uint64_t seed, std::uint64_t index) {
     Flavor& f = *flavors_[i];
     reports_[i] = agent::AgentReport{};
     f.task = {};
+    f.clock.reset();
     if (!plan_[i].fails) continue;
     f.key.signature = plan_[i].signature == 0 ? "common" : "flavor-" + f.key.flavor;
     f.github.begin_trial(make_stream(seed, index, StreamKind::flavor_api, static_cast<std::uint32_t>(i)),

@@ -51,7 +51,6 @@ class TrialRunner {
   const agent::ProtocolConfig& protocol_;
   EventLoop loop_;
   GitHubModel model_;
-  SimClock clock_;
   std::vector<std::unique_ptr<Flavor>> flavors_;
   std::vector<FlavorPlan> plan_;
   std::vector<agent::AgentReport> reports_;

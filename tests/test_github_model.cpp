@@ -28,7 +28,7 @@ std::vector<std::int64_t> numbers(const agent::IssuePage& page) {
 }
 agent::ListIssuesQuery labelled(std::string label) {
   agent::ListIssuesQuery q;
-  q.labels = {std::move(label)};
+  q.labels = std::move(label);
   return q;
 }
 }  // namespace
@@ -116,13 +116,13 @@ TEST_CASE("list filters: labels AND, state, sort, direction, pagination", "[gith
   }
   agent::IssuePage page;
   agent::ListIssuesQuery q;
-  q.labels = {"a", "b"};
+  q.labels = "a,b";
   m.list_issues(at(100), q, page);
   REQUIRE(numbers(page) == std::vector<std::int64_t>{7, 5, 3, 1});
   q.direction = agent::SortDirection::asc;
   m.list_issues(at(100), q, page);
   REQUIRE(numbers(page) == std::vector<std::int64_t>{1, 3, 5, 7});
-  q.labels = {"a", "nonexistent"};
+  q.labels = "a,nonexistent";
   m.list_issues(at(100), q, page);
   REQUIRE(page.issues.empty());
 

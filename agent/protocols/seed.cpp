@@ -52,7 +52,9 @@ Task<Found> find_matching(const SeedParams& params, Ports ports, ListIssuesQuery
 }  // namespace
 
 std::string seed_issue_title(const CoordinationKey& key) {
-  return "[coordination] build failure on " + std::string(commit_prefix(key));
+  std::string title = "[coordination] build failure on ";
+  title.append(commit_prefix(key));
+  return title;
 }
 
 Task<Decision> decide_seed(const SeedParams& params, Ports ports, const CoordinationKey& key,
@@ -61,7 +63,7 @@ Task<Decision> decide_seed(const SeedParams& params, Ports ports, const Coordina
   const std::string_view prefix = commit_prefix(key);
   ListIssuesQuery query;
   query.state = StateFilter::open;
-  query.labels = {params.label};
+  query.labels = params.label;
   const Found existing = co_await find_matching(params, ports, query, prefix, true);
   if (existing.any()) {
     d.kind = DecisionKind::skip;
@@ -72,7 +74,9 @@ Task<Decision> decide_seed(const SeedParams& params, Ports ports, const Coordina
 
   NewIssue issue;
   issue.title = seed_issue_title(key);
-  issue.body = "Coordination lock for commit " + key.commit + ", taken by flavor " + key.flavor + ".";
+  issue.body.reserve(64 + key.commit.size() + key.flavor.size());
+  issue.body.append("Coordination lock for commit ").append(key.commit).append(", taken by flavor ");
+  issue.body.append(key.flavor).append(".");
   issue.labels = {params.label, "commit-" + std::string(prefix)};
   ApiResult<Issue> created = co_await ports.github.create_issue(issue);
   if (!created.ok()) {
