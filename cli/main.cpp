@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
       "then `coordsim run scenarios/aprapipes-production.json --strategy seed-lowest`.",
       "coordsim"};
   app.require_subcommand(1);
+  // Options of the main command (--log-level) are accepted after a subcommand too.
+  app.fallthrough();
   app.set_version_flag("--version", "coordsim 0.1.0");
 
   std::string log_level = "warn";
@@ -44,7 +46,7 @@ int main(int argc, char** argv) {
     return kExitBadInput;
   }
 
-  auto logger = spdlog::stderr_color_st("coordsim");
+  auto logger = spdlog::stderr_color_mt("coordsim");
   spdlog::set_default_logger(logger);
   spdlog::set_level(spdlog::level::from_str(log_level));
   spdlog::set_pattern("%^%l%$: %v");

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include <spdlog/spdlog.h>
+
 namespace coordsim::sim {
 
 struct TrialRunner::Flavor {
@@ -102,6 +104,11 @@ const TrialOutcome& TrialRunner::run(std::uint64_t seed, std::uint64_t index) {
   }
   loop_.run();
   measure();
+  // Checked first, so that with logging off nothing is formatted per trial.
+  if (spdlog::should_log(spdlog::level::trace))
+    spdlog::trace("trial {}: {} failing, {} analyses, {} issues, {} events{}{}", index, outcome_.failing_flavors,
+                  outcome_.analyses, outcome_.issues_created, outcome_.events, outcome_.duplicate ? ", duplicate" : "",
+                  outcome_.miss ? ", miss" : "");
   return outcome_;
 }
 
