@@ -15,6 +15,7 @@ inline constexpr int kExitBadInput = 2;   // bad arguments or scenario
 using Action = std::function<int()>;
 
 void add_run_command(CLI::App& app, Action& action);
+void add_check_command(CLI::App& app, Action& action);
 
 // Writes `text` to `path` atomically (temporary file, then rename), so a failed
 // or interrupted write never leaves a truncated report behind. Throws

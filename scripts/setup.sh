@@ -7,7 +7,7 @@ packages=(
   g++ cmake ninja-build pkg-config
   libboost1.81-dev nlohmann-json3-dev libcli11-dev libspdlog-dev
   libbenchmark-dev catch2 libssl-dev libvalijson-dev
-  python3
+  python3 libxml2-utils
 )
 
 missing=()

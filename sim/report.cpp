@@ -23,6 +23,7 @@ Metrics compute_metrics(const RunReport& r) {
   Metrics m;
   m.analyses_mean = ratio(static_cast<double>(s.analyses), n);
   m.analyses_max = s.analyses_max;
+  m.failing_flavors_mean = ratio(static_cast<double>(s.failing_flavors), n);
   m.duplicate_rate = ratio(static_cast<double>(s.duplicates), n);
   m.duplicate_ci = wilson_interval(s.duplicates, n);
   m.miss_rate = ratio(static_cast<double>(s.misses), n);
@@ -79,10 +80,11 @@ nlohmann::json report_json(const RunReport& r) {
 }
 
 namespace {
-std::string percent(double v) { return fmt::format("{:.2f}%", 100 * v); }
-std::string percent_ci(const Interval& ci) {
-  return fmt::format("[{:.2f}%, {:.2f}%]", 100 * ci.low, 100 * ci.high);
+// Two decimals, but four below 0.1%: an upper bound of 0.004% must not read as 0.00%.
+std::string percent(double v) {
+  return v > 0 && v < 0.001 ? fmt::format("{:.4f}%", 100 * v) : fmt::format("{:.2f}%", 100 * v);
 }
+std::string percent_ci(const Interval& ci) { return "[" + percent(ci.low) + ", " + percent(ci.high) + "]"; }
 
 // Rows shared by the Markdown and terminal tables: (metric, value, note).
 std::vector<std::array<std::string, 3>> metric_rows(const RunReport& r, const Metrics& m) {

@@ -23,6 +23,7 @@ struct RunReport {
 struct Metrics {
   double analyses_mean = 0;
   std::int64_t analyses_max = 0;
+  double failing_flavors_mean = 0;
   double duplicate_rate = 0;
   Interval duplicate_ci;
   double miss_rate = 0;

@@ -26,18 +26,23 @@ RunResult run_trials(const Scenario& scenario, const agent::ProtocolConfig& prot
   threads = static_cast<int>(std::clamp<std::int64_t>(chunks, 1, threads));
 
   std::atomic<std::int64_t> next_chunk{0};
-  std::vector<Summary> summaries(static_cast<std::size_t>(threads));
+  const std::size_t batches = static_cast<std::size_t>(std::max(options.batches, 0));
+  // Per worker: one summary, or one per batch.
+  const std::size_t slots = std::max<std::size_t>(batches, 1);
+  std::vector<std::vector<Summary>> summaries(static_cast<std::size_t>(threads), std::vector<Summary>(slots));
   std::exception_ptr failure;
   std::mutex failure_mutex;
 
   const auto worker = [&](int w) {
     try {
       TrialRunner runner(scenario, protocol);
-      Summary& summary = summaries[static_cast<std::size_t>(w)];
+      std::vector<Summary>& mine = summaries[static_cast<std::size_t>(w)];
       for (std::int64_t c; (c = next_chunk.fetch_add(1, std::memory_order_relaxed)) < chunks;) {
         const std::int64_t end = std::min(total, (c + 1) * kChunk);
-        for (std::int64_t k = c * kChunk; k < end; ++k)
-          summary.add(runner.run(options.seed, options.first_trial + static_cast<std::uint64_t>(k)));
+        for (std::int64_t k = c * kChunk; k < end; ++k) {
+          const std::uint64_t index = options.first_trial + static_cast<std::uint64_t>(k);
+          mine[batches ? index % batches : 0].add(runner.run(options.seed, index));
+        }
       }
     } catch (...) {
       std::lock_guard lock(failure_mutex);
@@ -57,7 +62,13 @@ RunResult run_trials(const Scenario& scenario, const agent::ProtocolConfig& prot
   if (failure) std::rethrow_exception(failure);
 
   RunResult result;
-  for (const Summary& s : summaries) result.summary.merge(s);
+  if (batches) result.batches.resize(batches);
+  for (const std::vector<Summary>& mine : summaries) {
+    for (std::size_t b = 0; b < slots; ++b) {
+      result.summary.merge(mine[b]);
+      if (batches) result.batches[b].merge(mine[b]);
+    }
+  }
   result.wall_seconds = std::chrono::duration<double>(finished - started).count();
   result.threads_used = threads;
   return result;

@@ -4,6 +4,7 @@
 // the result independent of the thread count and of scheduling.
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 #include "agent/protocol.hpp"
 #include "sim/scenario.hpp"
@@ -17,10 +18,14 @@ struct RunOptions {
   int threads = 0;  // 0: hardware concurrency
   // First trial index (a run of trials [first_trial, first_trial + trials)).
   std::uint64_t first_trial = 0;
+  // With B > 0, also keep B summaries, trial k going to batch k mod B: the
+  // batch-means estimate of a metric's uncertainty (coordsim check).
+  int batches = 0;
 };
 
 struct RunResult {
   Summary summary;
+  std::vector<Summary> batches;  // empty unless RunOptions::batches > 0
   double wall_seconds = 0;
   int threads_used = 1;
 };

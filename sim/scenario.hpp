@@ -12,6 +12,7 @@
 #include "agent/github_types.hpp"
 #include "agent/protocol.hpp"
 #include "sim/distribution.hpp"
+#include "sim/expectation.hpp"
 
 namespace coordsim::sim {
 
@@ -69,6 +70,7 @@ struct Scenario {
   LlmModel llm;
   agent::ProtocolConfig protocol;
   double failures_per_year = 100;
+  std::vector<Expectation> expectations;  // the `expect` block, for `coordsim check`
   nlohmann::json document;  // the validated JSON after --set overrides, for reports
 };
 

@@ -333,7 +333,9 @@ class SchemaReader {
       static const json kNone = json::object();
       const auto p = n.find("properties");
       const json& properties = p == n.end() ? kNone : *p;
-      if (!n.value("additionalProperties", true)) {
+      // additionalProperties may be false (closed object) or a schema for any other key.
+      const auto extra = n.find("additionalProperties");
+      if (extra != n.end() && extra->is_boolean() && !extra->get<bool>()) {
         std::vector<std::string> known;
         for (const auto& [key, unused] : properties.items()) known.push_back(key);
         for (const auto& [key, unused] : value.items()) {
@@ -372,11 +374,16 @@ class SchemaReader {
       node = &select(*node, *value);
       if (value->is_object()) {
         const auto v = value->find(token);
+        if (v == value->end()) return std::nullopt;
         const auto properties = node->find("properties");
-        if (v == value->end() || properties == node->end() || !properties->contains(token)) {
+        const auto extra = node->find("additionalProperties");
+        if (properties != node->end() && properties->contains(token)) {
+          node = &(*properties)[token];
+        } else if (extra != node->end() && extra->is_object()) {
+          node = &*extra;  // a map such as "expect": any key, one schema
+        } else {
           return std::nullopt;
         }
-        node = &(*properties)[token];
         value = &*v;
       } else if (value->is_array()) {
         std::size_t index = 0;
@@ -914,6 +921,7 @@ Scenario convert(const json& doc) {
   seed.max_pages = integer_or<int>(agent_j, "max_pages", "/agent", seed.max_pages);
 
   s.failures_per_year = number_or(member(doc, "report"), "failures_per_year", s.failures_per_year);
+  s.expectations = parse_expectations(member(doc, "expect"), "/expect");
   return s;
 }
 
