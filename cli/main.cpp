@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   Action action;
   add_run_command(app, action);
   add_check_command(app, action);
+  add_sweep_commands(app, action);
 
   try {
     app.parse(argc, argv);

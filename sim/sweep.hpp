@@ -1,0 +1,58 @@
+#pragma once
+// Parameter sweeps: a grid of scenario overrides, every point run on the same
+// trials (common random numbers: same seed, same trial indices), so differences
+// between points are the parameters' doing and not noise. The sweep document
+// (JSON) carries everything needed to merge shards back byte-for-byte.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace coordsim::sim {
+
+// One `--vary PATH=SPEC`: SPEC is `start:stop:step` (inclusive of stop) or a
+// comma list `a,b,c` (each JSON if it parses, else a string).
+struct Vary {
+  std::string path;
+  std::vector<nlohmann::json> values;
+};
+// Throws InputError naming the --vary argument.
+Vary parse_vary(const std::string& argument);
+
+struct SweepOptions {
+  std::string scenario_path;  // empty: the embedded seed reproduction
+  std::vector<std::string> sets;
+  std::vector<Vary> vary;
+  std::string strategy;  // empty: the scenario's
+  std::optional<std::int64_t> trials;
+  std::optional<std::uint64_t> seed;
+  int threads = 0;
+  double target_duplicate_rate = 0.05;
+  int shard = 1;  // 1-based: this run does points with index % shards == shard - 1
+  int shards = 1;
+  // Called after each point (points done, points in this shard, trials/s).
+  std::function<void(int, int, double)> progress;
+};
+
+// Runs the sweep (or its shard) and returns the sweep document.
+nlohmann::json run_sweep(const SweepOptions& options);
+
+// Parses "K/N" (1 <= K <= N). Throws InputError.
+std::pair<int, int> parse_shard(const std::string& text);
+
+// Merges shard documents into the document the unsplit sweep would have
+// produced. Throws InputError when they do not belong together or a shard is
+// missing or repeated.
+nlohmann::json merge_sweeps(const std::vector<nlohmann::json>& shards, const std::vector<std::string>& names);
+
+// Marks the Pareto front (minimising duplicate rate, p95 decision latency and
+// cost) and picks the recommendation; used by run_sweep and merge_sweeps.
+void finish_sweep(nlohmann::json& sweep);
+
+std::string sweep_csv(const nlohmann::json& sweep);
+std::string sweep_markdown(const nlohmann::json& sweep);
+
+}  // namespace coordsim::sim
