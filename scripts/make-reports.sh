@@ -42,3 +42,12 @@ with open("reports/README.md", "w") as f:
     f.write("\n".join(rows) + "\n")
 PY
 echo "wrote reports/README.md" >&2
+
+# The tuning sweep of the reference protocol, and the same grid for seed-lowest.
+for strategy in seed seed-lowest; do
+  out=reports/tuning-seed.sweep.$strategy
+  "$bin" sweep scenarios/tuning-seed.json --strategy "$strategy" \
+    --vary agent.post_create_wait_s=0:30:5 --vary 'agent.retry_delays_s=[0.5,1],[1,2],[2,4],[4,8]' \
+    --json "$out.json" --csv "$out.csv" --markdown "$out.md" --html "$out.html" >/dev/null
+  echo "wrote $out.{md,html,csv,json}" >&2
+done
