@@ -3,12 +3,17 @@
 # Idempotent: a second run on a ready machine does nothing and makes no network call.
 set -euo pipefail
 
+# Usage: scripts/setup.sh [--test]   (--test adds what only the tests need)
 packages=(
   g++ cmake ninja-build pkg-config
   libboost1.81-dev nlohmann-json3-dev libcli11-dev libspdlog-dev
   libbenchmark-dev catch2 libssl-dev libvalijson-dev
-  python3 libxml2-utils
+  python3  # scripts/make-reports.sh builds its index with it
 )
+if [[ ${1:-} == --test ]]; then
+  # xmllint: JUnit schema validation; chromium: renders the sweep's HTML report.
+  packages+=(libxml2-utils chromium)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
