@@ -2,9 +2,8 @@
 // The HTML report of a parameter sweep: one self-contained page (inline CSS and
 // static inline SVG, no scripts, fonts or images to fetch) so it can be kept as
 // a CI artifact and opened offline years later, and looks the same everywhere.
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace coordsim::sim {
 

@@ -22,7 +22,7 @@ SweepOptions small_sweep() {
 }
 }  // namespace
 
-TEST_CASE("--vary specs: ranges and lists", "[sweep]") {
+TEST_CASE("vary specs: ranges and lists", "[sweep]") {
   CHECK(parse_vary("a.b=0:1:0.25").values == std::vector<json>{0, 0.25, 0.5, 0.75, 1});
   CHECK(parse_vary("a.b=0:0.3:0.1").values == std::vector<json>{0, 0.1, 0.2, 0.3});  // no drift past stop
   CHECK(parse_vary("a.b=2,3,5").values == std::vector<json>{2, 3, 5});
