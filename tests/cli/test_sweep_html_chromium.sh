@@ -90,6 +90,7 @@ check_page() {
   check "$name: chart shapes (rect, circle or path) in the DOM" \
     grep -qE '<(rect|circle|path)[ >]' "$dom"
   check "$name: table of points in the DOM" grep -q '<table' "$dom"
+  # shellcheck disable=SC2016  # $1 is expanded by the inner bash
   check "$name: nothing loaded from the network" \
     bash -c '! grep -qiE "(src|href)=\"?(https?:)?//" "$1"' _ "$dom"
 }
