@@ -3,10 +3,15 @@
 # strategy, plus a JSON file with the same numbers. Deterministic: the same
 # commit produces the same files (but for the timing lines).
 # Usage: scripts/make-reports.sh [TRIALS]   (default: each scenario's `trials`)
+#        COORDSIM_BIN=build/cli/coordsim scripts/make-reports.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dir=$(bash scripts/build.sh)
-bin=$dir/cli/coordsim
+# COORDSIM_BIN=path uses an existing binary instead of building one.
+if [[ -n ${COORDSIM_BIN:-} ]]; then
+  bin=$COORDSIM_BIN
+else
+  bin=$(bash scripts/build.sh)/cli/coordsim
+fi
 trials=()
 [[ $# -ge 1 ]] && trials=(--trials "$1")
 
@@ -40,6 +45,9 @@ with open("reports/README.md", "w") as f:
             "| scenario | strategy | analyses | duplicate rate [95% CI] | miss rate | cost | savings | p95 decision latency | |\n"
             "|---|---|---:|---|---:|---:|---:|---:|---|\n")
     f.write("\n".join(rows) + "\n")
+    f.write("\nTuning sweeps of `scenarios/tuning-seed.json` (post-create wait x retry delays):\n"
+            "[seed](tuning-seed.sweep.seed.md) ([HTML](tuning-seed.sweep.seed.html)), "
+            "[seed-lowest](tuning-seed.sweep.seed-lowest.md) ([HTML](tuning-seed.sweep.seed-lowest.html)).\n")
 PY
 echo "wrote reports/README.md" >&2
 
