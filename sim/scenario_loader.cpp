@@ -9,6 +9,7 @@
 #define VALIJSON_USE_EXCEPTIONS 1
 
 #include "sim/scenario_loader.hpp"
+#include "sim/json_pointer.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -66,19 +67,7 @@ using SetLog = std::vector<std::pair<std::string, std::string>>;  // pointer, as
 
 // ---------------------------------------------------------------- pointers
 
-std::string escape_token(std::string_view token) {
-  std::string out;
-  for (char c : token) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+std::string escape_token(std::string_view token) { return escape_pointer_token(token); }
 
 std::string child(const std::string& pointer, std::string_view token) {
   return pointer + "/" + escape_token(token);
