@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/input_error.hpp"
+#include "sim/json_pointer.hpp"
 
 namespace coordsim::sim {
 
@@ -45,16 +46,6 @@ std::string metric_list() {
   for (const MetricInfo& m : known_metrics()) {
     if (!out.empty()) out += ", ";
     out += m.name;
-  }
-  return out;
-}
-
-std::string escape_pointer_token(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
   }
   return out;
 }
