@@ -7,6 +7,7 @@
 #include <coroutine>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "agent/github_types.hpp"
 #include "agent/time.hpp"
@@ -26,6 +27,24 @@ struct PortCall {
 template <class R, class Start>
 PortCall<R, Start> port_call(Start s) {
   return PortCall<R, Start>{std::move(s)};
+}
+
+// The same, delivering into a result slot the caller owns and reuses. Nothing
+// is constructed, moved or destroyed per call, and a reused slot's strings and
+// vectors keep their capacity: the simulator makes millions of calls through a
+// handful of slots. The runtime overwrites `status` and, per status, `value` or
+// `error`; the other member is left as it was, so read `value` only when ok().
+template <class R, class Start>
+struct PortCallInto {
+  Start start;
+  R& out;
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> h) { start(out, h); }
+  R& await_resume() noexcept { return out; }
+};
+template <class R, class Start>
+PortCallInto<R, Start> port_call_into(R& out, Start s) {
+  return PortCallInto<R, Start>{std::move(s), out};
 }
 
 class Clock {
@@ -74,6 +93,10 @@ class GitHubApi {
     return port_call<ApiResult<IssuePage>>(
         [this, &q](auto& out, std::coroutine_handle<> h) { start_list_issues(q, out, h); });
   }
+  auto list_issues(const ListIssuesQuery& q, ApiResult<IssuePage>& into) {
+    return port_call_into(
+        into, [this, &q](auto& out, std::coroutine_handle<> h) { start_list_issues(q, out, h); });
+  }
   auto get_issue(std::int64_t number) {
     return port_call<ApiResult<Issue>>(
         [this, number](auto& out, std::coroutine_handle<> h) { start_get_issue(number, out, h); });
@@ -82,8 +105,17 @@ class GitHubApi {
     return port_call<ApiResult<Issue>>(
         [this, &issue](auto& out, std::coroutine_handle<> h) { start_create_issue(issue, out, h); });
   }
+  auto create_issue(const NewIssue& issue, ApiResult<Issue>& into) {
+    return port_call_into(
+        into, [this, &issue](auto& out, std::coroutine_handle<> h) { start_create_issue(issue, out, h); });
+  }
   auto update_issue(std::int64_t number, const IssuePatch& patch) {
     return port_call<ApiResult<Issue>>([this, number, &patch](auto& out, std::coroutine_handle<> h) {
+      start_update_issue(number, patch, out, h);
+    });
+  }
+  auto update_issue(std::int64_t number, const IssuePatch& patch, ApiResult<Issue>& into) {
+    return port_call_into(into, [this, number, &patch](auto& out, std::coroutine_handle<> h) {
       start_update_issue(number, patch, out, h);
     });
   }
@@ -103,9 +135,12 @@ class GitHubApi {
   }
 };
 
+// Views, not copies: like every request it is read only while the call is in
+// flight, and what it names (the agent's key) outlives the call. Copying the
+// two strings per analysis was measurable in the simulator.
 struct AnalysisRequest {
-  std::string flavor;
-  std::string signature;
+  std::string_view flavor;
+  std::string_view signature;
 };
 
 struct AnalysisResult {

@@ -60,8 +60,29 @@ struct ProtocolConfig {
   SeedParams seed;
 };
 
+// Requests and result slots an agent reuses from one run to the next. A
+// runtime that runs the same agent many times (the simulator: once per trial)
+// keeps one per agent: the requests that depend only on the configuration and
+// key are built on the first run and reused while those stay the same, and
+// every string and vector keeps its capacity, so a run allocates nothing.
+// Building the requests and results per run was two thirds of a simulated
+// trial's allocations. A runtime that runs an agent once passes a fresh one.
+// Only the protocol reads what it left here.
+struct AgentBuffers {
+  // The seed protocols' requests and what they were built from.
+  ListIssuesQuery find;  // coordination issues, open, newest first
+  NewIssue lock;         // the coordination issue
+  std::string built_label, built_commit, built_flavor;
+  bool built = false;
+
+  std::string comment;
+  ApiResult<IssuePage> page;
+  ApiResult<Issue> issue;
+};
+
 // Decides whether this flavor analyzes. Written once; runs in both runtimes.
-Task<Decision> decide(const ProtocolConfig& config, Ports ports, const CoordinationKey& key);
+Task<Decision> decide(const ProtocolConfig& config, Ports ports, const CoordinationKey& key,
+                      AgentBuffers& buffers);
 
 // What one flavor's agent did, filled in as it goes (the runtime reads it after).
 struct AgentReport {
@@ -75,6 +96,6 @@ struct AgentReport {
 
 // A flavor's whole life after its build failed: decide, then analyze if leading.
 Task<void> run_agent(const ProtocolConfig& config, Ports ports, const CoordinationKey& key,
-                     AgentReport& report);
+                     AgentBuffers& buffers, AgentReport& report);
 
 }  // namespace coordsim::agent

@@ -9,11 +9,12 @@ Task<Decision> decide_none() { co_return Decision{DecisionKind::analyze, Reason:
 
 // Not a coroutine itself: it hands back the protocol's task, saving a frame and
 // a resumption per decision.
-Task<Decision> decide(const ProtocolConfig& config, Ports ports, const CoordinationKey& key) {
+Task<Decision> decide(const ProtocolConfig& config, Ports ports, const CoordinationKey& key,
+                      AgentBuffers& buffers) {
   switch (config.strategy) {
     case Strategy::none: break;
-    case Strategy::seed: return decide_seed(config.seed, ports, key, false);
-    case Strategy::seed_lowest: return decide_seed(config.seed, ports, key, true);
+    case Strategy::seed: return decide_seed(config.seed, ports, key, false, buffers);
+    case Strategy::seed_lowest: return decide_seed(config.seed, ports, key, true, buffers);
   }
   return decide_none();
 }
@@ -21,29 +22,32 @@ Task<Decision> decide(const ProtocolConfig& config, Ports ports, const Coordinat
 namespace {
 // A loser of the seed protocols closes its own issue and points to the leader,
 // after deciding: the decision does not wait for the cleanup.
-Task<void> clean_up(Ports ports, const Decision& d) {
-  if (d.reason != Reason::deferred_to_lower || d.own_issue == 0) co_return;
+bool needs_clean_up(const Decision& d) { return d.reason == Reason::deferred_to_lower && d.own_issue != 0; }
+
+Task<void> clean_up(Ports ports, const Decision& d, AgentBuffers& buffers) {
   IssuePatch close;
   close.set_state = true;
   close.state = IssueState::closed;
-  (void)co_await ports.github.update_issue(d.own_issue, close);
-  const std::string body = "Duplicate of #" + std::to_string(d.leader_issue);
-  (void)co_await ports.github.create_comment(d.own_issue, body);
+  (void)co_await ports.github.update_issue(d.own_issue, close, buffers.issue);
+  buffers.comment.assign("Duplicate of #").append(std::to_string(d.leader_issue));
+  (void)co_await ports.github.create_comment(d.own_issue, buffers.comment);
 }
 }  // namespace
 
 Task<void> run_agent(const ProtocolConfig& config, Ports ports, const CoordinationKey& key,
-                     AgentReport& report) {
+                     AgentBuffers& buffers, AgentReport& report) {
   report.failed_at = ports.clock.now();
-  report.decision = co_await decide(config, ports, key);
+  report.decision = co_await decide(config, ports, key, buffers);
   report.decided_at = ports.clock.now();
   report.decided = true;
   if (report.decision.kind == DecisionKind::analyze) {
-    AnalysisRequest request{key.flavor, key.signature};
+    const AnalysisRequest request{key.flavor, key.signature};
     report.analysis = co_await ports.llm.analyze(request);
     report.analyzed = true;
   }
-  co_await clean_up(ports, report.decision);
+  // Checked here rather than in clean_up: most agents have nothing to clean up,
+  // and a coroutine call that returns at once still costs a frame.
+  if (needs_clean_up(report.decision)) co_await clean_up(ports, report.decision, buffers);
 }
 
 }  // namespace coordsim::agent

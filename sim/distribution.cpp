@@ -317,8 +317,7 @@ double Distribution::sample_random(Rng& rng) const {
       // the stream, so the other draws of a trial stay the same.
       return a;
     case DistKind::uniform:
-      // The clamp guards against a + u * (b - a) rounding up past b.
-      return std::min(b, a + rng.uniform01() * (b - a));
+      return sample_uniform(rng);
     case DistKind::exponential:
       // Inversion; u < 1, so log1p(-u) is finite.
       return -a * std::log1p(-rng.uniform01());

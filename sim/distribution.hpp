@@ -34,9 +34,18 @@ struct Distribution {
 
   // One draw. Never negative for distributions whose parameters were accepted
   // by parse_distribution with non_negative = true.
-  // Constants are answered inline: most scenario values are constants, and this
-  // is the simulator's most frequent call.
-  double sample(Rng& rng) const { return kind == DistKind::constant ? a : sample_random(rng); }
+  // Constants and uniforms are answered inline: most scenario values are one or
+  // the other, and this is the simulator's most frequent call.
+  double sample(Rng& rng) const {
+    if (kind == DistKind::constant) return a;
+    if (kind == DistKind::uniform) return sample_uniform(rng);
+    return sample_random(rng);
+  }
+  double sample_uniform(Rng& rng) const {
+    // The clamp guards against a + u * (b - a) rounding up past b.
+    const double x = a + rng.uniform01() * (b - a);
+    return x < b ? x : b;
+  }
   double sample_random(Rng& rng) const;
 
   double mean() const;

@@ -12,15 +12,22 @@ void EventLoop::schedule(Time at, Phase phase, Callback fn, void* context) {
   // Kept sorted, latest first, so the next event is at the back. A trial has a
   // handful of pending events (about one per flavor), where a shifted insert
   // beats a binary heap; the scan starts at the back, where new events land.
-  auto it = pending_.end();
-  while (it != pending_.begin() && Later{}(e, *(it - 1))) --it;
-  pending_.insert(it, e);
+  if (pending_count_ == pending_.size()) [[unlikely]]
+    grow();
+  Event* const first = pending_.data();
+  Event* slot = first + pending_count_++;
+  while (slot != first && Later{}(e, *(slot - 1))) {
+    *slot = *(slot - 1);
+    --slot;
+  }
+  *slot = e;
 }
 
+void EventLoop::grow() { pending_.resize(std::max<std::size_t>(16, 2 * pending_.size())); }
+
 void EventLoop::run() {
-  while (!pending_.empty()) {
-    const Event e = pending_.back();
-    pending_.pop_back();
+  while (pending_count_ != 0) {
+    const Event e = pending_[--pending_count_];
     now_ = e.at;
     ++events_run_;
     e.fn(e.context);
@@ -28,7 +35,7 @@ void EventLoop::run() {
 }
 
 void EventLoop::reset() noexcept {
-  pending_.clear();
+  pending_count_ = 0;
   now_ = Time{};
   sequence_ = 0;
   events_run_ = 0;

@@ -23,7 +23,7 @@ class EventLoop {
 
   Time now() const noexcept { return now_; }
   std::uint64_t events_run() const noexcept { return events_run_; }
-  bool empty() const noexcept { return pending_.empty(); }
+  bool empty() const noexcept { return pending_count_ == 0; }
 
   void schedule(Time at, Phase phase, Callback fn, void* context);
   void resume_at(Time at, std::coroutine_handle<> h) {
@@ -50,8 +50,13 @@ class EventLoop {
     }
   };
   static void resume_handle(void* address) { std::coroutine_handle<>::from_address(address).resume(); }
+  void grow();
 
-  std::vector<Event> pending_;  // sorted, latest first
+  // The first pending_count_ entries are the pending events, sorted, latest
+  // first. Counted by hand rather than with push_back/pop_back, whose inlined
+  // reallocation path made schedule() save and restore twice the registers.
+  std::vector<Event> pending_;
+  std::size_t pending_count_ = 0;
   Time now_{};
   std::uint64_t sequence_ = 0;
   std::uint64_t events_run_ = 0;

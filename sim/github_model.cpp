@@ -33,14 +33,15 @@ std::uint32_t GitHubModel::intern_string(std::string_view s) {
 GitHubModel::LabelMask GitHubModel::label_mask(const std::vector<std::string>& names, bool create) {
   LabelMask mask = 0;
   for (const std::string& name : names) {
-    auto it = std::find(labels_.begin(), labels_.end(), name);
-    if (it == labels_.end()) {
+    // A plain loop: std::find's unrolled one cost more for a handful of labels.
+    std::size_t i = 0;
+    while (i < labels_.size() && labels_[i] != name) ++i;
+    if (i == labels_.size()) {
       if (!create) return ~LabelMask{0};  // cannot match: no issue carries an unknown label
       if (labels_.size() == 64) throw std::length_error("the fake GitHub supports at most 64 distinct labels");
       labels_.push_back(name);
-      it = labels_.end() - 1;
     }
-    mask |= LabelMask{1} << (it - labels_.begin());
+    mask |= LabelMask{1} << i;
   }
   return mask;
 }
@@ -98,28 +99,55 @@ const GitHubModel::Version* GitHubModel::visible_version(const IssueRecord& issu
   return nullptr;
 }
 
+// Assigns into `out`'s existing strings, so that a reused result keeps its capacity.
 void GitHubModel::fill_issue(const Version& v, std::int64_t number, agent::Issue& out) const {
   out.number = number;
   out.state = v.state;
   out.title = strings_[v.title];
-  out.labels.clear();
-  for (std::size_t i = 0; i < labels_.size(); ++i)
-    if (v.labels & (LabelMask{1} << i)) out.labels.push_back(labels_[i]);
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < labels_.size(); ++i) {
+    if (!(v.labels & (LabelMask{1} << i))) continue;
+    if (n < out.labels.size()) {
+      out.labels[n] = labels_[i];
+    } else {
+      out.labels.push_back(labels_[i]);
+    }
+    ++n;
+  }
+  out.labels.resize(n);
 }
 
-void GitHubModel::list_issues(Time s, const agent::ListIssuesQuery& q, agent::IssuePage& out) const {
-  out.issues.clear();
-  out.has_next = false;
-  LabelMask required = 0;
-  for (std::string_view rest = q.labels; !rest.empty();) {
+void GitHubModel::parse_query(std::string_view labels) const {
+  query_labels_.assign(labels);
+  query_label_count_ = labels_.size();
+  query_mask_ = 0;
+  query_known_ = true;
+  for (std::string_view rest = labels; !rest.empty();) {
     const std::size_t comma = rest.find(',');
     const std::string_view name = rest.substr(0, comma);
     rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
     if (name.empty()) continue;
     auto it = std::find(labels_.begin(), labels_.end(), name);
-    if (it == labels_.end()) return;  // no issue carries an unknown label
-    required |= LabelMask{1} << (it - labels_.begin());
+    if (it == labels_.end()) {
+      query_known_ = false;
+      return;
+    }
+    query_mask_ |= LabelMask{1} << (it - labels_.begin());
   }
+}
+
+void GitHubModel::list_issues(Time s, const agent::ListIssuesQuery& q, agent::IssuePage& out) const {
+  out.has_next = false;
+  // Issues are written into out.issues' existing elements and the rest trimmed
+  // on return, so that a reused page keeps the capacity of its strings.
+  std::size_t used = 0;
+  const auto add = [&](const Version& v, std::int64_t number) {
+    if (used == out.issues.size()) out.issues.emplace_back();
+    fill_issue(v, number, out.issues[used++]);
+  };
+  const auto trim = [&] { out.issues.resize(used); };
+  LabelMask required = 0;
+  if (!query_mask(q.labels, required)) return trim();  // no issue carries an unknown label
   const auto matches = [&](const Version& v) {
     if ((v.labels & required) != required) return false;
     switch (q.state) {
@@ -141,13 +169,13 @@ void GitHubModel::list_issues(Time s, const agent::ListIssuesQuery& q, agent::Is
       const Version* v = visible_version(issues_[static_cast<std::size_t>(number - 1)], ReadPath::list, s);
       if (!v || !matches(*v)) continue;
       if (seen++ < skip) continue;
-      if (static_cast<int>(out.issues.size()) == per_page) {
+      if (static_cast<int>(used) == per_page) {
         out.has_next = true;
-        return;
+        return trim();
       }
-      fill_issue(*v, number, out.issues.emplace_back());
+      add(*v, number);
     }
-    return;
+    return trim();
   }
 
   scratch_.clear();
@@ -168,12 +196,13 @@ void GitHubModel::list_issues(Time s, const agent::ListIssuesQuery& q, agent::Is
     return q.direction == agent::SortDirection::desc ? a.first > b.first : a.first < b.first;
   });
   for (std::size_t i = static_cast<std::size_t>(skip); i < scratch_.size(); ++i) {
-    if (static_cast<int>(out.issues.size()) == per_page) {
+    if (static_cast<int>(used) == per_page) {
       out.has_next = true;
-      return;
+      return trim();
     }
-    fill_issue(*scratch_[i].second, scratch_[i].first, out.issues.emplace_back());
+    add(*scratch_[i].second, scratch_[i].first);
   }
+  trim();
 }
 
 bool GitHubModel::get_issue(Time s, std::int64_t number, agent::Issue& out) const {
@@ -181,6 +210,12 @@ bool GitHubModel::get_issue(Time s, std::int64_t number, agent::Issue& out) cons
   const Version* v = visible_version(issues_[static_cast<std::size_t>(number - 1)], ReadPath::get, s);
   if (!v) return false;
   fill_issue(*v, number, out);
+  return true;
+}
+
+bool GitHubModel::latest_issue(std::int64_t number, agent::Issue& out) const {
+  if (number < 1 || number > issues_created()) return false;
+  fill_issue(versions_[static_cast<std::size_t>(issues_[static_cast<std::size_t>(number - 1)].latest)], number, out);
   return true;
 }
 

@@ -43,6 +43,9 @@ class GitHubModel {
   // False (404) if the issue is not visible on the get path at s.
   bool get_issue(Time s, std::int64_t number, agent::Issue& out) const;
   bool get_ref(Time s, std::string_view ref, agent::GitRef& out) const;
+  // The issue as its latest write left it, as a write's response shows it.
+  // False (404) if no such issue exists.
+  bool latest_issue(std::int64_t number, agent::Issue& out) const;
 
   // --- the true (strongly consistent) state, for metrics ----------------------
   std::int64_t issues_created() const noexcept { return static_cast<std::int64_t>(issues_.size()); }
@@ -75,6 +78,16 @@ class GitHubModel {
 
   std::uint32_t intern_string(std::string_view s);
   LabelMask label_mask(const std::vector<std::string>& names, bool create);
+  // The mask a comma-separated label query requires; false if it names a label
+  // no issue carries.
+  bool query_mask(std::string_view labels, LabelMask& out) const {
+    if (labels.size() != query_labels_.size() || labels_.size() != query_label_count_ ||
+        labels.compare(query_labels_) != 0)
+      parse_query(labels);
+    out = query_mask_;
+    return query_known_;
+  }
+  void parse_query(std::string_view labels) const;
   void fill_issue(const Version& v, std::int64_t number, agent::Issue& out) const;
   const Version* visible_version(const IssueRecord& issue, ReadPath path, Time s) const;
 
@@ -89,6 +102,14 @@ class GitHubModel {
   std::size_t strings_used_ = 0;
   // Scratch for sorted listings.
   mutable std::vector<std::pair<std::int64_t, const Version*>> scratch_;
+  // The last label query and what it parsed to: an agent sends the same query
+  // on every list call, and parsing it (a search of labels_ per name) cost half
+  // of a short listing. Valid while labels_ has the size it had then: labels
+  // are only ever added, and an added one can make an unknown name known.
+  mutable std::string query_labels_;
+  mutable std::size_t query_label_count_ = 0;
+  mutable LabelMask query_mask_ = 0;
+  mutable bool query_known_ = true;  // the empty query, on no labels
 };
 
 }  // namespace coordsim::sim

@@ -53,8 +53,7 @@ void SimGitHubClient::commit() {
       const auto& patch = *static_cast<const agent::IssuePatch*>(pending_.request);
       if (model_.update_issue(c, pending_.number, patch, draw_lags())) {
         out.status = 200;
-        out.value.number = pending_.number;
-        if (patch.set_state) out.value.state = patch.state;
+        model_.latest_issue(pending_.number, out.value);
       } else {
         out.status = 404;
         out.error = {404, "Not Found", {}};

@@ -10,6 +10,35 @@ std::string_view commit_prefix(const CoordinationKey& key) {
   return std::string_view(key.commit).substr(0, 8);
 }
 
+// Into `title`, reusing its capacity.
+void write_issue_title(const CoordinationKey& key, std::string& title) {
+  title.assign("[coordination] build failure on ").append(commit_prefix(key));
+}
+
+// The listing and the issue a seed protocol sends, built into `b` unless they
+// were built from the same label, commit and flavor; comparing those costs a
+// third of building the requests again.
+void prepare_requests(const SeedParams& params, const CoordinationKey& key, AgentBuffers& b) {
+  if (b.built && b.built_label == params.label && b.built_commit == key.commit &&
+      b.built_flavor == key.flavor)
+    return;
+  b.built_label = params.label;
+  b.built_commit = key.commit;
+  b.built_flavor = key.flavor;
+  b.built = true;
+
+  b.find = ListIssuesQuery{};  // newest first, 30 a page
+  b.find.state = StateFilter::open;
+  b.find.labels = params.label;
+
+  write_issue_title(key, b.lock.title);
+  b.lock.body.assign("Coordination lock for commit ").append(key.commit).append(", taken by flavor ");
+  b.lock.body.append(key.flavor).append(".");
+  b.lock.labels.resize(2);
+  b.lock.labels[0] = params.label;
+  b.lock.labels[1].assign("commit-").append(commit_prefix(key));
+}
+
 Duration retry_delay(const SeedParams& p, int attempt) {
   if (p.retry_delays.empty()) return Duration::zero();
   const auto i = std::min<std::size_t>(static_cast<std::size_t>(attempt), p.retry_delays.size() - 1);
@@ -29,11 +58,11 @@ struct Found {
 // `first_only` it stops at the first match, as the reference does. Like the
 // reference, an API error ends the find as "nothing found".
 Task<Found> find_matching(const SeedParams& params, Ports ports, ListIssuesQuery& query,
-                          std::string_view prefix, bool first_only) {
+                          ApiResult<IssuePage>& into, std::string_view prefix, bool first_only) {
   Found found;
   for (int attempt = 0; attempt < params.find_attempts; ++attempt) {
     for (query.page = 1; query.page <= params.max_pages; ++query.page) {
-      ApiResult<IssuePage> page = co_await ports.github.list_issues(query);
+      const ApiResult<IssuePage>& page = co_await ports.github.list_issues(query, into);
       if (!page.ok()) co_return Found{};  // swallowed: the reference logs and returns None
       for (const Issue& issue : page.value.issues) {
         if (issue.title.find(prefix) == std::string::npos) continue;
@@ -52,19 +81,18 @@ Task<Found> find_matching(const SeedParams& params, Ports ports, ListIssuesQuery
 }  // namespace
 
 std::string seed_issue_title(const CoordinationKey& key) {
-  std::string title = "[coordination] build failure on ";
-  title.append(commit_prefix(key));
+  std::string title;
+  write_issue_title(key, title);
   return title;
 }
 
 Task<Decision> decide_seed(const SeedParams& params, Ports ports, const CoordinationKey& key,
-                           bool lowest_wins) {
+                           bool lowest_wins, AgentBuffers& buffers) {
   Decision d;
   const std::string_view prefix = commit_prefix(key);
-  ListIssuesQuery query;
-  query.state = StateFilter::open;
-  query.labels = params.label;
-  const Found existing = co_await find_matching(params, ports, query, prefix, true);
+  prepare_requests(params, key, buffers);
+  ListIssuesQuery& query = buffers.find;  // only its page changes, set by each find
+  const Found existing = co_await find_matching(params, ports, query, buffers.page, prefix, true);
   if (existing.any()) {
     d.kind = DecisionKind::skip;
     d.reason = Reason::found_existing;
@@ -72,13 +100,7 @@ Task<Decision> decide_seed(const SeedParams& params, Ports ports, const Coordina
     co_return d;
   }
 
-  NewIssue issue;
-  issue.title = seed_issue_title(key);
-  issue.body.reserve(64 + key.commit.size() + key.flavor.size());
-  issue.body.append("Coordination lock for commit ").append(key.commit).append(", taken by flavor ");
-  issue.body.append(key.flavor).append(".");
-  issue.labels = {params.label, "commit-" + std::string(prefix)};
-  ApiResult<Issue> created = co_await ports.github.create_issue(issue);
+  const ApiResult<Issue>& created = co_await ports.github.create_issue(buffers.lock, buffers.issue);
   if (!created.ok()) {
     // Fail open: the reference proceeds with issue number 0 and analyzes.
     d.kind = DecisionKind::analyze;
@@ -88,7 +110,7 @@ Task<Decision> decide_seed(const SeedParams& params, Ports ports, const Coordina
   d.own_issue = created.value.number;
 
   co_await ports.clock.sleep(params.post_create_wait);
-  const Found again = co_await find_matching(params, ports, query, prefix, !lowest_wins);
+  const Found again = co_await find_matching(params, ports, query, buffers.page, prefix, !lowest_wins);
   std::int64_t leader = d.own_issue;
   if (lowest_wins) {
     if (again.any()) leader = std::min(leader, again.lowest);
