@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "agent/github_types.hpp"
 #include "agent/time.hpp"
@@ -160,11 +161,42 @@ class Llm {
   }
 };
 
+// Where a protocol narrates what it did and saw ("find: nothing (attempt 2/3)"),
+// for timelines, traces and real-mode logs. Optional: a runtime that does not
+// listen passes none, and then the protocol formats nothing (the simulator's
+// hot path runs with none).
+class Journal {
+ public:
+  virtual ~Journal() = default;
+  virtual void note(std::string_view text) = 0;
+};
+
 // What a protocol runs with: the three ports and who/what it coordinates on.
 struct Ports {
   Clock& clock;
   GitHubApi& github;
   Llm& llm;
+  Journal* journal = nullptr;
 };
+
+namespace detail {
+inline void append_note_part(std::string& s, std::string_view v) { s += v; }
+inline void append_note_part(std::string& s, const char* v) { s += v; }
+inline void append_note_part(std::string& s, const std::string& v) { s += v; }
+template <class Int>
+  requires std::is_integral_v<Int>
+void append_note_part(std::string& s, Int v) {
+  s += std::to_string(v);
+}
+}  // namespace detail
+
+// note(ports, "create -> #", n): concatenated only when someone listens.
+template <class... Parts>
+void note(const Ports& ports, const Parts&... parts) {
+  if (!ports.journal) return;
+  std::string text;
+  (detail::append_note_part(text, parts), ...);
+  ports.journal->note(text);
+}
 
 }  // namespace coordsim::agent
