@@ -56,6 +56,9 @@ class Clock {
   // runtime can advance this agent's clock without suspending it, does so and
   // returns false (the coroutine then continues at once, `d` later in its time).
   virtual bool sleep_then_resume(Duration d, std::coroutine_handle<> h) = 0;
+  // Uniform in [0, 1), for retry jitter: the simulator draws it from the
+  // agent's own stream (reproducible), the real runtime from the OS.
+  virtual double random01() = 0;
 
   auto sleep(Duration d) {
     struct Awaiter {
@@ -102,6 +105,10 @@ class GitHubApi {
     return port_call<ApiResult<Issue>>(
         [this, number](auto& out, std::coroutine_handle<> h) { start_get_issue(number, out, h); });
   }
+  auto get_issue(std::int64_t number, ApiResult<Issue>& into) {
+    return port_call_into(
+        into, [this, number](auto& out, std::coroutine_handle<> h) { start_get_issue(number, out, h); });
+  }
   auto create_issue(const NewIssue& issue) {
     return port_call<ApiResult<Issue>>(
         [this, &issue](auto& out, std::coroutine_handle<> h) { start_create_issue(issue, out, h); });
@@ -130,9 +137,18 @@ class GitHubApi {
       start_create_ref(ref, sha, out, h);
     });
   }
+  auto create_ref(const std::string& ref, const std::string& sha, ApiResult<GitRef>& into) {
+    return port_call_into(into, [this, &ref, &sha](auto& out, std::coroutine_handle<> h) {
+      start_create_ref(ref, sha, out, h);
+    });
+  }
   auto get_ref(const std::string& ref) {
     return port_call<ApiResult<GitRef>>(
         [this, &ref](auto& out, std::coroutine_handle<> h) { start_get_ref(ref, out, h); });
+  }
+  auto get_ref(const std::string& ref, ApiResult<GitRef>& into) {
+    return port_call_into(
+        into, [this, &ref](auto& out, std::coroutine_handle<> h) { start_get_ref(ref, out, h); });
   }
 };
 

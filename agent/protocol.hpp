@@ -12,12 +12,14 @@
 
 namespace coordsim::agent {
 
-enum class Strategy : std::uint8_t { none, seed, seed_lowest };
-inline constexpr Strategy kAllStrategies[] = {Strategy::none, Strategy::seed, Strategy::seed_lowest};
+enum class Strategy : std::uint8_t { none, seed, seed_lowest, ref_lock, scan_down, settle, fan_in };
+inline constexpr Strategy kAllStrategies[] = {Strategy::none,     Strategy::seed,      Strategy::seed_lowest,
+                                              Strategy::ref_lock, Strategy::scan_down, Strategy::settle,
+                                              Strategy::fan_in};
 
 std::string_view strategy_name(Strategy s);
 std::optional<Strategy> parse_strategy(std::string_view name);
-// "none, seed, seed-lowest": for help texts and error messages.
+// "none, seed, seed-lowest, ...": for help texts and error messages.
 std::string strategy_names();
 
 enum class DecisionKind : std::uint8_t { analyze, skip };
@@ -28,6 +30,16 @@ enum class Reason : std::uint8_t {
   confirmed_first,     // the re-check found no lower-numbered issue
   deferred_to_lower,   // the re-check saw a lower-numbered issue
   create_failed,       // fail-open: the issue could not be created
+  lock_acquired,       // ref-lock: created the lock ref (201)
+  lock_read_back,      // ref-lock: an ambiguous create turned out to be ours on read-back
+  lock_held,           // ref-lock: another flavor holds the lock
+  lease_taken_over,    // ref-lock with lease: the holder's lease expired, this flavor took over
+  leader_done,         // ref-lock with lease: the holder recorded its analysis as done
+  lowest_issue,        // scan-down / settle: this flavor's issue is the lowest matching one
+  error_fail_open,     // the protocol could not decide (API errors past the retry budget): analyze
+  error_fail_closed,   // the same, configured to skip
+  fan_in_job,          // fan-in: the downstream job analyzes, once per signature
+  deferred_to_fan_in,  // fan-in: a leg leaves the analysis to the downstream job
 };
 std::string_view reason_name(Reason r);
 
@@ -55,9 +67,74 @@ struct SeedParams {
   int max_pages = 10;
 };
 
+// What the coordination is keyed by. The reference keys by commit only, so a
+// second, platform-specific failure of the same commit finds the first one's
+// issue and is never analyzed.
+enum class KeyBy : std::uint8_t { commit, commit_and_signature };
+
+// Client policy shared by the protocols that handle errors (not `seed`, which
+// keeps the reference's swallowed errors): retries with exponential backoff and
+// jitter, honouring retry-after / x-ratelimit-reset, and a cap on total wait.
+struct RetryPolicy {
+  int max_attempts = 6;                           // including the first
+  Duration base_delay = Duration(1'000'000);      // before the second attempt
+  Duration max_delay = Duration(30'000'000);      // per sleep
+  double multiplier = 2.0;
+  double jitter = 0.5;                            // the sleep is delay * (1 - jitter * u), u uniform in [0,1)
+  Duration max_total_wait = Duration(120'000'000);  // sum of retry sleeps in one decision
+  bool honor_retry_after = true;
+};
+
+struct RefLockParams {
+  std::string ref_prefix = "refs/coordination/";
+  // A 422 "Reference already exists" is read back on the refs path, which can
+  // lag: a 404 then means "not visible yet", retried this often.
+  Duration read_back_interval = Duration(1'000'000);
+  int read_back_attempts = 60;
+};
+
+// A holder that dies must not leave its followers without an analysis: they
+// wait for its done marker, and once they have seen the same holder for `ttl`
+// without one, they race (create-if-absent) for the next lock generation.
+struct LeaseParams {
+  bool enabled = false;
+  Duration ttl = Duration(300'000'000);
+  Duration poll_interval = Duration(10'000'000);
+  int max_generations = 4;
+  Duration max_wait = Duration(3'600'000'000);  // a follower gives up (skips) after this
+};
+
+struct ScanDownParams {
+  int horizon = 20;  // how many lower numbers to GET
+  // A lower number is certain to exist (numbers are dense), so a 404 means its
+  // create is not visible on the get path yet: retried this often.
+  Duration not_visible_retry = Duration(500'000);
+  int not_visible_attempts = 40;
+};
+
+struct SettleParams {
+  Duration settle_time = Duration(10'000'000);
+};
+
+struct FanInParams {
+  // From the last leg's end to the downstream job's analysis decision (queueing
+  // and checkout of a `needs:` job).
+  Duration job_start_delay = Duration(30'000'000);
+};
+
+enum class OnError : std::uint8_t { analyze, skip };
+
 struct ProtocolConfig {
   Strategy strategy = Strategy::seed;
   SeedParams seed;
+  KeyBy key_by = KeyBy::commit_and_signature;  // for every protocol but seed / seed-lowest
+  RetryPolicy retry;
+  OnError on_error = OnError::analyze;  // when a protocol cannot decide
+  RefLockParams ref_lock;
+  LeaseParams lease;
+  ScanDownParams scan_down;
+  SettleParams settle;
+  FanInParams fan_in;
 };
 
 // Requests and result slots an agent reuses from one run to the next. A
@@ -78,7 +155,20 @@ struct AgentBuffers {
   std::string comment;
   ApiResult<IssuePage> page;
   ApiResult<Issue> issue;
+
+  // ref-lock, scan-down, settle.
+  std::string key_id;       // commit, or commit/signature
+  std::string lock_ref;     // the lock of the current generation
+  std::string done_ref;     // the holder's "analysis done" marker
+  std::string holder;       // this flavor's holder token
+  std::string title_prefix; // "[coordsim] <key_id> by "
+  ApiResult<GitRef> ref;
 };
+
+// Runs after a leader's analysis, where the protocol records it (ref-lock with
+// a lease: the done marker). `coordsim agent done` in real mode.
+Task<void> finish(const ProtocolConfig& config, Ports ports, const CoordinationKey& key,
+                  AgentBuffers& buffers);
 
 // Decides whether this flavor analyzes. Written once; runs in both runtimes.
 Task<Decision> decide(const ProtocolConfig& config, Ports ports, const CoordinationKey& key,

@@ -8,6 +8,10 @@ std::string_view strategy_name(Strategy s) {
     case Strategy::none: return "none";
     case Strategy::seed: return "seed";
     case Strategy::seed_lowest: return "seed-lowest";
+    case Strategy::ref_lock: return "ref-lock";
+    case Strategy::scan_down: return "scan-down";
+    case Strategy::settle: return "settle";
+    case Strategy::fan_in: return "fan-in";
   }
   return "?";
 }
@@ -34,6 +38,16 @@ std::string_view reason_name(Reason r) {
     case Reason::confirmed_first: return "confirmed_first";
     case Reason::deferred_to_lower: return "deferred_to_lower";
     case Reason::create_failed: return "create_failed";
+    case Reason::lock_acquired: return "lock_acquired";
+    case Reason::lock_read_back: return "lock_read_back";
+    case Reason::lock_held: return "lock_held";
+    case Reason::lease_taken_over: return "lease_taken_over";
+    case Reason::leader_done: return "leader_done";
+    case Reason::lowest_issue: return "lowest_issue";
+    case Reason::error_fail_open: return "error_fail_open";
+    case Reason::error_fail_closed: return "error_fail_closed";
+    case Reason::fan_in_job: return "fan_in_job";
+    case Reason::deferred_to_fan_in: return "deferred_to_fan_in";
   }
   return "?";
 }

@@ -1,10 +1,17 @@
 #include "agent/protocol.hpp"
+#include "agent/protocols/lowest_issue.hpp"
+#include "agent/protocols/ref_lock.hpp"
 #include "agent/protocols/seed.hpp"
 
 namespace coordsim::agent {
 
 namespace {
 Task<Decision> decide_none() { co_return Decision{DecisionKind::analyze, Reason::uncoordinated, 0, 0}; }
+// A matrix leg under fan-in leaves the analysis to the downstream job (a
+// `needs:` job that runs after every leg); the runtime runs that job.
+Task<Decision> decide_fan_in_leg() {
+  co_return Decision{DecisionKind::skip, Reason::deferred_to_fan_in, 0, 0};
+}
 }  // namespace
 
 // Not a coroutine itself: it hands back the protocol's task, saving a frame and
@@ -15,12 +22,20 @@ Task<Decision> decide(const ProtocolConfig& config, Ports ports, const Coordinat
     case Strategy::none: break;
     case Strategy::seed: return decide_seed(config.seed, ports, key, false, buffers);
     case Strategy::seed_lowest: return decide_seed(config.seed, ports, key, true, buffers);
+    case Strategy::ref_lock: return decide_ref_lock(config, ports, key, buffers);
+    case Strategy::scan_down: return decide_scan_down(config, ports, key, buffers);
+    case Strategy::settle: return decide_settle(config, ports, key, buffers);
+    case Strategy::fan_in: return decide_fan_in_leg();
   }
   return decide_none();
 }
 
+Task<void> finish(const ProtocolConfig& config, Ports ports, const CoordinationKey&, AgentBuffers& buffers) {
+  if (config.strategy == Strategy::ref_lock) co_await finish_ref_lock(config, ports, buffers);
+}
+
 namespace {
-// A loser of the seed protocols closes its own issue and points to the leader,
+// A loser of the issue protocols closes its own issue and points to the leader,
 // after deciding: the decision does not wait for the cleanup.
 bool needs_clean_up(const Decision& d) { return d.reason == Reason::deferred_to_lower && d.own_issue != 0; }
 
@@ -44,6 +59,8 @@ Task<void> run_agent(const ProtocolConfig& config, Ports ports, const Coordinati
     const AnalysisRequest request{key.flavor, key.signature};
     report.analysis = co_await ports.llm.analyze(request);
     report.analyzed = true;
+    if (config.strategy == Strategy::ref_lock && config.lease.enabled)
+      co_await finish(config, ports, key, buffers);
   }
   // Checked here rather than in clean_up: most agents have nothing to clean up,
   // and a coroutine call that returns at once still costs a frame.

@@ -31,6 +31,7 @@ Metrics compute_metrics(const RunReport& r) {
   m.issues_created_mean = ratio(static_cast<double>(s.issues_created), n);
   m.issues_left_open_mean = ratio(static_cast<double>(s.issues_left_open), n);
   m.api_calls_mean = ratio(static_cast<double>(s.api_calls_total()), n);
+  m.rate_limited_mean = ratio(static_cast<double>(s.rate_limited), n);
   m.tokens_mean = ratio(static_cast<double>(s.tokens_in + s.tokens_out), n);
   m.cost_mean = ratio(usd(s.tokens_in, s.tokens_out, r.scenario.llm), n);
   m.baseline_cost_mean = ratio(usd(s.baseline_tokens_in, s.baseline_tokens_out, r.scenario.llm), n);
@@ -65,6 +66,9 @@ nlohmann::json report_json(const RunReport& r) {
   j["issues_created"] = {{"mean", m.issues_created_mean}};
   j["issues_left_open"] = {{"mean", m.issues_left_open_mean}};
   j["api_calls"] = {{"mean", m.api_calls_mean}, {"by_endpoint", by_endpoint}};
+  j["rate_limited"] = {{"mean", m.rate_limited_mean}, {"count", s.rate_limited}};
+  j["agents_died"] = {{"mean", ratio(static_cast<double>(s.agents_died), s.failure_events)},
+                      {"count", s.agents_died}};
   j["tokens"] = {{"mean", m.tokens_mean}};
   j["cost_usd"] = {{"mean", m.cost_mean},
                    {"baseline_mean", m.baseline_cost_mean},
@@ -98,7 +102,8 @@ std::vector<std::array<std::string, 3>> metric_rows(const RunReport& r, const Me
   rows.push_back({"miss rate", percent(m.miss_rate), "95% CI " + percent_ci(m.miss_ci)});
   rows.push_back({"issues created", fmt::format("{:.3f}", m.issues_created_mean),
                   fmt::format("left open {:.3f}", m.issues_left_open_mean)});
-  rows.push_back({"API calls per failure", fmt::format("{:.2f}", m.api_calls_mean), ""});
+  rows.push_back({"API calls per failure", fmt::format("{:.2f}", m.api_calls_mean),
+                  fmt::format("rate-limited {:.3f}", m.rate_limited_mean)});
   rows.push_back({"tokens per failure", fmt::format("{:.0f}", m.tokens_mean), ""});
   rows.push_back({"cost per failure", fmt::format("${:.2f}", m.cost_mean),
                   fmt::format("uncoordinated ${:.2f}, savings {}", m.baseline_cost_mean, percent(m.savings))});

@@ -31,6 +31,7 @@ struct Metrics {
   double issues_created_mean = 0;
   double issues_left_open_mean = 0;
   double api_calls_mean = 0;
+  double rate_limited_mean = 0;
   double tokens_mean = 0;
   double cost_mean = 0;
   double baseline_cost_mean = 0;

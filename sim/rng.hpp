@@ -45,6 +45,9 @@ enum class StreamKind : std::uint32_t {
   flavor_workload = 2,  // a flavor's start jitter, independent failure, delay
   flavor_llm = 3,       // a flavor's analysis tokens and duration
   flavor_api = 4,       // latencies of a flavor's requests and lags of its writes
+  flavor_faults = 5,    // which of a flavor's requests fail (apart, so faults keep latencies common)
+  flavor_client = 6,    // a flavor's retry jitter
+  trial_github = 7,     // the repository's state when the trial starts (rate-limit budgets)
 };
 
 inline Rng make_stream(std::uint64_t seed, std::uint64_t trial, StreamKind kind,

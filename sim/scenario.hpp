@@ -25,9 +25,47 @@ struct EndpointLatency {
 enum class ReadPath : std::uint8_t { get = 0, list = 1, search = 2, refs = 3 };
 inline constexpr int kReadPathCount = 4;
 
+struct EndpointFaults {
+  double server_error = 0;   // P(500/502/503 before the effect: nothing happened)
+  double lost_response = 0;  // P(the effect happened, the response is lost: 502, or a timeout)
+};
+
+struct FaultConfig {
+  std::array<EndpointFaults, agent::kEndpointCount> endpoint{};  // indexed by agent::Endpoint
+  // P(POST git/refs answers 422 "Reference update failed" without making the ref).
+  double spurious_ref_422 = 0;
+  bool any() const noexcept {
+    for (const EndpointFaults& f : endpoint)
+      if (f.server_error > 0 || f.lost_response > 0) return true;
+    return spurious_ref_422 > 0;
+  }
+};
+
+// GitHub's limits, shared by every flavor of a trial (one repository, one
+// token). Trials last minutes, so what matters is how much of each budget
+// other work has already spent when the trial starts.
+struct RateLimitConfig {
+  bool enabled = false;
+  bool github_token = true;  // GITHUB_TOKEN (1,000/h per repository) vs a PAT (5,000/h)
+  std::int64_t primary_per_hour = 1000;
+  Distribution primary_used_at_start = Distribution::constant(0);
+  Distribution primary_reset_in = Distribution::constant(3600);  // seconds until the window resets
+  std::int64_t secondary_writes_per_minute = 80;
+  std::int64_t secondary_writes_per_hour = 500;
+  Distribution writes_last_minute_at_start = Distribution::constant(0);
+  Distribution writes_last_hour_at_start = Distribution::constant(0);
+  std::int64_t search_per_minute = 30;
+  double secondary_retry_after_s = 60;
+};
+
 struct GitHubConfig {
   std::array<EndpointLatency, agent::kEndpointCount> latency;  // indexed by agent::Endpoint
   std::array<Distribution, kReadPathCount> visibility_lag;     // indexed by ReadPath
+  FaultConfig faults;
+  RateLimitConfig rate_limits;
+  // The client's request timeout (agent.client.timeout_s); zero: none. The
+  // client side of the model, kept here because the simulated client applies it.
+  agent::Duration request_timeout{};
 };
 
 struct FailureModel {
@@ -43,8 +81,20 @@ struct FailureModel {
   Distribution flavor_delay = Distribution::constant(0);
 };
 
+// A leader's agent dying (runner killed, OOM, cancelled): it took the lock and
+// then never analyzed. Drawn per flavor that decides to analyze.
+enum class DeathPoint : std::uint8_t { before_analysis, during_analysis };
+struct AgentDeath {
+  double probability = 0;
+  DeathPoint point = DeathPoint::before_analysis;
+};
+
 struct Workload {
   std::vector<std::string> flavors;
+  AgentDeath death;
+  // A leg that does not fail runs this long past the step where the others
+  // fail (fan-in waits for every leg).
+  Distribution rest_of_build = Distribution::constant(0);
   double start_stagger_s = 0;  // flavor i starts at i * stagger + jitter
   Distribution start_jitter = Distribution::constant(0);
   FailureModel failure;

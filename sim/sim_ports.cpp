@@ -14,6 +14,10 @@ Lags SimGitHubClient::draw_lags() {
 }
 
 void SimGitHubClient::begin(Endpoint e, std::coroutine_handle<> h, void* out, bool is_write) {
+  if (slow_path_) {
+    begin_slow(e, h, out, is_write);
+    return;
+  }
   assert(!pending_.resume && "a protocol has one request in flight at a time");
   ++(*calls_)[static_cast<int>(e)];
   const EndpointLatency& latency = config_.latency[static_cast<int>(e)];
@@ -167,6 +171,223 @@ void SimGitHubClient::start_get_ref(const std::string& ref, ApiResult<agent::Git
                                     std::coroutine_handle<> h) {
   pending_.request = &ref;
   begin(Endpoint::get_ref, h, &out, false);
+}
+
+// --- the slow path: faults, rate limits, timeouts ------------------------------
+
+struct SimGitHubClient::Op {
+  SimGitHubClient* client = nullptr;
+  Endpoint endpoint{};
+  Fate fate = Fate::ok;
+  bool is_write = false;
+  bool admitted = true;       // by the rate limiter, decided at the effect
+  bool timed_out = false;     // the client gives up before the response arrives
+  int events = 0;             // scheduled and not yet run; recycled at zero
+  int error_status = 0;       // for server_error: 500, 502 or 503
+  std::coroutine_handle<> resume;
+  void* out = nullptr;        // the agent's result slot
+  std::int64_t number = 0;
+  const agent::ListIssuesQuery* query = nullptr;  // valid while the agent waits
+  agent::NewIssue issue;      // copies of the request
+  agent::IssuePatch patch;
+  std::string text1, text2;
+  agent::ApiError error;      // a rate-limit answer
+  agent::ApiResult<agent::Issue> issue_result;
+  agent::ApiResult<agent::IssuePage> page_result;
+  agent::ApiResult<agent::Comment> comment_result;
+  agent::ApiResult<agent::GitRef> ref_result;
+};
+
+SimGitHubClient::SimGitHubClient(EventLoop& loop, const SimClock& clock, GitHubModel& model,
+                                 const GitHubConfig& config)
+    : loop_(loop), clock_(clock), model_(model), config_(config) {}
+
+SimGitHubClient::~SimGitHubClient() = default;
+
+void SimGitHubClient::begin_slow(Endpoint e, std::coroutine_handle<> h, void* out, bool is_write) {
+  ++(*calls_)[static_cast<int>(e)];
+  if (free_ops_.empty()) {
+    ops_.push_back(std::make_unique<Op>());
+    free_ops_.push_back(ops_.back().get());
+  }
+  Op& op = *free_ops_.back();
+  free_ops_.pop_back();
+  op.client = this;
+  op.endpoint = e;
+  op.is_write = is_write;
+  op.resume = h;
+  op.out = out;
+  op.number = pending_.number;
+  op.admitted = true;
+  switch (e) {
+    case Endpoint::create_issue: op.issue = *static_cast<const agent::NewIssue*>(pending_.request); break;
+    case Endpoint::update_issue: op.patch = *static_cast<const agent::IssuePatch*>(pending_.request); break;
+    case Endpoint::create_comment:
+    case Endpoint::get_ref: op.text1 = *static_cast<const std::string*>(pending_.request); break;
+    case Endpoint::create_ref:
+      op.text1 = *static_cast<const std::string*>(pending_.request);
+      op.text2 = *static_cast<const std::string*>(pending_.request2);
+      break;
+    case Endpoint::list_issues:  // read at the effect, while the agent still waits
+      op.query = static_cast<const agent::ListIssuesQuery*>(pending_.request);
+      break;
+    default: break;
+  }
+  // Same draws, in the same order, as the plain path; the fault draws come
+  // from their own stream, so turning faults on keeps every latency and lag.
+  const EndpointLatency& latency = config_.latency[static_cast<int>(e)];
+  const Time send = clock_.now();
+  const Duration request = draw(latency.request);
+  const Duration response = draw(latency.response);
+  op.fate = Fate::ok;
+  if (faults_on_) {
+    const EndpointFaults& f = config_.faults.endpoint[static_cast<int>(e)];
+    const double u_error = fault_rng_.uniform01();
+    const double u_lost = fault_rng_.uniform01();
+    const double u_which = fault_rng_.uniform01();
+    if (u_error < f.server_error) {
+      op.fate = Fate::server_error;
+      op.error_status = u_which < 1.0 / 3 ? 500 : u_which < 2.0 / 3 ? 502 : 503;
+    } else if (e == Endpoint::create_ref && u_which < config_.faults.spurious_ref_422) {
+      op.fate = Fate::spurious_422;
+    } else if (u_lost < f.lost_response) {
+      op.fate = Fate::lost_response;
+    }
+  }
+  const Duration timeout = config_.request_timeout;
+  const bool never_answered = op.fate == Fate::lost_response && timeout > Duration::zero();
+  op.timed_out = timeout > Duration::zero() && (never_answered || request + response > timeout);
+  const Time respond_at = op.timed_out ? send + timeout : send + request + response;
+  op.events = 2;
+  loop_.schedule(send + request, is_write ? Phase::commit : Phase::deliver, &on_slow_effect, &op);
+  loop_.schedule(respond_at, Phase::deliver, &on_slow_response, &op);
+}
+
+void SimGitHubClient::on_slow_effect(void* op) {
+  auto& o = *static_cast<Op*>(op);
+  o.client->slow_effect(o);
+}
+void SimGitHubClient::on_slow_response(void* op) {
+  auto& o = *static_cast<Op*>(op);
+  o.client->slow_response(o);
+}
+
+void SimGitHubClient::release(Op& op) {
+  if (--op.events == 0) free_ops_.push_back(&op);
+}
+
+void SimGitHubClient::slow_effect(Op& op) {
+  const Time t = loop_.now();
+  if (limiter_) {
+    op.error = {};
+    op.admitted = limiter_->admit(t, op.endpoint, op.error);
+  }
+  // A rejected, failed or unanswerable request has no effect. A read whose
+  // answer the client will not wait for needs no evaluation either.
+  const bool effect = op.admitted && (op.fate == Fate::ok || op.fate == Fate::lost_response);
+  if (effect) {
+    switch (op.endpoint) {
+      case Endpoint::create_issue:
+        op.issue_result.value.number = model_.create_issue(t, op.issue, draw_lags());
+        op.issue_result.value.state = agent::IssueState::open;
+        op.issue_result.value.title = op.issue.title;
+        op.issue_result.value.labels = op.issue.labels;
+        op.issue_result.status = 201;
+        break;
+      case Endpoint::update_issue:
+        if (model_.update_issue(t, op.number, op.patch, draw_lags())) {
+          op.issue_result.status = 200;
+          model_.latest_issue(op.number, op.issue_result.value);
+        } else {
+          op.issue_result.status = 404;
+          op.issue_result.error = {404, "Not Found", {}};
+        }
+        break;
+      case Endpoint::create_comment:
+        op.comment_result.value.id = model_.add_comment(t, op.number, op.text1, draw_lags());
+        op.comment_result.status = op.comment_result.value.id ? 201 : 404;
+        if (!op.comment_result.value.id) op.comment_result.error = {404, "Not Found", {}};
+        break;
+      case Endpoint::create_ref: {
+        const Duration lag = draw(config_.visibility_lag[static_cast<int>(ReadPath::refs)]);
+        if (model_.create_ref(t, op.text1, op.text2, lag)) {
+          op.ref_result.status = 201;
+          op.ref_result.value = {op.text1, op.text2};
+        } else {
+          op.ref_result.status = 422;
+          op.ref_result.error = {422, "Reference already exists", {}};
+        }
+        break;
+      }
+      case Endpoint::list_issues:
+        if (op.timed_out) break;
+        model_.list_issues(t, *op.query, op.page_result.value);
+        op.page_result.status = 200;
+        break;
+      case Endpoint::get_issue:
+        if (op.timed_out) break;
+        op.issue_result.status = model_.get_issue(t, op.number, op.issue_result.value) ? 200 : 404;
+        if (op.issue_result.status == 404) op.issue_result.error = {404, "Not Found", {}};
+        break;
+      case Endpoint::get_ref:
+        if (op.timed_out) break;
+        op.ref_result.status = model_.get_ref(t, op.text1, op.ref_result.value) ? 200 : 404;
+        if (op.ref_result.status == 404) op.ref_result.error = {404, "Not Found", {}};
+        break;
+      default: assert(false && "no such operation in the simulator");
+    }
+  }
+  release(op);
+}
+
+namespace {
+template <class T>
+void answer(void* out, const agent::ApiResult<T>& result, int status, const agent::ApiError* error) {
+  auto& o = *static_cast<agent::ApiResult<T>*>(out);
+  if (error) {
+    o.status = status;
+    o.error = *error;
+  } else {
+    o.status = result.status;
+    if (result.ok()) o.value = result.value;
+    else o.error = result.error;
+  }
+}
+}  // namespace
+
+void SimGitHubClient::slow_response(Op& op) {
+  agent::ApiError failure;
+  const agent::ApiError* error = nullptr;
+  if (op.timed_out) {
+    failure = {0, "timeout: no response", {}};
+    error = &failure;
+  } else if (!op.admitted) {
+    ++*rate_limited_;
+    failure = op.error;
+    error = &failure;
+  } else if (op.fate == Fate::server_error) {
+    failure = {op.error_status, op.error_status == 500 ? "Server Error" : op.error_status == 502 ? "Bad Gateway" : "Service Unavailable", {}};
+    error = &failure;
+  } else if (op.fate == Fate::spurious_422) {
+    failure = {422, "Reference update failed", {}};
+    error = &failure;
+  } else if (op.fate == Fate::lost_response) {
+    failure = {502, "Bad Gateway", {}};
+    error = &failure;
+  }
+  switch (op.endpoint) {
+    case Endpoint::create_issue:
+    case Endpoint::update_issue:
+    case Endpoint::get_issue: answer(op.out, op.issue_result, failure.status, error); break;
+    case Endpoint::list_issues: answer(op.out, op.page_result, failure.status, error); break;
+    case Endpoint::create_comment: answer(op.out, op.comment_result, failure.status, error); break;
+    case Endpoint::create_ref:
+    case Endpoint::get_ref: answer(op.out, op.ref_result, failure.status, error); break;
+    default: assert(false && "no such operation in the simulator");
+  }
+  const std::coroutine_handle<> h = std::exchange(op.resume, {});
+  release(op);
+  h.resume();
 }
 
 }  // namespace coordsim::sim

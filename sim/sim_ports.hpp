@@ -6,10 +6,13 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 #include "agent/ports.hpp"
 #include "sim/event_loop.hpp"
 #include "sim/github_model.hpp"
+#include "sim/rate_limiter.hpp"
 #include "sim/rng.hpp"
 #include "sim/scenario.hpp"
 
@@ -30,11 +33,16 @@ class SimClock final : public agent::Clock {
     local_ = now() + d;
     return false;
   }
-  void reset() noexcept { local_ = Time{}; }
+  double random01() override { return rng_.uniform01(); }
+  void reset(Rng jitter_stream) noexcept {
+    local_ = Time{};
+    rng_ = jitter_stream;
+  }
 
  private:
   EventLoop& loop_;
   Time local_{};  // ahead of the loop while the agent is between a sleep and its next call
+  Rng rng_;
 };
 
 using ApiCallCounts = std::array<std::int64_t, agent::kEndpointCount>;
@@ -43,13 +51,20 @@ using ApiCallCounts = std::array<std::int64_t, agent::kEndpointCount>;
 // the pending request lives here rather than in a heap-allocated operation.
 class SimGitHubClient final : public agent::GitHubApi {
  public:
-  SimGitHubClient(EventLoop& loop, const SimClock& clock, GitHubModel& model, const GitHubConfig& config)
-      : loop_(loop), clock_(clock), model_(model), config_(config) {}
+  SimGitHubClient(EventLoop& loop, const SimClock& clock, GitHubModel& model, const GitHubConfig& config);
 
-  // Per trial: the flavor's API stream and where to count its calls.
-  void begin_trial(Rng api_stream, ApiCallCounts* calls) {
+  ~SimGitHubClient() override;
+
+  // Per trial: the flavor's API and fault streams, where to count its calls
+  // and rate-limited answers, and the repository's rate limiter (none: off).
+  void begin_trial(Rng api_stream, Rng fault_stream, ApiCallCounts* calls, std::int64_t* rate_limited,
+                   RateLimiter* limiter) {
     rng_ = api_stream;
+    fault_rng_ = fault_stream;
     calls_ = calls;
+    rate_limited_ = rate_limited;
+    limiter_ = limiter;
+    slow_path_ = limiter || faults_on_ || config_.request_timeout > Duration::zero();
   }
 
   void start_list_issues(const agent::ListIssuesQuery& q, agent::ApiResult<agent::IssuePage>& out,
@@ -80,6 +95,19 @@ class SimGitHubClient final : public agent::GitHubApi {
     void* out = nullptr;
   };
 
+  // A request under faults, rate limits or a timeout. Unlike the plain path it
+  // copies its request, because the client may give up (timeout) before the
+  // write commits and the agent then moves on with its buffers; and it keeps its
+  // own result until the response is due. Recycled through `free_ops_`.
+  struct Op;
+  enum class Fate : std::uint8_t { ok, server_error, lost_response, spurious_422 };
+  void begin_slow(agent::Endpoint e, std::coroutine_handle<> h, void* out, bool is_write);
+  static void on_slow_effect(void* op);
+  static void on_slow_response(void* op);
+  void slow_effect(Op& op);
+  void slow_response(Op& op);
+  void release(Op& op);
+
   Duration draw(const Distribution& d) { return agent::from_seconds(d.sample(rng_)); }
   Lags draw_lags();
   // Records the call, draws its latencies, and schedules its effect.
@@ -94,8 +122,15 @@ class SimGitHubClient final : public agent::GitHubApi {
   GitHubModel& model_;
   const GitHubConfig& config_;
   Rng rng_;
+  Rng fault_rng_;
   ApiCallCounts* calls_ = nullptr;
+  std::int64_t* rate_limited_ = nullptr;
+  RateLimiter* limiter_ = nullptr;
+  const bool faults_on_ = config_.faults.any();
+  bool slow_path_ = false;
   Pending pending_;
+  std::vector<std::unique_ptr<Op>> ops_;
+  std::vector<Op*> free_ops_;
 };
 
 // The LLM as the cost model: the analysis this flavor would get, drawn before
@@ -103,21 +138,38 @@ class SimGitHubClient final : public agent::GitHubApi {
 class SimLlm final : public agent::Llm {
  public:
   SimLlm(EventLoop& loop, const SimClock& clock) : loop_(loop), clock_(clock) {}
-  void begin_trial(const agent::AnalysisResult& result, Duration duration) {
+  // `dies_at`: where this flavor's agent dies if it leads (nullptr: it does not).
+  void begin_trial(const agent::AnalysisResult& result, Duration duration, const DeathPoint* dies_at) {
     result_ = result;
     duration_ = duration;
+    dies_at_ = dies_at ? *dies_at : DeathPoint{};
+    dies_ = dies_at != nullptr;
+    started_ = false;
   }
   void start_analyze(const agent::AnalysisRequest&, agent::AnalysisResult& out,
                      std::coroutine_handle<> h) override {
+    // A dying agent is simply never resumed: nothing it would do afterwards
+    // (analysis result, done marker, cleanup) happens.
+    if (dies_) {
+      started_ = dies_at_ == DeathPoint::during_analysis;  // the tokens were spent
+      return;
+    }
+    started_ = true;
     out = result_;
     loop_.resume_at(clock_.now() + duration_, h);
   }
+  bool dies() const noexcept { return dies_; }
+  // Whether the analysis was paid for (started), whether or not it completed.
+  bool paid() const noexcept { return started_; }
 
  private:
   EventLoop& loop_;
   const SimClock& clock_;
   agent::AnalysisResult result_;
   Duration duration_{};
+  DeathPoint dies_at_{};
+  bool dies_ = false;
+  bool started_ = false;
 };
 
 }  // namespace coordsim::sim

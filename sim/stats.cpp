@@ -82,6 +82,8 @@ void Summary::add(const TrialOutcome& t) {
   issues_created += t.issues_created;
   issues_left_open += t.issues_left_open;
   for (int e = 0; e < agent::kEndpointCount; ++e) api_calls[e] += t.api_calls[e];
+  rate_limited += t.rate_limited;
+  agents_died += t.agents_died;
   tokens_in += t.tokens_in;
   tokens_out += t.tokens_out;
   baseline_tokens_in += t.baseline_tokens_in;
@@ -100,6 +102,8 @@ void Summary::merge(const Summary& o) {
   issues_created += o.issues_created;
   issues_left_open += o.issues_left_open;
   for (int e = 0; e < agent::kEndpointCount; ++e) api_calls[e] += o.api_calls[e];
+  rate_limited += o.rate_limited;
+  agents_died += o.agents_died;
   tokens_in += o.tokens_in;
   tokens_out += o.tokens_out;
   baseline_tokens_in += o.baseline_tokens_in;

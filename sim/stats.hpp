@@ -46,6 +46,8 @@ struct TrialOutcome {
   std::int64_t issues_created = 0;
   std::int64_t issues_left_open = 0;
   std::array<std::int64_t, agent::kEndpointCount> api_calls{};
+  std::int64_t rate_limited = 0;  // requests answered with a rate-limit 403/429
+  int agents_died = 0;            // leaders that died before finishing their analysis
   std::int64_t tokens_in = 0;
   std::int64_t tokens_out = 0;
   std::int64_t baseline_tokens_in = 0;  // had every failing flavor analyzed (`none`)
@@ -65,6 +67,8 @@ struct Summary {
   std::int64_t issues_created = 0;
   std::int64_t issues_left_open = 0;
   std::array<std::int64_t, agent::kEndpointCount> api_calls{};
+  std::int64_t rate_limited = 0;
+  std::int64_t agents_died = 0;
   std::int64_t tokens_in = 0;
   std::int64_t tokens_out = 0;
   std::int64_t baseline_tokens_in = 0;

@@ -1,5 +1,6 @@
 #include "sim/trial.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -36,6 +37,7 @@ TrialRunner::TrialRunner(const Scenario& scenario, const agent::ProtocolConfig& 
     flavors_.back()->key.commit = scenario.commit;
     flavors_.back()->key.flavor = scenario.workload.flavors[i];
   }
+  if (scenario.github.rate_limits.enabled) limiter_ = std::make_unique<RateLimiter>(scenario.github.rate_limits);
 }
 
 TrialRunner::~TrialRunner() = default;
@@ -77,6 +79,12 @@ void TrialRunner::draw_plan(std::uint64_t seed, std::uint64_t index) {
     p.fails = common_mode || fails_alone;
     p.fails_at = p.start + time_to_failure + delay;
     p.signature = common_mode ? 0 : static_cast<int>(i) + 1;
+    // Drawn after the others and only when configured, so that adding them
+    // leaves every earlier draw of the stream where it was.
+    const double death = scenario_.workload.death.probability;
+    p.dies_if_leading = death > 0 && rng.uniform01() < death;
+    p.leg_ends = p.fails_at;
+    if (!p.fails) p.leg_ends += draw_time(scenario_.workload.rest_of_build, rng);
 
     Rng llm_rng = make_stream(seed, index, StreamKind::flavor_llm, flavor_index);
     p.analysis.tokens_in = draw_count(llm.tokens_in, llm_rng);
@@ -91,7 +99,7 @@ void TrialRunner::draw_plan(std::uint64_t seed, std::uint64_t index) {
 void TrialRunner::start_agent(void* p) {
   auto& f = *static_cast<Flavor*>(p);
   TrialRunner& r = f.runner;
-  agent::Ports ports{f.clock, f.github, f.llm};
+  agent::Ports ports{f.clock, f.github, f.llm, nullptr};
   f.task = agent::run_agent(r.protocol_, ports, f.key, f.buffers, r.reports_[f.index]);
   f.task.start();
 }
@@ -102,19 +110,35 @@ const TrialOutcome& TrialRunner::run(std::uint64_t seed, std::uint64_t index) {
   outcome_ = TrialOutcome{.decision_latency_us = std::move(outcome_.decision_latency_us)};
   outcome_.decision_latency_us.clear();
   draw_plan(seed, index);
+  if (limiter_) {
+    const RateLimitConfig& rl = scenario_.github.rate_limits;
+    Rng rng = make_stream(seed, index, StreamKind::trial_github);
+    const auto count = [&rng](const Distribution& d) { return std::llround(d.sample(rng)); };
+    const std::int64_t used = count(rl.primary_used_at_start);
+    const Duration reset_in = draw_time(rl.primary_reset_in, rng);
+    const std::int64_t minute = count(rl.writes_last_minute_at_start);
+    const std::int64_t hour = count(rl.writes_last_hour_at_start);
+    limiter_->reset(used, reset_in, minute, hour);
+  }
 
+  const DeathPoint death_point = scenario_.workload.death.point;
   for (std::size_t i = 0; i < flavors_.size(); ++i) {
     Flavor& f = *flavors_[i];
+    const auto flavor_index = static_cast<std::uint32_t>(i);
     reports_[i] = agent::AgentReport{};
     f.task = {};
-    f.clock.reset();
+    f.clock.reset(make_stream(seed, index, StreamKind::flavor_client, flavor_index));
     if (!plan_[i].fails) continue;
     f.key.signature = plan_[i].signature == 0 ? "common" : "flavor-" + f.key.flavor;
-    f.github.begin_trial(make_stream(seed, index, StreamKind::flavor_api, static_cast<std::uint32_t>(i)),
-                         &outcome_.api_calls);
-    f.llm.begin_trial(plan_[i].analysis, plan_[i].analysis_duration);
-    loop_.schedule(plan_[i].fails_at, Phase::deliver, &start_agent, &f);
+    f.github.begin_trial(make_stream(seed, index, StreamKind::flavor_api, flavor_index),
+                         make_stream(seed, index, StreamKind::flavor_faults, flavor_index), &outcome_.api_calls,
+                         &outcome_.rate_limited, limiter_.get());
+    f.llm.begin_trial(plan_[i].analysis, plan_[i].analysis_duration,
+                      plan_[i].dies_if_leading ? &death_point : nullptr);
+    if (protocol_.strategy != agent::Strategy::fan_in)
+      loop_.schedule(plan_[i].fails_at, Phase::deliver, &start_agent, &f);
   }
+  if (protocol_.strategy == agent::Strategy::fan_in) run_fan_in();
   loop_.run();
   measure();
   // Checked first, so that with logging off nothing is formatted per trial.
@@ -123,6 +147,36 @@ const TrialOutcome& TrialRunner::run(std::uint64_t seed, std::uint64_t index) {
                   outcome_.analyses, outcome_.issues_created, outcome_.events, outcome_.duplicate ? ", duplicate" : "",
                   outcome_.miss ? ", miss" : "");
   return outcome_;
+}
+
+// Fan-in is a workflow shape, not an exchange over the API: one downstream job
+// (`needs:` every leg) starts after the last leg ends and analyzes each
+// failure signature once. It pays with the first failing flavor's analysis of
+// that signature, so its cost stays comparable with the other protocols on
+// the same trials. Every failing leg's decision is known only then.
+void TrialRunner::run_fan_in() {
+  Time last_leg{};
+  for (const FlavorPlan& p : plan_) last_leg = std::max(last_leg, p.leg_ends);
+  const Time job = last_leg + protocol_.fan_in.job_start_delay;
+  thread_local std::vector<bool> analyzed;
+  analyzed.assign(plan_.size() + 1, false);
+  for (std::size_t i = 0; i < plan_.size(); ++i) {
+    const FlavorPlan& p = plan_[i];
+    if (!p.fails) continue;
+    agent::AgentReport& r = reports_[i];
+    r.failed_at = p.fails_at;
+    r.decided_at = job;
+    r.decided = true;
+    auto signature_done = analyzed[static_cast<std::size_t>(p.signature)];
+    if (!signature_done) {
+      analyzed[static_cast<std::size_t>(p.signature)] = true;
+      r.decision = {agent::DecisionKind::analyze, agent::Reason::fan_in_job, 0, 0};
+      r.analyzed = true;
+      r.analysis = p.analysis;
+    } else {
+      r.decision = {agent::DecisionKind::skip, agent::Reason::deferred_to_fan_in, 0, 0};
+    }
+  }
 }
 
 void TrialRunner::measure() {
@@ -135,9 +189,21 @@ void TrialRunner::measure() {
     const FlavorPlan& p = plan_[i];
     if (!p.fails) continue;
     Flavor& f = *flavors_[i];
-    if (!f.task.done()) throw std::logic_error("an agent did not finish: the protocol awaited something that never completes");
-    f.task.result();  // rethrows a protocol's exception
+    const bool fan_in = protocol_.strategy == agent::Strategy::fan_in;
     const agent::AgentReport& r = reports_[i];
+    // A dead agent stays suspended in its analysis call; its frame is destroyed
+    // with its task at the next trial.
+    const bool died = f.llm.dies() && r.decided && r.decision.kind == agent::DecisionKind::analyze;
+    if (!fan_in && !died) {
+      if (!f.task.done())
+        throw std::logic_error("an agent did not finish: the protocol awaited something that never completes");
+      f.task.result();  // rethrows a protocol's exception
+    }
+    if (died) ++o.agents_died;
+    if (died && f.llm.paid()) {
+      o.tokens_in += p.analysis.tokens_in;
+      o.tokens_out += p.analysis.tokens_out;
+    }
     ++o.failing_flavors;
     int& count = per_signature[static_cast<std::size_t>(p.signature)];
     if (count < 0) {

@@ -24,6 +24,8 @@ struct FlavorPlan {
   int signature = 0;  // 0: the commit's common failure; i + 1: flavor i's own
   agent::AnalysisResult analysis;  // what its analysis would cost
   Duration analysis_duration{};
+  bool dies_if_leading = false;  // workload.agent_death drawn for this flavor
+  Time leg_ends{};               // when this matrix leg finishes (fan-in waits for all)
 };
 
 class TrialRunner {
@@ -46,11 +48,13 @@ class TrialRunner {
   void draw_plan(std::uint64_t seed, std::uint64_t index);
   static void start_agent(void* flavor);
   void measure();
+  void run_fan_in();
 
   const Scenario& scenario_;
   const agent::ProtocolConfig& protocol_;
   EventLoop loop_;
   GitHubModel model_;
+  std::unique_ptr<RateLimiter> limiter_;  // when the scenario has rate limits
   std::vector<std::unique_ptr<Flavor>> flavors_;
   std::vector<FlavorPlan> plan_;
   std::vector<agent::AgentReport> reports_;

@@ -21,6 +21,7 @@ struct Recorder final : agent::Clock, agent::GitHubApi, agent::Llm {
 
   agent::Time now() const override { return {}; }
   bool sleep_then_resume(agent::Duration, std::coroutine_handle<>) override { return false; }
+  double random01() override { return 0.5; }
 
   void start_list_issues(const agent::ListIssuesQuery& q, agent::ApiResult<agent::IssuePage>& out,
                          std::coroutine_handle<> h) override {

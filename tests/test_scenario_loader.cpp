@@ -335,7 +335,7 @@ TEST_CASE("schema errors name the file, the pointer and what was expected", "[sc
     REQUIRE_THROWS_WITH(
         load(with(R"("agent": {"strategy": "seed-lowst"})")),
         Contains("x.json: /agent/strategy: expected one of \"none\", \"seed\", \"seed-lowest\", "
-                 "got \"seed-lowst\"; did you mean \"seed-lowest\"?"));
+                 "\"ref-lock\", \"scan-down\", \"settle\", \"fan-in\", got \"seed-lowst\"; did you mean \"seed-lowest\"?"));
   }
   SECTION("unknown distribution kind") {
     REQUIRE_THROWS_WITH(

@@ -1,0 +1,18 @@
+#pragma once
+// ref-lock: the lock is a git ref, created if absent (strongly consistent):
+// 201 leads, 422 "Reference already exists" follows. An ambiguous outcome
+// (no response, 5xx, a spurious 422 "Reference update failed") is retried, and
+// a 422 is read back: the ref points at the holder's token, so a flavor whose
+// earlier attempt succeeded unseen still learns that it leads. With a lease,
+// followers wait for the holder's done marker and take over after a TTL.
+#include "agent/protocol.hpp"
+
+namespace coordsim::agent {
+
+Task<Decision> decide_ref_lock(const ProtocolConfig& config, Ports ports, const CoordinationKey& key,
+                               AgentBuffers& buffers);
+
+// After the leader's analysis: records it (the done marker) when leases are on.
+Task<void> finish_ref_lock(const ProtocolConfig& config, Ports ports, AgentBuffers& buffers);
+
+}  // namespace coordsim::agent

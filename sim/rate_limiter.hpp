@@ -1,0 +1,56 @@
+#pragma once
+// GitHub's rate limits for one repository and token, as the fake GitHub applies
+// them: the primary hourly budget (fixed window with a reset time), the
+// secondary limits on content-creating requests (sliding minute and hour) and
+// the search limit (sliding minute). Shared by every flavor of a trial; the
+// HTTP server can drive it from the wall clock the same way.
+#include <cstdint>
+#include <deque>
+#include <string>
+
+#include "agent/github_types.hpp"
+#include "sim/scenario.hpp"
+
+namespace coordsim::sim {
+
+using agent::Duration;
+using agent::Time;
+
+// What GitHub would put in the x-ratelimit-* headers after a request.
+struct RateLimitHeaders {
+  std::int64_t limit = 0;
+  std::int64_t remaining = 0;
+  std::int64_t used = 0;
+  Time reset{};           // when the primary window resets
+  const char* resource = "core";
+};
+
+class RateLimiter {
+ public:
+  explicit RateLimiter(const RateLimitConfig& config) : config_(config) {}
+
+  // A trial's starting state: budget already spent, time to the reset.
+  void reset(std::int64_t primary_used, Duration reset_in, std::int64_t writes_last_minute,
+             std::int64_t writes_last_hour);
+
+  // Admits a request arriving at `t`, or fills `error` with GitHub's answer
+  // (403, message, retry-after) and returns false. Requests must arrive in
+  // non-decreasing time order.
+  bool admit(Time t, agent::Endpoint endpoint, agent::ApiError& error);
+
+  RateLimitHeaders headers(agent::Endpoint endpoint) const;
+
+  static bool content_creating(agent::Endpoint e);
+
+ private:
+  void roll_primary(Time t);
+  static void expire(std::deque<Time>& window, Time t, Duration span);
+
+  const RateLimitConfig& config_;
+  std::int64_t primary_used_ = 0;
+  Time primary_reset_{};
+  std::deque<Time> writes_minute_, writes_hour_, search_minute_;
+  Time last_{};
+};
+
+}  // namespace coordsim::sim
