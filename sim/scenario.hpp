@@ -87,6 +87,9 @@ enum class DeathPoint : std::uint8_t { before_analysis, during_analysis };
 struct AgentDeath {
   double probability = 0;
   DeathPoint point = DeathPoint::before_analysis;
+  // Most deaths in one trial, in order of analysis start: 1 is "the holder
+  // dies", which a lease must repair.
+  int max_per_trial = 1;
 };
 
 struct Workload {

@@ -858,6 +858,8 @@ Scenario convert(const json& doc) {
       distribution_or(workload, "rest_of_build_s", "/workload", s.workload.rest_of_build);
   if (const json& death = member(workload, "agent_death"); death.is_object()) {
     s.workload.death.probability = number_or(death, "probability", 0);
+    s.workload.death.max_per_trial =
+        integer_or<int>(death, "max_per_trial", "/workload/agent_death", s.workload.death.max_per_trial);
     if (const json& point = member(death, "point"); point.is_string())
       s.workload.death.point =
           point.get<std::string>() == "during_analysis" ? DeathPoint::during_analysis : DeathPoint::before_analysis;

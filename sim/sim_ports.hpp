@@ -138,19 +138,25 @@ class SimGitHubClient final : public agent::GitHubApi {
 class SimLlm final : public agent::Llm {
  public:
   SimLlm(EventLoop& loop, const SimClock& clock) : loop_(loop), clock_(clock) {}
-  // `dies_at`: where this flavor's agent dies if it leads (nullptr: it does not).
-  void begin_trial(const agent::AnalysisResult& result, Duration duration, const DeathPoint* dies_at) {
+  // `dies_at`: where this flavor's agent dies if it leads (nullptr: it does
+  // not); it does only while the trial's `deaths_left` is positive.
+  void begin_trial(const agent::AnalysisResult& result, Duration duration, const DeathPoint* dies_at,
+                   int* deaths_left) {
     result_ = result;
     duration_ = duration;
     dies_at_ = dies_at ? *dies_at : DeathPoint{};
-    dies_ = dies_at != nullptr;
+    may_die_ = dies_at != nullptr;
+    dies_ = false;
+    deaths_left_ = deaths_left;
     started_ = false;
   }
   void start_analyze(const agent::AnalysisRequest&, agent::AnalysisResult& out,
                      std::coroutine_handle<> h) override {
     // A dying agent is simply never resumed: nothing it would do afterwards
     // (analysis result, done marker, cleanup) happens.
-    if (dies_) {
+    if (may_die_ && *deaths_left_ > 0) {
+      --*deaths_left_;
+      dies_ = true;
       started_ = dies_at_ == DeathPoint::during_analysis;  // the tokens were spent
       return;
     }
@@ -168,6 +174,8 @@ class SimLlm final : public agent::Llm {
   agent::AnalysisResult result_;
   Duration duration_{};
   DeathPoint dies_at_{};
+  int* deaths_left_ = nullptr;
+  bool may_die_ = false;
   bool dies_ = false;
   bool started_ = false;
 };

@@ -122,6 +122,7 @@ const TrialOutcome& TrialRunner::run(std::uint64_t seed, std::uint64_t index) {
   }
 
   const DeathPoint death_point = scenario_.workload.death.point;
+  deaths_left_ = scenario_.workload.death.max_per_trial;
   for (std::size_t i = 0; i < flavors_.size(); ++i) {
     Flavor& f = *flavors_[i];
     const auto flavor_index = static_cast<std::uint32_t>(i);
@@ -134,7 +135,7 @@ const TrialOutcome& TrialRunner::run(std::uint64_t seed, std::uint64_t index) {
                          make_stream(seed, index, StreamKind::flavor_faults, flavor_index), &outcome_.api_calls,
                          &outcome_.rate_limited, limiter_.get());
     f.llm.begin_trial(plan_[i].analysis, plan_[i].analysis_duration,
-                      plan_[i].dies_if_leading ? &death_point : nullptr);
+                      plan_[i].dies_if_leading ? &death_point : nullptr, &deaths_left_);
     if (protocol_.strategy != agent::Strategy::fan_in)
       loop_.schedule(plan_[i].fails_at, Phase::deliver, &start_agent, &f);
   }

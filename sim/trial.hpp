@@ -30,7 +30,10 @@ struct FlavorPlan {
 
 class TrialRunner {
  public:
+  // Keeps references to both: they must outlive the runner (temporaries are refused).
   TrialRunner(const Scenario& scenario, const agent::ProtocolConfig& protocol);
+  TrialRunner(const Scenario&&, const agent::ProtocolConfig&) = delete;
+  TrialRunner(const Scenario&, const agent::ProtocolConfig&&) = delete;
   ~TrialRunner();
   TrialRunner(const TrialRunner&) = delete;
   TrialRunner& operator=(const TrialRunner&) = delete;
@@ -55,6 +58,7 @@ class TrialRunner {
   EventLoop loop_;
   GitHubModel model_;
   std::unique_ptr<RateLimiter> limiter_;  // when the scenario has rate limits
+  int deaths_left_ = 0;
   std::vector<std::unique_ptr<Flavor>> flavors_;
   std::vector<FlavorPlan> plan_;
   std::vector<agent::AgentReport> reports_;

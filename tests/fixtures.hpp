@@ -23,6 +23,16 @@ inline sim::Scenario constant_scenario(std::vector<std::string> flavors, double 
   return s;
 }
 
+inline sim::Distribution uniform(double min, double max) {
+  return sim::parse_distribution({{"dist", "uniform"}, {"min", min}, {"max", max}}, "/test");
+}
+inline sim::Distribution exponential(double mean) {
+  return sim::parse_distribution({{"dist", "exponential"}, {"mean", mean}}, "/test");
+}
+inline sim::Distribution lognormal(double median, double sigma) {
+  return sim::parse_distribution({{"dist", "lognormal"}, {"median", median}, {"sigma", sigma}}, "/test");
+}
+
 inline void set_list_lag(sim::Scenario& s, double lag_s) {
   s.github.visibility_lag[static_cast<int>(sim::ReadPath::list)] = sim::Distribution::constant(lag_s);
 }

@@ -31,6 +31,9 @@ Task<Acquired> read_back(const ProtocolConfig& config, Ports ports, AgentBuffers
 
 Task<Acquired> acquire(const ProtocolConfig& config, Ports ports, AgentBuffers& b) {
   RetryBudget budget;
+  // Whether an earlier attempt may have made the ref unseen: only then can a
+  // 422 hide our own lock, and only then is it worth reading back.
+  bool ambiguous = false;
   for (;;) {
     const ApiResult<GitRef>& r = co_await ports.github.create_ref(b.lock_ref, b.holder, b.ref);
     if (r.status == 201) {
@@ -39,15 +42,26 @@ Task<Acquired> acquire(const ProtocolConfig& config, Ports ports, AgentBuffers& 
     }
     if (r.status == 422 && r.error.message == "Reference already exists") {
       note(ports, "create ", b.lock_ref, " -> 422 already exists");
+      if (!ambiguous) co_return Acquired::follow;
       co_return co_await read_back(config, ports, b);
     }
     // GitHub sometimes answers a ref create with 422 "Reference update failed"
-    // whether or not it made the ref: as ambiguous as a timeout, and as
-    // harmless to retry, because a retry either creates or reads back.
+    // whether or not it made the ref: as ambiguous as a timeout or a lost
+    // response. After any failure the lock is read back before trying again:
+    // the create may have happened, and the answer to it may never come.
     const bool spurious_422 = r.status == 422 && r.error.message == "Reference update failed";
     const int status = spurious_422 ? 503 : r.status;
     note(ports, "create ", b.lock_ref, " -> ", r.status, " ", r.error.message);
+    ambiguous = true;
     if (!co_await retry_after_failure(config.retry, ports, budget, status, r.error)) co_return Acquired::error;
+    const ApiResult<GitRef>& held = co_await ports.github.get_ref(b.lock_ref, b.ref);
+    if (held.ok()) {
+      const bool ours = held.value.sha == b.holder;
+      note(ports, "read back ", b.lock_ref, ": held by ", held.value.sha, ours ? " (us)" : "");
+      co_return ours ? Acquired::lead_after_read_back : Acquired::follow;
+    }
+    // 404: not made, or not visible yet; an error: unknown. Either way the next
+    // create settles it (201, or 422 and a read-back).
   }
 }
 
