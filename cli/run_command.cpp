@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/commands.hpp"
+#include "sim/compare.hpp"
 #include "sim/input_error.hpp"
 #include "sim/report.hpp"
 #include "sim/runner.hpp"
@@ -28,22 +29,40 @@ struct RunArgs {
   std::optional<double> failures_per_year;
 };
 
+// Every protocol on the same trials: the trial streams do not depend on the
+// protocol, so this is common random numbers by construction.
+int compare(const RunArgs& a, const sim::Scenario& scenario, const sim::RunOptions& options,
+            const std::vector<agent::Strategy>& strategies) {
+  std::vector<sim::RunReport> runs;
+  std::vector<agent::ProtocolConfig> protocols(strategies.size(), scenario.protocol);
+  runs.reserve(strategies.size());
+  for (std::size_t i = 0; i < strategies.size(); ++i) {
+    protocols[i].strategy = strategies[i];
+    spdlog::info("running {} trials of {} ({}) with strategy {}", options.trials, scenario.name, scenario.source,
+                 agent::strategy_name(strategies[i]));
+    runs.push_back(sim::RunReport{scenario, std::string(agent::strategy_name(strategies[i])), options,
+                                  sim::run_trials(scenario, protocols[i], options),
+                                  a.failures_per_year.value_or(scenario.failures_per_year)});
+  }
+  if (!a.json_path.empty()) write_file_atomically(a.json_path, sim::comparison_json(runs).dump(2) + "\n");
+  if (!a.markdown_path.empty()) write_file_atomically(a.markdown_path, sim::comparison_markdown(runs));
+  if (a.json_path != "-" && a.markdown_path != "-") std::fputs(sim::comparison_text(runs).c_str(), stdout);
+  return kExitOk;
+}
+
 int run(const RunArgs& a) {
   sim::Scenario scenario = a.scenario.empty() ? sim::load_default_scenario(a.sets)
                                               : sim::load_scenario_file(a.scenario, a.sets);
   agent::ProtocolConfig protocol = scenario.protocol;
-  if (!a.strategy.empty()) {
-    const auto s = agent::parse_strategy(a.strategy);
-    if (!s)
-      throw sim::InputError("--strategy", "unknown strategy \"" + a.strategy + "\"; expected one of " +
-                                              agent::strategy_names());
-    protocol.strategy = *s;
-  }
+  const std::vector<agent::Strategy> strategies =
+      a.strategy.empty() ? std::vector{protocol.strategy} : sim::parse_strategy_list(a.strategy, "--strategy");
   sim::RunOptions options;
   options.trials = a.trials.value_or(scenario.trials);
   options.seed = a.seed.value_or(scenario.seed);
   options.threads = a.threads;
 
+  if (strategies.size() > 1) return compare(a, scenario, options, strategies);
+  protocol.strategy = strategies.front();
   spdlog::info("running {} trials of {} ({}) with strategy {}", options.trials, scenario.name, scenario.source,
                agent::strategy_name(protocol.strategy));
   sim::RunReport report{scenario, std::string(agent::strategy_name(protocol.strategy)), options,
@@ -70,6 +89,8 @@ void add_run_command(CLI::App& app, Action& action) {
       "Examples:\n"
       "  coordsim run\n"
       "  coordsim run scenarios/aprapipes-production.json --strategy seed-lowest --trials 100000\n"
+      "  coordsim run scenarios/aprapipes-production.json --strategy all        # compare on the same trials\n"
+      "  coordsim run scenarios/faults-lost-responses.json --strategy seed,ref-lock,scan-down\n"
       "  coordsim run scenarios/seed-reproduction.json --set agent.post_create_wait_s=10 --json out.json");
   cmd->add_option("scenario", args->scenario, "Scenario JSON file (see scenarios/ and docs/scenarios.md)")
       ->check(CLI::ExistingFile);
@@ -85,8 +106,11 @@ void add_run_command(CLI::App& app, Action& action) {
                   "Override a scenario value by its JSON path, e.g. --set agent.post_create_wait_s=3 "
                   "(VALUE is JSON if it parses as JSON, else a string); repeatable")
       ->type_name("PATH=VALUE");
-  cmd->add_option("--strategy", args->strategy, "Protocol to run, overriding agent.strategy: " +
-                                                    agent::strategy_names());
+  cmd->add_option("--strategy", args->strategy,
+                  "Protocol to run, overriding agent.strategy: " + agent::strategy_names() +
+                      ". Several (a,b,c) or `all` run every one on the same trials and print one comparison "
+                      "table; the JSON then has one block per protocol under \"protocols\"")
+      ->type_name("S[,S...]|all");
   cmd->add_option("--failures-per-year", args->failures_per_year,
                   "Failure events per year for the yearly cost (default: the scenario's, else 100)")
       ->check(CLI::NonNegativeNumber);

@@ -19,18 +19,18 @@ bool RateLimiter::content_creating(agent::Endpoint e) {
   }
 }
 
-void RateLimiter::reset(std::int64_t primary_used, Duration reset_in, std::int64_t writes_last_minute,
-                        std::int64_t writes_last_hour) {
+void RateLimiter::reset(Time anchor, std::int64_t primary_used, Duration reset_in,
+                        std::int64_t writes_last_minute, std::int64_t writes_last_hour) {
   primary_used_ = std::max<std::int64_t>(0, primary_used);
-  primary_reset_ = Time{} + std::max(reset_in, Duration(1));
+  primary_reset_ = anchor + std::max(reset_in, Duration(1));
   writes_minute_.clear();
   writes_hour_.clear();
   search_minute_.clear();
-  // Earlier work is taken as having happened just before the trial: it leaves
+  // Earlier work is taken as having happened just before the anchor: it leaves
   // the windows a minute (an hour) later, which makes the limits bite as hard
   // as they can for the given counts.
-  writes_minute_.assign(static_cast<std::size_t>(std::max<std::int64_t>(0, writes_last_minute)), Time{});
-  writes_hour_.assign(static_cast<std::size_t>(std::max<std::int64_t>(0, writes_last_hour)), Time{});
+  writes_minute_.assign(static_cast<std::size_t>(std::max<std::int64_t>(0, writes_last_minute)), anchor);
+  writes_hour_.assign(static_cast<std::size_t>(std::max<std::int64_t>(0, writes_last_hour)), anchor);
   last_ = Time{};
 }
 

@@ -29,8 +29,10 @@ class RateLimiter {
  public:
   explicit RateLimiter(const RateLimitConfig& config) : config_(config) {}
 
-  // A trial's starting state: budget already spent, time to the reset.
-  void reset(std::int64_t primary_used, Duration reset_in, std::int64_t writes_last_minute,
+  // The state at `anchor` (the simulator: the trial's first failure, when
+  // coordination traffic starts): budget already spent, time to the reset,
+  // content-creating requests made just before.
+  void reset(Time anchor, std::int64_t primary_used, Duration reset_in, std::int64_t writes_last_minute,
              std::int64_t writes_last_hour);
 
   // Admits a request arriving at `t`, or fills `error` with GitHub's answer

@@ -118,7 +118,10 @@ const TrialOutcome& TrialRunner::run(std::uint64_t seed, std::uint64_t index) {
     const Duration reset_in = draw_time(rl.primary_reset_in, rng);
     const std::int64_t minute = count(rl.writes_last_minute_at_start);
     const std::int64_t hour = count(rl.writes_last_hour_at_start);
-    limiter_->reset(used, reset_in, minute, hour);
+    Time first_failure = agent::kNever + Time{};
+    for (const FlavorPlan& p : plan_)
+      if (p.fails) first_failure = std::min(first_failure, p.fails_at);
+    limiter_->reset(first_failure == agent::kNever + Time{} ? Time{} : first_failure, used, reset_in, minute, hour);
   }
 
   const DeathPoint death_point = scenario_.workload.death.point;

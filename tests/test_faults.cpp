@@ -145,7 +145,7 @@ TEST_CASE("rate limiter windows and headers", "[faults][rate-limit]") {
   c.primary_per_hour = 3;
   c.search_per_minute = 2;
   sim::RateLimiter rl(c);
-  rl.reset(1, seconds(100), 0, 0);
+  rl.reset(sim::Time{}, 1, seconds(100), 0, 0);
   agent::ApiError e;
   const sim::Time t0{};
   REQUIRE(rl.admit(t0, Endpoint::list_issues, e));
