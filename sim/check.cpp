@@ -66,6 +66,8 @@ double metric_value(std::string_view name, const Metrics& m, double failures_per
   if (name == "issues_created.mean") return m.issues_created_mean;
   if (name == "issues_left_open.mean") return m.issues_left_open_mean;
   if (name == "api_calls.mean") return m.api_calls_mean;
+  if (name == "rate_limited.mean") return m.rate_limited_mean;
+  if (name == "agents_died.mean") return m.agents_died_mean;
   if (name == "tokens.mean") return m.tokens_mean;
   if (name == "cost_usd.mean") return m.cost_mean;
   if (name == "cost_usd.baseline_mean") return m.baseline_cost_mean;

@@ -19,6 +19,8 @@ const std::vector<MetricInfo>& known_metrics() {
       {"issues_created.mean", MetricKind::estimate},
       {"issues_left_open.mean", MetricKind::estimate},
       {"api_calls.mean", MetricKind::estimate},
+      {"rate_limited.mean", MetricKind::estimate},
+      {"agents_died.mean", MetricKind::estimate},
       {"tokens.mean", MetricKind::estimate},
       {"cost_usd.mean", MetricKind::estimate},
       {"cost_usd.baseline_mean", MetricKind::estimate},

@@ -32,6 +32,7 @@ Metrics compute_metrics(const RunReport& r) {
   m.issues_left_open_mean = ratio(static_cast<double>(s.issues_left_open), n);
   m.api_calls_mean = ratio(static_cast<double>(s.api_calls_total()), n);
   m.rate_limited_mean = ratio(static_cast<double>(s.rate_limited), n);
+  m.agents_died_mean = ratio(static_cast<double>(s.agents_died), n);
   m.tokens_mean = ratio(static_cast<double>(s.tokens_in + s.tokens_out), n);
   m.cost_mean = ratio(usd(s.tokens_in, s.tokens_out, r.scenario.llm), n);
   m.baseline_cost_mean = ratio(usd(s.baseline_tokens_in, s.baseline_tokens_out, r.scenario.llm), n);
@@ -67,8 +68,7 @@ nlohmann::json report_json(const RunReport& r) {
   j["issues_left_open"] = {{"mean", m.issues_left_open_mean}};
   j["api_calls"] = {{"mean", m.api_calls_mean}, {"by_endpoint", by_endpoint}};
   j["rate_limited"] = {{"mean", m.rate_limited_mean}, {"count", s.rate_limited}};
-  j["agents_died"] = {{"mean", ratio(static_cast<double>(s.agents_died), s.failure_events)},
-                      {"count", s.agents_died}};
+  j["agents_died"] = {{"mean", m.agents_died_mean}, {"count", s.agents_died}};
   j["tokens"] = {{"mean", m.tokens_mean}};
   j["cost_usd"] = {{"mean", m.cost_mean},
                    {"baseline_mean", m.baseline_cost_mean},

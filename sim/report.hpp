@@ -32,6 +32,7 @@ struct Metrics {
   double issues_left_open_mean = 0;
   double api_calls_mean = 0;
   double rate_limited_mean = 0;
+  double agents_died_mean = 0;
   double tokens_mean = 0;
   double cost_mean = 0;
   double baseline_cost_mean = 0;
