@@ -33,15 +33,28 @@ class SimClock final : public agent::Clock {
     local_ = now() + d;
     return false;
   }
-  double random01() override { return rng_.uniform01(); }
-  void reset(Rng jitter_stream) noexcept {
+  double random01() override {
+    // Derived on first use: only retries draw jitter, and most trials make none.
+    if (!rng_ready_) {
+      rng_ = make_stream(seed_, trial_, StreamKind::flavor_client, flavor_);
+      rng_ready_ = true;
+    }
+    return rng_.uniform01();
+  }
+  void reset(std::uint64_t seed, std::uint64_t trial, std::uint32_t flavor) noexcept {
     local_ = Time{};
-    rng_ = jitter_stream;
+    seed_ = seed;
+    trial_ = trial;
+    flavor_ = flavor;
+    rng_ready_ = false;
   }
 
  private:
   EventLoop& loop_;
   Time local_{};  // ahead of the loop while the agent is between a sleep and its next call
+  std::uint64_t seed_ = 0, trial_ = 0;
+  std::uint32_t flavor_ = 0;
+  bool rng_ready_ = false;
   Rng rng_;
 };
 
@@ -55,12 +68,12 @@ class SimGitHubClient final : public agent::GitHubApi {
 
   ~SimGitHubClient() override;
 
-  // Per trial: the flavor's API and fault streams, where to count its calls
-  // and rate-limited answers, and the repository's rate limiter (none: off).
-  void begin_trial(Rng api_stream, Rng fault_stream, ApiCallCounts* calls, std::int64_t* rate_limited,
-                   RateLimiter* limiter) {
-    rng_ = api_stream;
-    fault_rng_ = fault_stream;
+  // Per trial: the flavor's streams, where to count its calls and
+  // rate-limited answers, and the repository's rate limiter (none: off).
+  void begin_trial(std::uint64_t seed, std::uint64_t trial, std::uint32_t flavor, ApiCallCounts* calls,
+                   std::int64_t* rate_limited, RateLimiter* limiter) {
+    rng_ = make_stream(seed, trial, StreamKind::flavor_api, flavor);
+    if (faults_on_) fault_rng_ = make_stream(seed, trial, StreamKind::flavor_faults, flavor);
     calls_ = calls;
     rate_limited_ = rate_limited;
     limiter_ = limiter;

@@ -131,12 +131,10 @@ const TrialOutcome& TrialRunner::run(std::uint64_t seed, std::uint64_t index) {
     const auto flavor_index = static_cast<std::uint32_t>(i);
     reports_[i] = agent::AgentReport{};
     f.task = {};
-    f.clock.reset(make_stream(seed, index, StreamKind::flavor_client, flavor_index));
+    f.clock.reset(seed, index, flavor_index);
     if (!plan_[i].fails) continue;
     f.key.signature = plan_[i].signature == 0 ? "common" : "flavor-" + f.key.flavor;
-    f.github.begin_trial(make_stream(seed, index, StreamKind::flavor_api, flavor_index),
-                         make_stream(seed, index, StreamKind::flavor_faults, flavor_index), &outcome_.api_calls,
-                         &outcome_.rate_limited, limiter_.get());
+    f.github.begin_trial(seed, index, flavor_index, &outcome_.api_calls, &outcome_.rate_limited, limiter_.get());
     f.llm.begin_trial(plan_[i].analysis, plan_[i].analysis_duration,
                       plan_[i].dies_if_leading ? &death_point : nullptr, &deaths_left_);
     if (protocol_.strategy != agent::Strategy::fan_in)
