@@ -25,6 +25,16 @@ for scenario in seed-reproduction aprapipes-production aprapipes-assumed; do
   done
 done
 
+# Every protocol on the same trials: the production scenario and each fault scenario.
+compare_scenarios=(aprapipes-production)
+for f in scenarios/faults-*.json; do compare_scenarios+=("$(basename "$f" .json)"); done
+for scenario in "${compare_scenarios[@]}"; do
+  out=reports/compare-$scenario
+  "$bin" run "scenarios/$scenario.json" --strategy all "${trials[@]}" \
+    --markdown "$out.md" --json "$out.json" >/dev/null
+  echo "wrote $out.md" >&2
+done
+
 # One table over everything, for reading the reports side by side.
 python3 - <<'PY'
 import json, glob, os
@@ -48,6 +58,12 @@ with open("reports/README.md", "w") as f:
     f.write("\nTuning sweeps of `scenarios/tuning-seed.json` (post-create wait x retry delays):\n"
             "[seed](tuning-seed.sweep.seed.md) ([HTML](tuning-seed.sweep.seed.html)), "
             "[seed-lowest](tuning-seed.sweep.seed-lowest.md) ([HTML](tuning-seed.sweep.seed-lowest.html)).\n")
+    f.write("\nAll protocols on the same trials (`coordsim run SCENARIO --strategy all`):\n\n")
+    for path in sorted(glob.glob("reports/compare-*.md")):
+        name = os.path.basename(path)
+        f.write(f"* [{name[len('compare-'):-3]}]({name})\n")
+    f.write("\n`settle` on the production scenario, settle time vs the list lag's tail: "
+            "[sweep](settle-time.sweep.md) ([HTML](settle-time.sweep.html)).\n")
 PY
 echo "wrote reports/README.md" >&2
 
@@ -59,3 +75,10 @@ for strategy in seed seed-lowest; do
     --json "$out.json" --csv "$out.csv" --markdown "$out.md" --html "$out.html" >/dev/null
   echo "wrote $out.{md,html,csv,json}" >&2
 done
+
+# settle: how long must it wait for the list lag's tail?
+out=reports/settle-time.sweep
+"$bin" sweep scenarios/aprapipes-production.json --strategy settle --trials 20000 \
+  --vary agent.settle.settle_time_s=0:40:2.5 \
+  --json "$out.json" --csv "$out.csv" --markdown "$out.md" --html "$out.html" >/dev/null
+echo "wrote $out.{md,html,csv,json}" >&2
