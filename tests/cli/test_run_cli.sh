@@ -92,6 +92,34 @@ expect_error "--set without =" 2 "PATH=VALUE" -- run "$scen" --set agent.find_at
 expect_error "missing file" 2 "nonexistent.json" -- run "$work/nonexistent.json"
 expect_error "bad --trials" 2 "--trials" -- run "$scen" --trials -5
 expect_error "unwritable --json" 1 "$work/no/such/dir/out.json" -- run "$scen" --trials 10 --json "$work/no/such/dir/out.json"
+expect_error "unknown strategy in a list" 2 "--strategy" "raft" "all" -- run "$scen" --strategy seed,raft
+printf '{"name": "x", "workload": {"flavors": ["a"]}, "github": {"faults": {"create_issue": {"lost_response": 1.5}}}}' >"$work/fault.json"
+expect_error "fault probability above 1" 2 "/github/faults/create_issue/lost_response" -- run "$work/fault.json"
+printf '{"name": "x", "workload": {"flavors": ["a"]}, "github": {"rate_limits": {"token": "oauth"}}}' >"$work/token.json"
+expect_error "unknown token kind" 2 "/github/rate_limits/token" "github_token" -- run "$work/token.json"
+
+# Comparing protocols: one JSON block per protocol, all on the same trials.
+"$bin" run "$scen" --strategy seed,ref-lock,none --trials 3000 --threads 2 --json "$work/cmp.json" >"$work/cmp.txt"
+check "compare exits 0" test $? -eq 0
+check "compare JSON" python3 - "$work/cmp.json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["strategies"] == ["seed", "ref-lock", "none"], j["strategies"]
+p = j["protocols"]
+# Same trials: the same failure events and the same `none` baseline cost.
+assert len({p[s]["failure_events"] for s in p}) == 1
+assert len({round(p[s]["cost_usd"]["baseline_mean"], 9) for s in p}) == 1
+assert p["none"]["cost_usd"]["mean"] == p["seed"]["cost_usd"]["baseline_mean"]
+assert p["ref-lock"]["duplicate_rate"]["count"] == 0 and p["ref-lock"]["miss_rate"]["count"] == 0
+assert p["seed"]["duplicate_rate"]["value"] > 0.5
+for s in p:
+    assert "by_endpoint" in p[s]["api_calls"] and "mean" in p[s]["rate_limited"]
+PY
+check "compare table lists every protocol" grep -q "ref-lock" "$work/cmp.txt"
+"$bin" run "$scen" --strategy seed,ref-lock,none --trials 3000 --threads 1 --json "$work/cmp1.json" >/dev/null
+check "compare JSON independent of threads" bash -c "diff <(grep -v -e wall_s -e trials_per_s '$work/cmp.json') <(grep -v -e wall_s -e trials_per_s '$work/cmp1.json')"
+"$bin" run "$scen" --strategy all --trials 200 --markdown "$work/cmp.md" >/dev/null
+check "compare all: markdown has 7 rows" test "$(grep -c '^| [a-z-]* | [0-9]' "$work/cmp.md")" -eq 7
 
 echo "$pass passed, $failures failed"
 [[ $failures -eq 0 ]]
