@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/input_error.hpp"
+#include "sim/json_pointer.hpp"
 
 namespace coordsim::sim {
 namespace {
@@ -65,19 +66,8 @@ std::string describe(const json& j) {
   return j.type_name();
 }
 
-// JSON pointer of a member: "~" and "/" in keys must be escaped (RFC 6901).
 std::string child(const std::string& where, std::string_view key) {
-  std::string out = where + "/";
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
+  return where + "/" + escape_pointer_token(key);
 }
 
 std::string child(const std::string& where, std::size_t index) {
