@@ -30,6 +30,8 @@ void SimGitHubClient::begin(Endpoint e, std::coroutine_handle<> h, void* out, bo
     // and writes after it are not yet visible (lags are never negative).
     loop_.schedule(pending_.effect + pending_.response_latency, Phase::deliver, &on_read, this);
   }
+  if (observer_) [[unlikely]]
+    observe_send();
 }
 
 void SimGitHubClient::on_commit(void* self) { static_cast<SimGitHubClient*>(self)->commit(); }
@@ -84,6 +86,8 @@ void SimGitHubClient::commit() {
     }
     default: assert(false && "not a write");
   }
+  if (observer_) [[unlikely]]
+    observe_commit(c);
   std::coroutine_handle<> h = std::exchange(pending_.resume, {});
   loop_.resume_at(c + pending_.response_latency, h);
 }
@@ -119,6 +123,8 @@ void SimGitHubClient::read() {
     }
     default: assert(false && "not a read");
   }
+  if (observer_) [[unlikely]]
+    observe_read();
   // Already at delivery time: resume directly rather than through another event.
   std::exchange(pending_.resume, {}).resume();
 }

@@ -12,6 +12,7 @@
 #include "sim/github_model.hpp"
 #include "sim/rng.hpp"
 #include "sim/scenario.hpp"
+#include "sim/trial_observer.hpp"
 
 namespace coordsim::sim {
 
@@ -27,14 +28,19 @@ class SimClock final : public agent::Clock {
   explicit SimClock(EventLoop& loop) : loop_(loop) {}
   Time now() const override { return std::max(loop_.now(), local_); }
   bool sleep_then_resume(Duration d, std::coroutine_handle<>) override {
+    if (observer_) [[unlikely]]
+      observer_->sleep(flavor_, now(), d);
     local_ = now() + d;
     return false;
   }
   void reset() noexcept { local_ = Time{}; }
+  void observe(TrialObserver* o, std::size_t flavor) noexcept { observer_ = o, flavor_ = flavor; }
 
  private:
   EventLoop& loop_;
   Time local_{};  // ahead of the loop while the agent is between a sleep and its next call
+  TrialObserver* observer_ = nullptr;
+  std::size_t flavor_ = 0;
 };
 
 using ApiCallCounts = std::array<std::int64_t, agent::kEndpointCount>;
@@ -51,6 +57,7 @@ class SimGitHubClient final : public agent::GitHubApi {
     rng_ = api_stream;
     calls_ = calls;
   }
+  void observe(TrialObserver* o, std::size_t flavor) noexcept { observer_ = o, flavor_ = flavor; }
 
   void start_list_issues(const agent::ListIssuesQuery& q, agent::ApiResult<agent::IssuePage>& out,
                          std::coroutine_handle<> h) override;
@@ -88,6 +95,10 @@ class SimGitHubClient final : public agent::GitHubApi {
   static void on_read(void* self);
   void commit();
   void read();
+  // Reports to the observer (sim/sim_ports_observe.cpp); called only when one is attached.
+  void observe_send() const;
+  void observe_commit(Time c) const;
+  void observe_read() const;
 
   EventLoop& loop_;
   const SimClock& clock_;  // the agent's own time: requests are sent from it
@@ -96,6 +107,8 @@ class SimGitHubClient final : public agent::GitHubApi {
   Rng rng_;
   ApiCallCounts* calls_ = nullptr;
   Pending pending_;
+  TrialObserver* observer_ = nullptr;
+  std::size_t flavor_ = 0;
 };
 
 // The LLM as the cost model: the analysis this flavor would get, drawn before
@@ -110,14 +123,19 @@ class SimLlm final : public agent::Llm {
   void start_analyze(const agent::AnalysisRequest&, agent::AnalysisResult& out,
                      std::coroutine_handle<> h) override {
     out = result_;
+    if (observer_) [[unlikely]]
+      observer_->analysis(flavor_, clock_.now(), clock_.now() + duration_, result_);
     loop_.resume_at(clock_.now() + duration_, h);
   }
+  void observe(TrialObserver* o, std::size_t flavor) noexcept { observer_ = o, flavor_ = flavor; }
 
  private:
   EventLoop& loop_;
   const SimClock& clock_;
   agent::AnalysisResult result_;
   Duration duration_{};
+  TrialObserver* observer_ = nullptr;
+  std::size_t flavor_ = 0;
 };
 
 }  // namespace coordsim::sim

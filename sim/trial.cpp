@@ -14,13 +14,15 @@ struct TrialRunner::Flavor {
         index(index),
         clock(loop),
         github(loop, clock, model, config),
-        llm(loop, clock) {}
+        llm(loop, clock),
+        journal(clock, index) {}
 
   TrialRunner& runner;
   std::size_t index;
   SimClock clock;
   SimGitHubClient github;
   SimLlm llm;
+  ObserverJournal journal;
   agent::CoordinationKey key;
   agent::AgentBuffers buffers;  // kept across trials for their capacity
   agent::Task<void> task;
@@ -39,6 +41,16 @@ TrialRunner::TrialRunner(const Scenario& scenario, const agent::ProtocolConfig& 
 }
 
 TrialRunner::~TrialRunner() = default;
+
+void TrialRunner::set_observer(TrialObserver* observer) noexcept {
+  observer_ = observer;
+  for (const auto& f : flavors_) {
+    f->clock.observe(observer, f->index);
+    f->github.observe(observer, f->index);
+    f->llm.observe(observer, f->index);
+    f->journal.attach(observer);
+  }
+}
 
 namespace {
 Duration draw_time(const Distribution& d, Rng& rng) { return agent::from_seconds(d.sample(rng)); }
@@ -91,7 +103,9 @@ void TrialRunner::draw_plan(std::uint64_t seed, std::uint64_t index) {
 void TrialRunner::start_agent(void* p) {
   auto& f = *static_cast<Flavor*>(p);
   TrialRunner& r = f.runner;
-  agent::Ports ports{f.clock, f.github, f.llm};
+  agent::Ports ports{f.clock, f.github, f.llm, r.observer_ ? &f.journal : nullptr};
+  if (r.observer_) [[unlikely]]
+    r.observer_->agent_start(f.index, r.loop_.now());
   f.task = agent::run_agent(r.protocol_, ports, f.key, f.buffers, r.reports_[f.index]);
   f.task.start();
 }
@@ -102,6 +116,8 @@ const TrialOutcome& TrialRunner::run(std::uint64_t seed, std::uint64_t index) {
   outcome_ = TrialOutcome{.decision_latency_us = std::move(outcome_.decision_latency_us)};
   outcome_.decision_latency_us.clear();
   draw_plan(seed, index);
+  if (observer_) [[unlikely]]
+    observer_->trial_begin(seed, index, plan_);
 
   for (std::size_t i = 0; i < flavors_.size(); ++i) {
     Flavor& f = *flavors_[i];
@@ -117,6 +133,8 @@ const TrialOutcome& TrialRunner::run(std::uint64_t seed, std::uint64_t index) {
   }
   loop_.run();
   measure();
+  if (observer_) [[unlikely]]
+    observer_->trial_end(outcome_);
   // Checked first, so that with logging off nothing is formatted per trial.
   if (spdlog::should_log(spdlog::level::trace))
     spdlog::trace("trial {}: {} failing, {} analyses, {} issues, {} events{}{}", index, outcome_.failing_flavors,
