@@ -60,8 +60,10 @@ class PredicateParser {
   }
 
  private:
-  [[noreturn]] void fail(std::size_t pos, const std::string& what) const {
-    throw InputError(where_, fmt::format("column {}: {}\n  {}\n  {}^", pos + 1, what, text_, std::string(pos, ' ')));
+  // The expression with a caret under column pos + 1, then the hint.
+  [[noreturn]] void fail(std::size_t pos, const std::string& what, const std::string& hint = {}) const {
+    throw InputError(where_, fmt::format("column {}: {}\n  {}\n  {}^{}", pos + 1, what, text_, std::string(pos, ' '),
+                                         hint.empty() ? "" : "\n" + hint));
   }
 
   void tokenize() {
@@ -202,7 +204,7 @@ class PredicateParser {
       case Tok::name: {
         take();
         const auto id = find_trial_metric(t.text);
-        if (!id) fail(t.pos, unknown_name(t.text));
+        if (!id) fail(t.pos, unknown_name(t.text), "known metrics: " + trial_metric_names());
         const int n = add(Predicate::Op::metric);
         p_.nodes_[static_cast<std::size_t>(n)].metric = *id;
         return n;
@@ -233,7 +235,7 @@ class PredicateParser {
     }
     std::string msg = fmt::format("unknown metric \"{}\"", name);
     if (!best.empty()) msg += fmt::format(" (did you mean \"{}\"?)", best);
-    return msg + "; known metrics: " + trial_metric_names();
+    return msg;
   }
 
   std::string_view text_;

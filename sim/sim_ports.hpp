@@ -28,15 +28,20 @@ class SimClock final : public agent::Clock {
   explicit SimClock(EventLoop& loop) : loop_(loop) {}
   Time now() const override { return std::max(loop_.now(), local_); }
   bool sleep_then_resume(Duration d, std::coroutine_handle<>) override {
+    const Time from = now();
+    local_ = from + d;
+    // A tail call, so the common path needs no stack frame.
     if (observer_) [[unlikely]]
-      observer_->sleep(flavor_, now(), d);
-    local_ = now() + d;
+      return observe_sleep(from, d);
     return false;
   }
   void reset() noexcept { local_ = Time{}; }
   void observe(TrialObserver* o, std::size_t flavor) noexcept { observer_ = o, flavor_ = flavor; }
 
  private:
+  // Out of line (sim_ports_observe.cpp) and cold, keeping sleep short; returns false.
+  [[gnu::cold]] bool observe_sleep(Time from, Duration d) const;
+
   EventLoop& loop_;
   Time local_{};  // ahead of the loop while the agent is between a sleep and its next call
   TrialObserver* observer_ = nullptr;
@@ -96,9 +101,9 @@ class SimGitHubClient final : public agent::GitHubApi {
   void commit();
   void read();
   // Reports to the observer (sim/sim_ports_observe.cpp); called only when one is attached.
-  void observe_send() const;
-  void observe_commit(Time c) const;
-  void observe_read() const;
+  [[gnu::cold]] void observe_send() const;
+  [[gnu::cold]] void observe_commit(Time c) const;
+  [[gnu::cold]] void observe_read() const;
 
   EventLoop& loop_;
   const SimClock& clock_;  // the agent's own time: requests are sent from it
@@ -124,12 +129,14 @@ class SimLlm final : public agent::Llm {
                      std::coroutine_handle<> h) override {
     out = result_;
     if (observer_) [[unlikely]]
-      observer_->analysis(flavor_, clock_.now(), clock_.now() + duration_, result_);
+      observe_analysis();
     loop_.resume_at(clock_.now() + duration_, h);
   }
   void observe(TrialObserver* o, std::size_t flavor) noexcept { observer_ = o, flavor_ = flavor; }
 
  private:
+  [[gnu::cold]] void observe_analysis() const;
+
   EventLoop& loop_;
   const SimClock& clock_;
   agent::AnalysisResult result_;

@@ -15,6 +15,15 @@ const ApiResult<T>& result(void* out) {
 }
 }  // namespace
 
+bool SimClock::observe_sleep(Time from, Duration d) const {
+  observer_->sleep(flavor_, from, d);
+  return false;
+}
+
+void SimLlm::observe_analysis() const {
+  observer_->analysis(flavor_, clock_.now(), clock_.now() + duration_, result_);
+}
+
 void SimGitHubClient::observe_send() const {
   ApiRequestInfo r;
   r.endpoint = pending_.endpoint;
