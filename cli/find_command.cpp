@@ -55,7 +55,9 @@ int find(const FindArgs& a) {
   std::string out = fmt::format("coordsim find: {} — strategy {} — seed {} — where {}\n\n", t.scenario.name,
                                 t.strategy, t.seed, where.canonical());
   const double share = r.trials ? 100.0 * static_cast<double>(r.matches) / static_cast<double>(r.trials) : 0.0;
-  out += fmt::format("  {} of {} trials match ({:.2f}%); {} failure events\n", r.matches, r.trials, share,
+  // Four decimals below 0.1%: 3 in 100,000 must not read as 0.00%.
+  const std::string percent = share > 0 && share < 0.1 ? fmt::format("{:.4f}%", share) : fmt::format("{:.2f}%", share);
+  out += fmt::format("  {} of {} trials match ({}); {} failure events\n", r.matches, r.trials, percent,
                      r.failure_events);
   if (r.indices.empty()) {
     out += "  no trial matches; try more --trials or another --where\n";
