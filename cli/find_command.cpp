@@ -1,6 +1,7 @@
 // `coordsim find`: which trials of a scenario satisfy a predicate over their
 // metrics, smallest indices first, ready to replay.
 #include <cstdio>
+#include <stdexcept>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -22,6 +23,7 @@ struct FindArgs {
   std::size_t limit = 10;
   int threads = 0;
   std::string json_path;
+  std::string shrink_path;
 };
 
 int find(const FindArgs& a) {
@@ -29,6 +31,7 @@ int find(const FindArgs& a) {
   const sim::Predicate where = sim::Predicate::parse(a.where, "--where");
   const LoadedTrials t = load_trials(a.source);
   check_writable(a.json_path, "--json");
+  check_writable(a.shrink_path, "--shrink");
 
   sim::FindOptions options;
   options.trials = t.trials;
@@ -66,6 +69,10 @@ int find(const FindArgs& a) {
     out += fmt::format("replay the first: {}\n", replay_command(a.source, t, r.indices.front()));
   }
   std::fputs(out.c_str(), stdout);
+  if (!a.shrink_path.empty()) {
+    if (r.indices.empty()) throw std::runtime_error("--shrink: no matching trial to shrink");
+    shrink_and_write(t, r.indices.front(), where, a.shrink_path);
+  }
   return kExitOk;
 }
 
@@ -93,7 +100,8 @@ void add_find_command(CLI::App& app, Action& action) {
           "  coordsim find scenarios/seed-reproduction.json --where 'analyses>1'\n"
           "  coordsim find scenarios/aprapipes-production.json --strategy seed-lowest --where 'duplicate'\n"
           "  coordsim find s.json --where 'misses>0 && api_calls<20' --limit 3 --trials 1000000\n"
-          "  coordsim find s.json --where 'duplicate && min_gap_s > 5' --json found.json");
+          "  coordsim find s.json --where 'duplicate && min_gap_s > 5' --json found.json\n"
+          "  coordsim find s.json --where 'analyses>2' --shrink small.json   # then: coordsim run small.json");
   args->source.add_to(cmd, "Trials to scan: indices 0 to N-1 (default: the scenario's `trials`)");
   cmd->add_option("--where,-w", args->where, "Predicate over a trial's metrics, e.g. 'analyses>1'")->required();
   cmd->add_option("--limit,-l", args->limit, "Matching indices to print, smallest first")
@@ -102,6 +110,9 @@ void add_find_command(CLI::App& app, Action& action) {
   cmd->add_option("--threads,-j", args->threads, "Worker threads (default: all cores); the output does not depend on it")
       ->check(CLI::Range(0, 1024));
   cmd->add_option("--json", args->json_path, "Write the result as JSON to FILE ('-' for stdout)");
+  cmd->add_option("--shrink", args->shrink_path,
+                  "Reduce the first matching trial to a minimal reproduction (constant distributions, fewer flavors, "
+                  "simpler values) that still satisfies EXPR, written as a standalone scenario to FILE");
   cmd->callback([args, &action] { action = [args] { return find(*args); }; });
 }
 

@@ -21,7 +21,19 @@ struct ReplayArgs {
   std::uint64_t trial = 0;
   std::string trace_path;
   bool check_determinism = false;
+  std::string shrink_path;
+  std::string where;
 };
+
+// What a shrunk trial must keep: --where, or else the trial's own failure.
+sim::Predicate shrink_predicate(const ReplayArgs& a, const sim::TrialReplay& r) {
+  if (!a.where.empty()) return sim::Predicate::parse(a.where, "--where");
+  if (r.outcome.duplicate) return sim::Predicate::parse("duplicate");
+  if (r.outcome.miss) return sim::Predicate::parse("miss");
+  throw sim::InputError("--shrink", fmt::format("trial {} is {}, not a duplicate or a miss; say what the shrunk "
+                                                "scenario must keep with --where EXPR",
+                                                r.index, sim::outcome_class(r.outcome)));
+}
 
 // Replays the trial on a fresh runner twice and once on a runner that ran
 // other trials first (as Monte-Carlo workers reuse theirs); every recording
@@ -57,6 +69,8 @@ int replay(const ReplayArgs& a) {
                                                  "scenario's `trials` is {})",
                                                  a.trial, t.scenario.name, t.trials - 1, t.trials));
   check_writable(a.trace_path, "--trace");
+  check_writable(a.shrink_path, "--shrink");
+  if (!a.where.empty()) (void)sim::Predicate::parse(a.where, "--where");  // bad input before any work
 
   const sim::TrialReplay r = sim::replay_trial(t.scenario, t.protocol, t.seed, a.trial);
   if (!a.trace_path.empty()) write_file_atomically(a.trace_path, sim::chrome_trace_json(t.scenario, t.strategy, r));
@@ -64,7 +78,8 @@ int replay(const ReplayArgs& a) {
     std::fputs(sim::timeline_text(t.scenario, t.strategy, r).c_str(), stdout);
     std::printf("\nreplay: %s\n", replay_command(a.source, t, a.trial).c_str());
   }
-  if (a.check_determinism) return check_determinism(t, r);
+  if (a.check_determinism && check_determinism(t, r) != kExitOk) return kExitFailure;
+  if (!a.shrink_path.empty()) shrink_and_write(t, a.trial, shrink_predicate(a, r), a.shrink_path);
   return kExitOk;
 }
 
@@ -82,7 +97,9 @@ void add_replay_command(CLI::App& app, Action& action) {
       "  coordsim replay scenarios/seed-reproduction.json --trial 0\n"
       "  coordsim replay scenarios/aprapipes-production.json --trial 12 --strategy seed-lowest \\\n"
       "      --trace trial12.json          # open in https://ui.perfetto.dev\n"
-      "  coordsim replay --trial 3 --set agent.post_create_wait_s=10 --check-determinism");
+      "  coordsim replay --trial 3 --set agent.post_create_wait_s=10 --check-determinism\n"
+      "  coordsim replay scenarios/aprapipes-production.json --trial 0 --shrink small.json\n"
+      "      # then: coordsim run small.json    (every trial of it duplicates)");
   args->source.add_to(cmd, "Trials the scenario has: --trial must be below it (default: the scenario's `trials`)");
   cmd->add_option("--trial,-k", args->trial, "Index of the trial to replay (0-based)")->required();
   cmd->add_option("--trace", args->trace_path,
@@ -91,6 +108,14 @@ void add_replay_command(CLI::App& app, Action& action) {
   cmd->add_flag("--check-determinism", args->check_determinism,
                 "Replay the trial twice more (once on a runner reused from other trials) and fail (exit 1) at the "
                 "first event that differs");
+  cmd->add_option("--shrink", args->shrink_path,
+                  "Also reduce the trial to a minimal reproduction: a standalone scenario with constant distributions, "
+                  "fewer flavors and simpler values that still duplicates (or misses, or satisfies --where), written "
+                  "to FILE");
+  cmd->add_option("--where,-w", args->where,
+                  "With --shrink: what the shrunk scenario must keep (a `coordsim find` expression); default: the "
+                  "trial's duplicate or miss")
+      ->needs("--shrink");
   cmd->callback([args, &action] { action = [args] { return replay(*args); }; });
 }
 

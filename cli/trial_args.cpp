@@ -6,8 +6,12 @@
 
 #include <unistd.h>
 
+#include <spdlog/fmt/fmt.h>
+
+#include "cli/commands.hpp"
 #include "sim/input_error.hpp"
 #include "sim/scenario_loader.hpp"
+#include "sim/shrink.hpp"
 
 namespace coordsim::cli {
 
@@ -75,6 +79,20 @@ void check_writable(const std::string& path, const std::string& option) {
     throw sim::InputError(option, "cannot write " + path + ": directory " + dir.string() + " does not exist");
   if (::access(dir.c_str(), W_OK) != 0)
     throw sim::InputError(option, "cannot write " + path + ": " + std::strerror(errno));
+}
+
+void shrink_and_write(const LoadedTrials& t, std::uint64_t index, const sim::Predicate& where,
+                      const std::string& path) {
+  const sim::ShrinkResult r = sim::shrink_trial(t.scenario, t.protocol, t.seed, index, where);
+  write_file_atomically(path, r.scenario.dump(2) + "\n");
+  if (path == "-") return;
+  std::string out = fmt::format(
+      "\nshrunk trial {} of {} ({}): {} failing flavor(s) -> {}, constant distributions, still `{}` "
+      "({} scenarios tried)\n",
+      index, t.scenario.name, t.strategy, r.flavors_before, r.flavors_after, where.text(), r.evaluations);
+  for (const std::string& step : r.steps) out += "  " + step + "\n";
+  out += fmt::format("wrote {}; replay it: coordsim replay {} --trial 0\n", path, shell_quote(path));
+  std::fputs(out.c_str(), stdout);
 }
 
 }  // namespace coordsim::cli

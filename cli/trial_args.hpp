@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "agent/protocol.hpp"
+#include "sim/predicate.hpp"
 #include "sim/scenario.hpp"
 
 namespace coordsim::cli {
@@ -44,5 +45,10 @@ std::string replay_command(const TrialSource& source, const LoadedTrials& loaded
 // is missing or not writable): checked before running, so bad input is
 // reported as such (exit 2) and not after the work.
 void check_writable(const std::string& path, const std::string& option);
+
+// Shrinks trial `index` to a constant scenario that keeps `where`, writes it
+// to `path` and prints what was kept and how to replay it.
+void shrink_and_write(const LoadedTrials& loaded, std::uint64_t index, const sim::Predicate& where,
+                      const std::string& path);
 
 }  // namespace coordsim::cli

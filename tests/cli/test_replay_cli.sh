@@ -112,6 +112,37 @@ grep -q "replay the first: coordsim replay $prod --trial" "$work/find.out" && ok
 "$bin" find "$prod" --trials 3000 --where 'misses>0 && api_calls<20' >"$work/none.out" && ok || bad "find with no match"
 grep -q "no trial matches" "$work/none.out" && ok || bad "find with no match says so"
 
+# --- shrink: a 7-flavor duplicate of seed becomes a small constant scenario ------
+"$bin" run "$prod" --trials 500 --strategy seed --json "$work/seedprod.json" >/dev/null || bad "run production seed"
+pdup=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["examples"]["duplicate"][0])' "$work/seedprod.json")
+"$bin" replay "$prod" --trial "$pdup" --strategy seed --shrink "$work/small.json" >"$work/shrink.txt" &&
+  ok || bad "replay --shrink failed"
+grep -q "^shrunk trial $pdup of aprapipes-production (seed): 7 failing flavor(s) -> [23]" "$work/shrink.txt" && ok ||
+  bad "shrink summary: $(grep shrunk "$work/shrink.txt")"
+python3 - "$work/small.json" <<'PY' && ok || bad "shrunk scenario is not small and constant"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert 2 <= len(d["workload"]["flavors"]) <= 3, d["workload"]["flavors"]
+def constant(v):
+    return isinstance(v, (int, float))
+w, f = d["workload"], d["workload"]["failure"]
+assert all(constant(v) for v in (w["start_stagger_s"], w["start_jitter_s"], f["time_to_failure_s"], f["flavor_delay_s"]))
+assert f["common_mode_probability"] in (0, 1) and f["per_flavor_probability"] in (0, 1)
+for e in d["github"]["latency"].values():
+    assert constant(e["request_s"]) and constant(e["response_s"]), e
+assert all(constant(v) for v in d["github"]["visibility_lag_s"].values())
+assert all(constant(d["llm"][k]) for k in ("tokens_in", "tokens_out", "analysis_duration_s"))
+assert d["agent"]["strategy"] == "seed" and "expect" not in d
+PY
+"$bin" run "$work/small.json" --trials 200 --json "$work/small-run.json" >/dev/null || bad "run shrunk scenario"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["duplicate_rate"]["value"] == 1.0, d["duplicate_rate"]' \
+  "$work/small-run.json" && ok || bad "the shrunk scenario does not duplicate in every trial"
+"$bin" replay "$work/small.json" --trial 0 | grep -q "^outcome: duplicate$" && ok || bad "replaying the shrunk scenario"
+"$bin" find "$prod" --trials 2000 --where 'analyses>=3' --shrink "$work/three.json" >/dev/null && ok || bad "find --shrink"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["workload"]["flavors"]) == 3, d["workload"]' \
+  "$work/three.json" && ok || bad "find --shrink 'analyses>=3' should keep exactly 3 flavors"
+clean=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["examples"]["clean"][0])' "$work/prod.json")
+
 # --- help teaches with examples --------------------------------------------------
 "$bin" replay --help | grep -q "coordsim replay scenarios/seed-reproduction.json --trial 0" && ok || bad "replay --help example"
 "$bin" find --help | grep -q "min_gap_s" && ok || bad "find --help lists the metrics"
@@ -129,6 +160,12 @@ expect_error "unknown strategy" 2 "--strategy" "seed-lowest" -- replay "$scen" -
 expect_error "missing --trial" 2 "--trial" -- replay "$scen"
 expect_error "missing --where" 2 "--where" -- find "$scen"
 expect_error "bad --set in find" 2 "agent.nope" -- find "$scen" --where duplicate --set agent.nope=1
+expect_error "shrink a clean trial" 2 "--shrink: trial $clean is clean" "--where" -- \
+  replay "$prod" --trial "$clean" --trials 8000 --shrink "$work/x.json"
+expect_error "shrink a trial that does not satisfy --where" 2 "does not satisfy" -- \
+  replay "$prod" --trial "$clean" --trials 8000 --shrink "$work/x.json" --where 'analyses>5'
+expect_error "--where without --shrink" 2 "--where requires --shrink" -- replay "$scen" --trial 0 --where duplicate
+expect_error "unwritable --shrink" 2 "--shrink: cannot write" -- replay "$scen" --trial 0 --shrink "$work/no/dir/x.json"
 
 echo "$pass passed, $failures failed"
 [[ $failures -eq 0 ]]
