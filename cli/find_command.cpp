@@ -62,9 +62,9 @@ int find(const FindArgs& a) {
   const std::string percent = share > 0 && share < 0.1 ? fmt::format("{:.4f}%", share) : fmt::format("{:.2f}%", share);
   out += fmt::format("  {} of {} trials match ({}); {} failure events\n", r.matches, r.trials, percent,
                      r.failure_events);
-  if (r.indices.empty()) {
+  if (r.matches == 0) {
     out += "  no trial matches; try more --trials or another --where\n";
-  } else {
+  } else if (!r.indices.empty()) {
     out += fmt::format("  first {}: {}\n\n", r.indices.size(), fmt::join(r.indices, " "));
     out += fmt::format("replay the first: {}\n", replay_command(a.source, t, r.indices.front()));
   }

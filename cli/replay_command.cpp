@@ -38,7 +38,7 @@ sim::Predicate shrink_predicate(const ReplayArgs& a, const sim::TrialReplay& r) 
 // Replays the trial on a fresh runner twice and once on a runner that ran
 // other trials first (as Monte-Carlo workers reuse theirs); every recording
 // must be the same event for event.
-int check_determinism(const LoadedTrials& t, const sim::TrialReplay& first) {
+int check_determinism(const LoadedTrials& t, const sim::TrialReplay& first, std::FILE* out) {
   sim::TrialRunner reused(t.scenario, t.protocol);
   for (std::uint64_t k : {first.index + 1, first.index + 2}) (void)reused.run(t.seed, k);
   const sim::TrialReplay again[] = {sim::replay_trial(t.scenario, t.protocol, t.seed, first.index),
@@ -57,8 +57,9 @@ int check_determinism(const LoadedTrials& t, const sim::TrialReplay& first) {
     show("second", again[i]);
     return kExitFailure;
   }
-  std::printf("\ndeterminism: 3 replays identical (%zu events, hash %016llx)\n", first.events.size(),
-              static_cast<unsigned long long>(first.hash));
+  // On stderr when stdout carries the trace.
+  std::fprintf(out, "\ndeterminism: 3 replays identical (%zu events, hash %016llx)\n", first.events.size(),
+               static_cast<unsigned long long>(first.hash));
   return kExitOk;
 }
 
@@ -78,7 +79,8 @@ int replay(const ReplayArgs& a) {
     std::fputs(sim::timeline_text(t.scenario, t.strategy, r).c_str(), stdout);
     std::printf("\nreplay: %s\n", replay_command(a.source, t, a.trial).c_str());
   }
-  if (a.check_determinism && check_determinism(t, r) != kExitOk) return kExitFailure;
+  if (a.check_determinism && check_determinism(t, r, a.trace_path == "-" ? stderr : stdout) != kExitOk)
+    return kExitFailure;
   if (!a.shrink_path.empty()) shrink_and_write(t, a.trial, shrink_predicate(a, r), a.shrink_path);
   return kExitOk;
 }

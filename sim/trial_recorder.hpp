@@ -42,7 +42,8 @@ inline constexpr std::uint64_t kHashSeed = 0xcbf29ce484222325ULL;  // FNV-1a off
 class TrialRecorder final : public TrialObserver {
  public:
   // With keep = false only the hash is kept (determinism checks over many trials).
-  TrialRecorder(const std::vector<std::string>& flavors, bool keep = true) : flavors_(flavors), keep_(keep) {}
+  explicit TrialRecorder(const std::vector<std::string>& flavors, bool keep = true)
+      : flavors_(flavors), keep_(keep) {}
 
   const std::vector<TrialEvent>& events() const noexcept { return events_; }
   std::uint64_t hash() const noexcept { return hash_; }
