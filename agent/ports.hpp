@@ -206,13 +206,23 @@ void append_note_part(std::string& s, Int v) {
 }
 }  // namespace detail
 
-// note(ports, "create -> #", n): concatenated only when someone listens.
+namespace detail {
+// Out of line and cold: the hot path keeps only the null check.
 template <class... Parts>
-void note(const Ports& ports, const Parts&... parts) {
-  if (!ports.journal) return;
+[[gnu::cold, gnu::noinline]] void write_note(Journal& journal, const Parts&... parts) {
   std::string text;
-  (detail::append_note_part(text, parts), ...);
-  ports.journal->note(text);
+  (append_note_part(text, parts), ...);
+  journal.note(text);
+}
+}  // namespace detail
+
+// note(ports, "create -> #", n): concatenated only when someone listens. Always
+// inlined, so that with no journal a note costs a load and a branch (called
+// out of line it was 7% of a simulated trial's instructions).
+template <class... Parts>
+[[gnu::always_inline]] inline void note(const Ports& ports, const Parts&... parts) {
+  if (ports.journal) [[unlikely]]
+    detail::write_note(*ports.journal, parts...);
 }
 
 }  // namespace coordsim::agent

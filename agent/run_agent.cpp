@@ -39,10 +39,19 @@ namespace {
 // after deciding: the decision does not wait for the cleanup.
 bool needs_clean_up(const Decision& d) { return d.reason == Reason::deferred_to_lower && d.own_issue != 0; }
 
+void note_decision(const Ports& ports, const Decision& d) {
+  const std::string_view kind = d.kind == DecisionKind::analyze ? "analyze" : "skip";
+  if (d.leader_issue)
+    note(ports, "decision: ", kind, " (", reason_name(d.reason), ", leader #", d.leader_issue, ")");
+  else
+    note(ports, "decision: ", kind, " (", reason_name(d.reason), ")");
+}
+
 Task<void> clean_up(Ports ports, const Decision& d, AgentBuffers& buffers) {
   IssuePatch close;
   close.set_state = true;
   close.state = IssueState::closed;
+  note(ports, "clean-up: close #", d.own_issue, " and comment \"Duplicate of #", d.leader_issue, "\"");
   (void)co_await ports.github.update_issue(d.own_issue, close, buffers.issue);
   buffers.comment.assign("Duplicate of #").append(std::to_string(d.leader_issue));
   (void)co_await ports.github.create_comment(d.own_issue, buffers.comment);
@@ -55,10 +64,12 @@ Task<void> run_agent(const ProtocolConfig& config, Ports ports, const Coordinati
   report.decision = co_await decide(config, ports, key, buffers);
   report.decided_at = ports.clock.now();
   report.decided = true;
+  if (ports.journal) note_decision(ports, report.decision);
   if (report.decision.kind == DecisionKind::analyze) {
     const AnalysisRequest request{key.flavor, key.signature};
     report.analysis = co_await ports.llm.analyze(request);
     report.analyzed = true;
+    note(ports, "analysis done: ", report.analysis.tokens_in + report.analysis.tokens_out, " tokens");
     if (config.strategy == Strategy::ref_lock && config.lease.enabled)
       co_await finish(config, ports, key, buffers);
   }

@@ -34,6 +34,8 @@ int main(int argc, char** argv) {
   add_run_command(app, action);
   add_check_command(app, action);
   add_sweep_commands(app, action);
+  add_replay_command(app, action);
+  add_find_command(app, action);
 
   try {
     app.parse(argc, argv);

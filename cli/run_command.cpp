@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "sim/compare.hpp"
+#include "sim/determinism.hpp"
 #include "sim/input_error.hpp"
 #include "sim/report.hpp"
 #include "sim/runner.hpp"
@@ -27,6 +28,7 @@ struct RunArgs {
   std::vector<std::string> sets;
   std::string strategy;
   std::optional<double> failures_per_year;
+  bool check_determinism = false;
 };
 
 // Every protocol on the same trials: the trial streams do not depend on the
@@ -73,7 +75,19 @@ int run(const RunArgs& a) {
   // Files first: if one cannot be written the user learns it before reading a summary.
   if (!a.json_path.empty()) write_file_atomically(a.json_path, sim::report_json(report).dump(2) + "\n");
   if (!a.markdown_path.empty()) write_file_atomically(a.markdown_path, sim::report_markdown(report));
-  if (a.json_path != "-" && a.markdown_path != "-") std::fputs(sim::report_text(report).c_str(), stdout);
+  const bool to_terminal = a.json_path != "-" && a.markdown_path != "-";
+  if (to_terminal) std::fputs(sim::report_text(report).c_str(), stdout);
+  if (!a.check_determinism) return kExitOk;
+
+  const sim::DeterminismCheck d = sim::check_run_determinism(scenario, protocol, options);
+  if (!d.identical) {
+    std::fprintf(stderr, "coordsim: determinism check failed: %s\n", d.detail.c_str());
+    return kExitFailure;
+  }
+  // Stays off stdout when a report goes there.
+  std::fprintf(to_terminal ? stdout : stderr,
+               "\n  determinism: %lld trials identical, event by event, on 1 and 2 threads (hash %016llx)\n",
+               static_cast<long long>(d.trials), static_cast<unsigned long long>(d.hash));
   return kExitOk;
 }
 
@@ -91,7 +105,10 @@ void add_run_command(CLI::App& app, Action& action) {
       "  coordsim run scenarios/aprapipes-production.json --strategy seed-lowest --trials 100000\n"
       "  coordsim run scenarios/aprapipes-production.json --strategy all        # compare on the same trials\n"
       "  coordsim run scenarios/faults-lost-responses.json --strategy seed,ref-lock,scan-down\n"
-      "  coordsim run scenarios/seed-reproduction.json --set agent.post_create_wait_s=10 --json out.json");
+      "  coordsim run scenarios/seed-reproduction.json --set agent.post_create_wait_s=10 --json out.json\n"
+      "  coordsim run --trials 20000 --check-determinism\n\n"
+      "The report lists the smallest trial indices of each outcome (duplicate, miss, clean);\n"
+      "`coordsim replay SCENARIO --trial K` shows one as a timeline.");
   cmd->add_option("scenario", args->scenario, "Scenario JSON file (see scenarios/ and docs/scenarios.md)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--trials,-n", args->trials, "Number of trials (default: the scenario's `trials`)")
@@ -114,6 +131,9 @@ void add_run_command(CLI::App& app, Action& action) {
   cmd->add_option("--failures-per-year", args->failures_per_year,
                   "Failure events per year for the yearly cost (default: the scenario's, else 100)")
       ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--check-determinism", args->check_determinism,
+                "Then run the trials twice more, on 1 and on 2 threads, hashing every trial's event sequence, and "
+                "fail (exit 1) naming the first trial and event that differ");
   cmd->callback([args, &action] { action = [args] { return run(*args); }; });
 }
 

@@ -51,6 +51,24 @@ class GitHubModel {
   std::int64_t issues_created() const noexcept { return static_cast<std::int64_t>(issues_.size()); }
   std::int64_t issues_open() const noexcept;
 
+  // --- when committed writes become visible, for replays and traces -----------
+  // Per read path, when issue `number`'s latest write shows; nullptr if no such issue.
+  const std::array<Time, kReadPathCount>* latest_visibility(std::int64_t number) const noexcept {
+    if (number < 1 || number > issues_created()) return nullptr;
+    return &versions_[static_cast<std::size_t>(issues_[static_cast<std::size_t>(number - 1)].latest)].visible;
+  }
+  // The same for comment `id`; nullptr if no such comment.
+  const std::array<Time, kReadPathCount>* comment_visibility(std::int64_t id) const noexcept {
+    if (id < 1 || id > static_cast<std::int64_t>(comments_.size())) return nullptr;
+    return &comments_[static_cast<std::size_t>(id - 1)].visible;
+  }
+  // When `ref` shows on the refs path; false if no such ref.
+  bool ref_visibility(std::string_view ref, Time& out) const noexcept {
+    for (const RefRecord& r : refs_)
+      if (strings_[r.name] == ref) return out = r.visible, true;
+    return false;
+  }
+
  private:
   using LabelMask = std::uint64_t;
 

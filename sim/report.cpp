@@ -5,6 +5,8 @@
 
 #include <spdlog/fmt/fmt.h>
 
+#include "sim/scenario_loader.hpp"
+
 namespace coordsim::sim {
 
 namespace {
@@ -78,6 +80,8 @@ nlohmann::json report_json(const RunReport& r) {
                    {"baseline_per_year", m.baseline_cost_mean * r.failures_per_year}};
   j["decision_latency_s"] = {{"p50", m.latency_p50_s}, {"p95", m.latency_p95_s}, {"p99", m.latency_p99_s}};
   j["events"] = s.events;
+  const TrialExamples& ex = r.result.examples;
+  j["examples"] = {{"duplicate", ex.duplicate}, {"miss", ex.miss}, {"clean", ex.clean}};
   j["wall_s"] = r.result.wall_seconds;
   j["trials_per_s"] = m.trials_per_s;
   return j;
@@ -115,6 +119,26 @@ std::vector<std::array<std::string, 3>> metric_rows(const RunReport& r, const Me
                   fmt::format("p95 {:.2f} s, p99 {:.2f} s", m.latency_p95_s, m.latency_p99_s)});
   return rows;
 }
+
+std::string indices(const std::vector<std::uint64_t>& v) { return v.empty() ? "none" : fmt::format("{}", fmt::join(v, " ")); }
+
+// The smallest trial index of each outcome class, and how to replay one. The
+// scenario's overrides (--set) are not known here, so the command names only
+// what the report does.
+std::vector<std::array<std::string, 2>> example_rows(const TrialExamples& ex) {
+  return {{"duplicate", indices(ex.duplicate)}, {"miss", indices(ex.miss)}, {"clean", indices(ex.clean)}};
+}
+
+std::string replay_hint(const RunReport& r) {
+  std::string cmd = "coordsim replay";
+  if (r.scenario.source != kEmbeddedSource) cmd += " " + r.scenario.source;
+  cmd += " --trial K";
+  if (r.strategy != agent::strategy_name(r.scenario.protocol.strategy)) cmd += " --strategy " + r.strategy;
+  if (r.options.seed != r.scenario.seed) cmd += fmt::format(" --seed {}", r.options.seed);
+  if (r.options.first_trial + static_cast<std::uint64_t>(r.options.trials) > static_cast<std::uint64_t>(r.scenario.trials))
+    cmd += fmt::format(" --trials {}", r.options.first_trial + static_cast<std::uint64_t>(r.options.trials));
+  return cmd;
+}
 }  // namespace
 
 std::string report_markdown(const RunReport& r) {
@@ -126,6 +150,8 @@ std::string report_markdown(const RunReport& r) {
                      r.scenario.workload.flavors.size(), fmt::join(r.scenario.workload.flavors, ", "));
   out << "| metric | value | |\n|---|---:|---|\n";
   for (const auto& row : metric_rows(r, m)) out << "| " << row[0] << " | " << row[1] << " | " << row[2] << " |\n";
+  out << "\nExample trials (smallest indices; replay one with `" << replay_hint(r) << "`):\n\n";
+  for (const auto& row : example_rows(r.result.examples)) out << "- " << row[0] << ": " << row[1] << "\n";
   out << "\nDuplicate: some failure signature analyzed more than once. Miss: some signature not analyzed at "
          "all. Rates are per failure event, with Wilson 95% intervals. Costs are per failure event; "
          "\"uncoordinated\" is the `none` protocol on the same trials.\n";
@@ -139,6 +165,9 @@ std::string report_text(const RunReport& r) {
                      r.result.summary.trials, r.options.seed);
   for (const auto& row : metric_rows(r, m))
     out << fmt::format("  {:<22} {:>18}   {}\n", row[0], row[1], row[2]);
+  out << "\n  example trials (smallest indices)\n";
+  for (const auto& row : example_rows(r.result.examples)) out << fmt::format("    {:<10} {}\n", row[0], row[1]);
+  out << "  replay one: " << replay_hint(r) << "\n";
   out << fmt::format("\n  {} events in {:.2f} s on {} thread(s): {:.0f} trials/s\n", r.result.summary.events,
                      r.result.wall_seconds, r.result.threads_used, m.trials_per_s);
   return out.str();

@@ -21,6 +21,19 @@ struct RunOptions {
   // With B > 0, also keep B summaries, trial k going to batch k mod B: the
   // batch-means estimate of a metric's uncertainty (coordsim check).
   int batches = 0;
+  // How many trial indices to keep per outcome class (RunResult::examples).
+  int examples = 5;
+  // Also hash every trial's event sequence (RunResult::trial_hashes). Slow:
+  // every trial is observed. For determinism checks.
+  bool hash_trials = false;
+};
+
+// The smallest indices of failure events per outcome class, for replaying them.
+// A trial that both duplicates and misses (two signatures) is in both lists.
+struct TrialExamples {
+  std::vector<std::uint64_t> duplicate;
+  std::vector<std::uint64_t> miss;
+  std::vector<std::uint64_t> clean;  // neither duplicate nor miss
 };
 
 struct RunResult {
@@ -28,6 +41,9 @@ struct RunResult {
   std::vector<Summary> batches;  // empty unless RunOptions::batches > 0
   double wall_seconds = 0;
   int threads_used = 1;
+  TrialExamples examples{};
+  // Hash of trial (first_trial + i)'s event sequence at [i], when hash_trials.
+  std::vector<std::uint64_t> trial_hashes{};
 };
 
 RunResult run_trials(const Scenario& scenario, const agent::ProtocolConfig& protocol,

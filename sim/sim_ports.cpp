@@ -34,6 +34,8 @@ void SimGitHubClient::begin(Endpoint e, std::coroutine_handle<> h, void* out, bo
     // and writes after it are not yet visible (lags are never negative).
     loop_.schedule(pending_.effect + pending_.response_latency, Phase::deliver, &on_read, this);
   }
+  if (observer_) [[unlikely]]
+    observe_send();
 }
 
 void SimGitHubClient::on_commit(void* self) { static_cast<SimGitHubClient*>(self)->commit(); }
@@ -88,6 +90,8 @@ void SimGitHubClient::commit() {
     }
     default: assert(false && "not a write");
   }
+  if (observer_) [[unlikely]]
+    observe_commit(c);
   std::coroutine_handle<> h = std::exchange(pending_.resume, {});
   loop_.resume_at(c + pending_.response_latency, h);
 }
@@ -123,6 +127,8 @@ void SimGitHubClient::read() {
     }
     default: assert(false && "not a read");
   }
+  if (observer_) [[unlikely]]
+    observe_read();
   // Already at delivery time: resume directly rather than through another event.
   std::exchange(pending_.resume, {}).resume();
 }
@@ -261,6 +267,8 @@ void SimGitHubClient::begin_slow(Endpoint e, std::coroutine_handle<> h, void* ou
   op.events = 2;
   loop_.schedule(send + request, is_write ? Phase::commit : Phase::deliver, &on_slow_effect, &op);
   loop_.schedule(respond_at, Phase::deliver, &on_slow_response, &op);
+  if (observer_) [[unlikely]]
+    observe_slow_send(op, send, send + request, respond_at);
 }
 
 void SimGitHubClient::on_slow_effect(void* op) {
@@ -337,6 +345,8 @@ void SimGitHubClient::slow_effect(Op& op) {
       default: assert(false && "no such operation in the simulator");
     }
   }
+  if (observer_) [[unlikely]]
+    observe_slow_effect(op, t, effect);
   release(op);
 }
 
@@ -385,9 +395,112 @@ void SimGitHubClient::slow_response(Op& op) {
     case Endpoint::get_ref: answer(op.out, op.ref_result, failure.status, error); break;
     default: assert(false && "no such operation in the simulator");
   }
+  if (observer_) [[unlikely]]
+    observe_slow_response(op);
   const std::coroutine_handle<> h = std::exchange(op.resume, {});
   release(op);
   h.resume();
+}
+
+// The slow path's observation, here because Op is defined in this file.
+void SimGitHubClient::observe_slow_send(const Op& op, Time send, Time effect, Time respond_at) const {
+  ApiRequestInfo r;
+  r.endpoint = op.endpoint;
+  r.sent = send;
+  r.effect = effect;
+  r.delivered = respond_at;
+  r.number = op.number;
+  if (op.endpoint == Endpoint::list_issues && op.query) r.page = op.query->page;
+  if (op.endpoint == Endpoint::update_issue)
+    r.closes = op.patch.set_state && op.patch.state == agent::IssueState::closed;
+  observer_->api_sent(flavor_, r);
+}
+
+void SimGitHubClient::observe_slow_effect(const Op& op, Time t, bool effect) const {
+  if (!op.is_write) {
+    observer_->api_snapshot(flavor_, op.endpoint, t);
+    return;
+  }
+  WriteInfo w;
+  w.endpoint = op.endpoint;
+  w.commit = t;
+  w.number = op.number;
+  w.closes = op.endpoint == Endpoint::update_issue && op.patch.set_state &&
+             op.patch.state == agent::IssueState::closed;
+  const std::array<Time, kReadPathCount>* visible = nullptr;
+  switch (op.endpoint) {
+    case Endpoint::create_issue:
+      w.status = op.issue_result.status;
+      w.number = op.issue_result.value.number;
+      if (effect && op.issue_result.ok()) visible = model_.latest_visibility(w.number);
+      break;
+    case Endpoint::update_issue:
+      w.status = op.issue_result.status;
+      if (effect && op.issue_result.ok()) visible = model_.latest_visibility(w.number);
+      break;
+    case Endpoint::create_comment:
+      w.status = op.comment_result.status;
+      w.comment = op.comment_result.value.id;
+      if (effect && op.comment_result.ok()) visible = model_.comment_visibility(w.comment);
+      break;
+    case Endpoint::create_ref: {
+      w.status = op.ref_result.status;
+      Time at{};
+      if (effect && op.ref_result.ok() && model_.ref_visibility(op.text1, at)) {
+        w.visible[static_cast<std::size_t>(ReadPath::refs)] = at;
+        w.has_path[static_cast<std::size_t>(ReadPath::refs)] = true;
+      }
+      break;
+    }
+    default: break;
+  }
+  if (!effect) w.status = op.admitted ? op.error_status : op.error.status;
+  if (visible) {
+    w.visible = *visible;
+    for (int p = 0; p < kReadPathCount; ++p)
+      w.has_path[static_cast<std::size_t>(p)] = p != static_cast<int>(ReadPath::refs);
+  }
+  observer_->api_committed(flavor_, w);
+}
+
+void SimGitHubClient::observe_slow_response(const Op& op) const {
+  ApiResponseInfo r;
+  r.endpoint = op.endpoint;
+  r.delivered = loop_.now();
+  r.number = op.number;
+  switch (op.endpoint) {
+    case Endpoint::list_issues: {
+      const auto& out = *static_cast<const ApiResult<agent::IssuePage>*>(op.out);
+      r.status = out.status;
+      r.message = out.error.message;
+      if (out.ok()) r.page = &out.value;
+      break;
+    }
+    case Endpoint::create_issue:
+    case Endpoint::update_issue:
+    case Endpoint::get_issue: {
+      const auto& out = *static_cast<const ApiResult<agent::Issue>*>(op.out);
+      r.status = out.status;
+      r.message = out.error.message;
+      if (op.endpoint == Endpoint::create_issue && out.ok()) r.number = out.value.number;
+      break;
+    }
+    case Endpoint::create_comment: {
+      const auto& out = *static_cast<const ApiResult<agent::Comment>*>(op.out);
+      r.status = out.status;
+      r.message = out.error.message;
+      break;
+    }
+    case Endpoint::create_ref:
+    case Endpoint::get_ref: {
+      const auto& out = *static_cast<const ApiResult<agent::GitRef>*>(op.out);
+      r.status = out.status;
+      r.message = out.error.message;
+      break;
+    }
+    default: break;
+  }
+  observer_->api_response(flavor_, r);
 }
 
 }  // namespace coordsim::sim

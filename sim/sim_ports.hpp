@@ -15,6 +15,7 @@
 #include "sim/rate_limiter.hpp"
 #include "sim/rng.hpp"
 #include "sim/scenario.hpp"
+#include "sim/trial_observer.hpp"
 
 namespace coordsim::sim {
 
@@ -30,13 +31,17 @@ class SimClock final : public agent::Clock {
   explicit SimClock(EventLoop& loop) : loop_(loop) {}
   Time now() const override { return std::max(loop_.now(), local_); }
   bool sleep_then_resume(Duration d, std::coroutine_handle<>) override {
-    local_ = now() + d;
+    const Time from = now();
+    local_ = from + d;
+    // A tail call, so the common path needs no stack frame.
+    if (observer_) [[unlikely]]
+      return observe_sleep(from, d);
     return false;
   }
   double random01() override {
     // Derived on first use: only retries draw jitter, and most trials make none.
     if (!rng_ready_) {
-      rng_ = make_stream(seed_, trial_, StreamKind::flavor_client, flavor_);
+      rng_ = make_stream(seed_, trial_, StreamKind::flavor_client, stream_flavor_);
       rng_ready_ = true;
     }
     return rng_.uniform01();
@@ -45,17 +50,23 @@ class SimClock final : public agent::Clock {
     local_ = Time{};
     seed_ = seed;
     trial_ = trial;
-    flavor_ = flavor;
+    stream_flavor_ = flavor;
     rng_ready_ = false;
   }
+  void observe(TrialObserver* o, std::size_t flavor) noexcept { observer_ = o, flavor_ = flavor; }
 
  private:
+  // Out of line (sim_ports_observe.cpp) and cold, keeping sleep short; returns false.
+  [[gnu::cold]] bool observe_sleep(Time from, Duration d) const;
+
   EventLoop& loop_;
   Time local_{};  // ahead of the loop while the agent is between a sleep and its next call
   std::uint64_t seed_ = 0, trial_ = 0;
-  std::uint32_t flavor_ = 0;
+  std::uint32_t stream_flavor_ = 0;
   bool rng_ready_ = false;
   Rng rng_;
+  TrialObserver* observer_ = nullptr;
+  std::size_t flavor_ = 0;
 };
 
 using ApiCallCounts = std::array<std::int64_t, agent::kEndpointCount>;
@@ -79,6 +90,7 @@ class SimGitHubClient final : public agent::GitHubApi {
     limiter_ = limiter;
     slow_path_ = limiter || faults_on_ || config_.request_timeout > Duration::zero();
   }
+  void observe(TrialObserver* o, std::size_t flavor) noexcept { observer_ = o, flavor_ = flavor; }
 
   void start_list_issues(const agent::ListIssuesQuery& q, agent::ApiResult<agent::IssuePage>& out,
                          std::coroutine_handle<> h) override;
@@ -129,6 +141,13 @@ class SimGitHubClient final : public agent::GitHubApi {
   static void on_read(void* self);
   void commit();
   void read();
+  // Reports to the observer (sim/sim_ports_observe.cpp); called only when one is attached.
+  [[gnu::cold]] void observe_send() const;
+  [[gnu::cold]] void observe_commit(Time c) const;
+  [[gnu::cold]] void observe_read() const;
+  [[gnu::cold]] void observe_slow_send(const Op& op, Time send, Time effect, Time respond_at) const;
+  [[gnu::cold]] void observe_slow_effect(const Op& op, Time t, bool effect) const;
+  [[gnu::cold]] void observe_slow_response(const Op& op) const;
 
   EventLoop& loop_;
   const SimClock& clock_;  // the agent's own time: requests are sent from it
@@ -144,6 +163,8 @@ class SimGitHubClient final : public agent::GitHubApi {
   Pending pending_;
   std::vector<std::unique_ptr<Op>> ops_;
   std::vector<Op*> free_ops_;
+  TrialObserver* observer_ = nullptr;
+  std::size_t flavor_ = 0;
 };
 
 // The LLM as the cost model: the analysis this flavor would get, drawn before
@@ -175,13 +196,18 @@ class SimLlm final : public agent::Llm {
     }
     started_ = true;
     out = result_;
+    if (observer_) [[unlikely]]
+      observe_analysis();
     loop_.resume_at(clock_.now() + duration_, h);
   }
   bool dies() const noexcept { return dies_; }
   // Whether the analysis was paid for (started), whether or not it completed.
   bool paid() const noexcept { return started_; }
+  void observe(TrialObserver* o, std::size_t flavor) noexcept { observer_ = o, flavor_ = flavor; }
 
  private:
+  [[gnu::cold]] void observe_analysis() const;
+
   EventLoop& loop_;
   const SimClock& clock_;
   agent::AnalysisResult result_;
@@ -191,6 +217,8 @@ class SimLlm final : public agent::Llm {
   bool may_die_ = false;
   bool dies_ = false;
   bool started_ = false;
+  TrialObserver* observer_ = nullptr;
+  std::size_t flavor_ = 0;
 };
 
 }  // namespace coordsim::sim

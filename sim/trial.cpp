@@ -15,13 +15,15 @@ struct TrialRunner::Flavor {
         index(index),
         clock(loop),
         github(loop, clock, model, config),
-        llm(loop, clock) {}
+        llm(loop, clock),
+        journal(clock, index) {}
 
   TrialRunner& runner;
   std::size_t index;
   SimClock clock;
   SimGitHubClient github;
   SimLlm llm;
+  ObserverJournal journal;
   agent::CoordinationKey key;
   agent::AgentBuffers buffers;  // kept across trials for their capacity
   agent::Task<void> task;
@@ -41,6 +43,16 @@ TrialRunner::TrialRunner(const Scenario& scenario, const agent::ProtocolConfig& 
 }
 
 TrialRunner::~TrialRunner() = default;
+
+void TrialRunner::set_observer(TrialObserver* observer) noexcept {
+  observer_ = observer;
+  for (const auto& f : flavors_) {
+    f->clock.observe(observer, f->index);
+    f->github.observe(observer, f->index);
+    f->llm.observe(observer, f->index);
+    f->journal.attach(observer);
+  }
+}
 
 namespace {
 Duration draw_time(const Distribution& d, Rng& rng) { return agent::from_seconds(d.sample(rng)); }
@@ -99,7 +111,9 @@ void TrialRunner::draw_plan(std::uint64_t seed, std::uint64_t index) {
 void TrialRunner::start_agent(void* p) {
   auto& f = *static_cast<Flavor*>(p);
   TrialRunner& r = f.runner;
-  agent::Ports ports{f.clock, f.github, f.llm, nullptr};
+  agent::Ports ports{f.clock, f.github, f.llm, r.observer_ ? &f.journal : nullptr};
+  if (r.observer_) [[unlikely]]
+    r.observer_->agent_start(f.index, r.loop_.now());
   f.task = agent::run_agent(r.protocol_, ports, f.key, f.buffers, r.reports_[f.index]);
   f.task.start();
 }
@@ -123,6 +137,8 @@ const TrialOutcome& TrialRunner::run(std::uint64_t seed, std::uint64_t index) {
       if (p.fails) first_failure = std::min(first_failure, p.fails_at);
     limiter_->reset(first_failure == agent::kNever + Time{} ? Time{} : first_failure, used, reset_in, minute, hour);
   }
+  if (observer_) [[unlikely]]
+    observer_->trial_begin(seed, index, plan_);
 
   const DeathPoint death_point = scenario_.workload.death.point;
   deaths_left_ = scenario_.workload.death.max_per_trial;
@@ -143,6 +159,8 @@ const TrialOutcome& TrialRunner::run(std::uint64_t seed, std::uint64_t index) {
   if (protocol_.strategy == agent::Strategy::fan_in) run_fan_in();
   loop_.run();
   measure();
+  if (observer_) [[unlikely]]
+    observer_->trial_end(outcome_);
   // Checked first, so that with logging off nothing is formatted per trial.
   if (spdlog::should_log(spdlog::level::trace))
     spdlog::trace("trial {}: {} failing, {} analyses, {} issues, {} events{}{}", index, outcome_.failing_flavors,

@@ -45,6 +45,9 @@ class TrialRunner {
   const std::vector<FlavorPlan>& plan() const noexcept { return plan_; }
   const std::vector<agent::AgentReport>& reports() const noexcept { return reports_; }
   const GitHubModel& github() const noexcept { return model_; }
+  // Watches the following trials (replays, traces, determinism checks); null to
+  // stop. With none, each hook site costs one predictable branch.
+  void set_observer(TrialObserver* observer) noexcept;
 
  private:
   struct Flavor;
@@ -63,6 +66,7 @@ class TrialRunner {
   std::vector<FlavorPlan> plan_;
   std::vector<agent::AgentReport> reports_;
   TrialOutcome outcome_;
+  TrialObserver* observer_ = nullptr;
 };
 
 }  // namespace coordsim::sim

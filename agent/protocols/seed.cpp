@@ -60,20 +60,33 @@ struct Found {
 Task<Found> find_matching(const SeedParams& params, Ports ports, ListIssuesQuery& query,
                           ApiResult<IssuePage>& into, std::string_view prefix, bool first_only) {
   Found found;
-  for (int attempt = 0; attempt < params.find_attempts; ++attempt) {
+  const int n = params.find_attempts;
+  for (int attempt = 0; attempt < n; ++attempt) {
     for (query.page = 1; query.page <= params.max_pages; ++query.page) {
       const ApiResult<IssuePage>& page = co_await ports.github.list_issues(query, into);
-      if (!page.ok()) co_return Found{};  // swallowed: the reference logs and returns None
+      if (!page.ok()) {
+        note(ports, "find: list failed (", page.status, " ", page.error.message,
+             "), treated as nothing found, as the reference does");
+        co_return Found{};  // swallowed: the reference logs and returns None
+      }
       for (const Issue& issue : page.value.issues) {
         if (issue.title.find(prefix) == std::string::npos) continue;
         if (!found.any()) found.first = issue.number;
         found.lowest = found.lowest == 0 ? issue.number : std::min(found.lowest, issue.number);
-        if (first_only) co_return found;
+        if (first_only) {
+          note(ports, "find: first match #", found.first, " (attempt ", attempt + 1, "/", n, ")");
+          co_return found;
+        }
       }
       if (!page.value.has_next) break;
     }
-    if (found.any()) co_return found;
-    if (attempt + 1 < params.find_attempts) co_await ports.clock.sleep(retry_delay(params, attempt));
+    if (found.any()) {
+      note(ports, "find: first match #", found.first, ", lowest #", found.lowest, " (attempt ", attempt + 1, "/", n,
+           ")");
+      co_return found;
+    }
+    note(ports, "find: nothing (attempt ", attempt + 1, "/", n, ")");
+    if (attempt + 1 < n) co_await ports.clock.sleep(retry_delay(params, attempt));
   }
   co_return found;
 }
@@ -91,25 +104,32 @@ Task<Decision> decide_seed(const SeedParams& params, Ports ports, const Coordina
   Decision d;
   const std::string_view prefix = commit_prefix(key);
   prepare_requests(params, key, buffers);
+  note(ports, "checking coordination for flavor=", key.flavor, ", commit=", prefix);
   ListIssuesQuery& query = buffers.find;  // only its page changes, set by each find
   const Found existing = co_await find_matching(params, ports, query, buffers.page, prefix, true);
   if (existing.any()) {
+    note(ports, "found coordination issue #", existing.first, ": another flavor leads, skip");
     d.kind = DecisionKind::skip;
     d.reason = Reason::found_existing;
     d.leader_issue = existing.first;
     co_return d;
   }
+  note(ports, "no coordination issue found after ", params.find_attempts, " attempts");
 
   const ApiResult<Issue>& created = co_await ports.github.create_issue(buffers.lock, buffers.issue);
   if (!created.ok()) {
+    note(ports, "create failed (", created.status, " ", created.error.message,
+         "): analyze anyway with issue 0 (fail-open)");
     // Fail open: the reference proceeds with issue number 0 and analyzes.
     d.kind = DecisionKind::analyze;
     d.reason = Reason::create_failed;
     co_return d;
   }
   d.own_issue = created.value.number;
+  note(ports, "create → #", d.own_issue);
 
   co_await ports.clock.sleep(params.post_create_wait);
+  note(ports, "double-check: find again");
   const Found again = co_await find_matching(params, ports, query, buffers.page, prefix, !lowest_wins);
   std::int64_t leader = d.own_issue;
   if (lowest_wins) {
@@ -119,10 +139,18 @@ Task<Decision> decide_seed(const SeedParams& params, Ports ports, const Coordina
     leader = again.first;
   }
   if (leader == d.own_issue) {
+    if (!again.any())
+      note(ports, "double-check saw no issue, not even our own #", d.own_issue, ": confirmed we're first");
+    else if (!lowest_wins && again.first != d.own_issue)
+      note(ports, "double-check: newest match #", again.first, " is not lower than ours, so confirmed we're first (issue #",
+           d.own_issue, ")");
+    else
+      note(ports, "double-check confirmed we're first (issue #", d.own_issue, ")");
     d.kind = DecisionKind::analyze;
     d.reason = Reason::confirmed_first;
     co_return d;
   }
+  note(ports, "double-check: #", leader, " is lower than ours (#", d.own_issue, "): defer to it");
   d.kind = DecisionKind::skip;
   d.reason = Reason::deferred_to_lower;
   d.leader_issue = leader;

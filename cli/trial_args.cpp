@@ -1,0 +1,98 @@
+#include "cli/trial_args.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include <unistd.h>
+
+#include <spdlog/fmt/fmt.h>
+
+#include "cli/commands.hpp"
+#include "sim/input_error.hpp"
+#include "sim/scenario_loader.hpp"
+#include "sim/shrink.hpp"
+
+namespace coordsim::cli {
+
+void TrialSource::add_to(CLI::App* cmd, const std::string& trials_help) {
+  cmd->add_option("scenario", scenario,
+                  "Scenario JSON file (default: the built-in seed reproduction, scenarios/seed-reproduction.json)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--seed,-s", seed, "RNG seed (default: the scenario's `seed`)");
+  cmd->add_option("--trials,-n", trials, trials_help)->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
+  cmd->add_option("--set", sets,
+                  "Override a scenario value by its JSON path, e.g. --set agent.post_create_wait_s=3; repeatable")
+      ->type_name("PATH=VALUE");
+  cmd->add_option("--strategy", strategy, "Protocol to run, overriding agent.strategy: " + agent::strategy_names());
+}
+
+LoadedTrials load_trials(const TrialSource& a) {
+  LoadedTrials t;
+  t.scenario = a.scenario.empty() ? sim::load_default_scenario(a.sets) : sim::load_scenario_file(a.scenario, a.sets);
+  t.protocol = t.scenario.protocol;
+  if (!a.strategy.empty()) {
+    const auto s = agent::parse_strategy(a.strategy);
+    if (!s)
+      throw sim::InputError("--strategy", "unknown strategy \"" + a.strategy + "\"; expected one of " +
+                                              agent::strategy_names());
+    t.protocol.strategy = *s;
+  }
+  t.strategy = std::string(agent::strategy_name(t.protocol.strategy));
+  t.seed = a.seed.value_or(t.scenario.seed);
+  t.trials = a.trials.value_or(t.scenario.trials);
+  return t;
+}
+
+namespace {
+// Quotes an argument for a POSIX shell when it needs it.
+std::string shell_quote(const std::string& s) {
+  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+@%") ==
+                        std::string::npos)
+    return s;
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+}  // namespace
+
+std::string replay_command(const TrialSource& source, const LoadedTrials& loaded, std::uint64_t index) {
+  std::string cmd = "coordsim replay";
+  if (!source.scenario.empty()) cmd += " " + shell_quote(source.scenario);
+  cmd += " --trial " + std::to_string(index);
+  if (loaded.seed != loaded.scenario.seed) cmd += " --seed " + std::to_string(loaded.seed);
+  if (!source.strategy.empty()) cmd += " --strategy " + shell_quote(source.strategy);
+  for (const std::string& s : source.sets) cmd += " --set " + shell_quote(s);
+  // The trial must lie under --trials for replay to accept it.
+  if (static_cast<std::int64_t>(index) >= loaded.scenario.trials) cmd += " --trials " + std::to_string(loaded.trials);
+  return cmd;
+}
+
+void check_writable(const std::string& path, const std::string& option) {
+  if (path.empty() || path == "-") return;
+  namespace fs = std::filesystem;
+  const fs::path p(path);
+  std::error_code ec;
+  if (fs::is_directory(p, ec)) throw sim::InputError(option, "cannot write " + path + ": it is a directory");
+  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+  if (!fs::is_directory(dir, ec))
+    throw sim::InputError(option, "cannot write " + path + ": directory " + dir.string() + " does not exist");
+  if (::access(dir.c_str(), W_OK) != 0)
+    throw sim::InputError(option, "cannot write " + path + ": " + std::strerror(errno));
+}
+
+void shrink_and_write(const LoadedTrials& t, std::uint64_t index, const sim::Predicate& where,
+                      const std::string& path) {
+  const sim::ShrinkResult r = sim::shrink_trial(t.scenario, t.protocol, t.seed, index, where);
+  write_file_atomically(path, r.scenario.dump(2) + "\n");
+  if (path == "-") return;
+  std::string out = fmt::format(
+      "\nshrunk trial {} of {} ({}): {} failing flavor(s) -> {}, constant distributions, still `{}` "
+      "({} scenarios tried)\n",
+      index, t.scenario.name, t.strategy, r.flavors_before, r.flavors_after, where.text(), r.evaluations);
+  for (const std::string& step : r.steps) out += "  " + step + "\n";
+  out += fmt::format("wrote {}; replay it: coordsim replay {} --trial 0\n", path, shell_quote(path));
+  std::fputs(out.c_str(), stdout);
+}
+
+}  // namespace coordsim::cli
