@@ -45,6 +45,7 @@ enum class StreamKind : std::uint32_t {
   flavor_workload = 2,  // a flavor's start jitter, independent failure, delay
   flavor_llm = 3,       // a flavor's analysis tokens and duration
   flavor_api = 4,       // latencies of a flavor's requests and lags of its writes
+  serve = 5,            // `coordsim serve`: latencies and lags of every request it answers
 };
 
 inline Rng make_stream(std::uint64_t seed, std::uint64_t trial, StreamKind kind,
