@@ -407,14 +407,23 @@ struct Router::Impl {
   json issue_of(const Urls& u, const Repository& r, const GitHubModel::IssueView& v) const {
     return issue_json(u, r.info, v, labels_of(u, r, v.labels), options.unix_epoch_us);
   }
-  bool has_labels(const Repository& r, const GitHubModel::IssueView& v, const std::vector<std::string>& wanted) const {
+  // For each wanted name, the label bits that spell it (names compare
+  // case-insensitively): computed once per request, not per issue.
+  std::vector<GitHubModel::LabelMask> label_masks(const Repository& r, const std::vector<std::string>& wanted) const {
+    std::vector<GitHubModel::LabelMask> masks;
     for (const std::string& w : wanted) {
-      bool found = false;
-      for (int bit = 0; bit < r.model.label_count() && !found; ++bit)
-        found = (v.labels & (GitHubModel::LabelMask{1} << bit)) && r.model.label_name(bit).size() == w.size() &&
-                to_lower(r.model.label_name(bit)) == to_lower(w);
-      if (!found) return false;
+      const std::string lw = to_lower(w);
+      GitHubModel::LabelMask m = 0;
+      for (int bit = 0; bit < r.model.label_count(); ++bit)
+        if (r.model.label_name(bit).size() == lw.size() && to_lower(r.model.label_name(bit)) == lw)
+          m |= GitHubModel::LabelMask{1} << bit;
+      masks.push_back(m);  // 0: no issue can match
     }
+    return masks;
+  }
+  static bool has_labels(const GitHubModel::IssueView& v, const std::vector<GitHubModel::LabelMask>& masks) {
+    for (GitHubModel::LabelMask m : masks)
+      if (!(v.labels & m)) return false;
     return true;
   }
 
@@ -573,17 +582,19 @@ Reply Router::Impl::list_issues(Repository& r, const Target& t, Time now, const 
   }
 
   r.model.view_issues(ReadPath::list, now, views);
+  const auto masks = label_masks(r, wanted);
   std::vector<const GitHubModel::IssueView*> hits;
   for (const auto& v : views) {
     if (state == agent::StateFilter::open && v.state != agent::IssueState::open) continue;
     if (state == agent::StateFilter::closed && v.state != agent::IssueState::closed) continue;
     if (since && options.unix_epoch_us + v.updated_at.count() < *since) continue;
-    if (!wanted.empty() && !has_labels(r, v, wanted)) continue;
+    if (!has_labels(v, masks)) continue;
     hits.push_back(&v);
   }
+  const int sort_by = sort == "updated" ? 1 : sort == "comments" ? 2 : 0;  // not a string compare per comparison
   const auto key = [&](const GitHubModel::IssueView* v) -> std::int64_t {
-    if (sort == "updated") return v->updated_at.count();
-    if (sort == "comments") return v->comments;
+    if (sort_by == 1) return v->updated_at.count();
+    if (sort_by == 2) return v->comments;
     return v->number;
   };
   std::stable_sort(hits.begin(), hits.end(), [&](const auto* a, const auto* b) {
@@ -784,9 +795,10 @@ Reply Router::Impl::search(const Target& t, Time now, const Urls& u) {
     std::vector<GitHubModel::CommentView> comment_views;
     for (Repository* r : scope) {
       r->model.view_issues(ReadPath::search, now, views);
+      const auto masks = label_masks(*r, query->labels);
       for (const auto& v : views) {
         if (query->open && (v.state == agent::IssueState::open) != *query->open) continue;
-        if (!has_labels(*r, v, query->labels)) continue;
+        if (!has_labels(v, masks)) continue;
         bool all_terms = true;
         for (const std::string& term : query->terms) {
           bool found = (query->in_title && contains_lower(v.title, term)) ||
@@ -806,9 +818,10 @@ Reply Router::Impl::search(const Target& t, Time now, const Urls& u) {
   }
   // Without `sort`, GitHub orders by best match; the fake has no relevance,
   // and orders newest first.
+  const int sort_by = sort == "updated" ? 1 : sort == "comments" ? 2 : 0;
   const auto key = [&](const Hit& h) -> std::int64_t {
-    if (sort == "updated") return h.view.updated_at.count();
-    if (sort == "comments") return h.view.comments;
+    if (sort_by == 1) return h.view.updated_at.count();
+    if (sort_by == 2) return h.view.comments;
     return h.view.created_at.count();
   };
   std::stable_sort(hits.begin(), hits.end(), [&](const Hit& a, const Hit& b) {
