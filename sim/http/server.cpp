@@ -75,10 +75,12 @@ Response server_error(int status, std::string_view message) {
 struct Server::Impl {
   Router& router;
   ServerOptions options;
+  // Before the io_context: TLS streams in coroutine frames that the
+  // io_context's destructor destroys still refer to it.
+  std::optional<asio::ssl::context> tls;
   asio::io_context ioc{1};
   tcp::acceptor acceptor{ioc};
   asio::signal_set signals{ioc, SIGINT, SIGTERM};
-  std::optional<asio::ssl::context> tls;
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
   agent::Time clock_start{};
   std::size_t connections = 0;
