@@ -114,7 +114,10 @@ int serve(const ServeArgs& a) {
   server->run();
 
   if (!a.state.empty()) {
-    write_file_atomically(a.state, router.save_state(server->now()).dump(2) + "\n");
+    // Replace rather than throw on a stray invalid byte: losing the state would be worse.
+    write_file_atomically(a.state,
+                          router.save_state(server->now()).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+                              "\n");
     std::fprintf(stderr, "coordsim serve: state saved to %s\n", a.state.c_str());
   }
   std::fprintf(stderr, "coordsim serve: stopped\n");
