@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   add_sweep_commands(app, action);
   add_replay_command(app, action);
   add_find_command(app, action);
+  add_serve_command(app, action);
 
   try {
     app.parse(argc, argv);
