@@ -137,16 +137,19 @@ PY
 "$bin" run "$work/small.json" --trials 200 --json "$work/small-run.json" >/dev/null || bad "run shrunk scenario"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["duplicate_rate"]["value"] == 1.0, d["duplicate_rate"]' \
   "$work/small-run.json" && ok || bad "the shrunk scenario does not duplicate in every trial"
-"$bin" replay "$work/small.json" --trial 0 | grep -q "^outcome: duplicate$" && ok || bad "replaying the shrunk scenario"
+"$bin" replay "$work/small.json" --trial 0 >"$work/small-replay.txt" || bad "replay the shrunk scenario"
+grep -q "^outcome: duplicate$" "$work/small-replay.txt" && ok || bad "replaying the shrunk scenario"
 "$bin" find "$prod" --trials 2000 --where 'analyses>=3' --shrink "$work/three.json" >/dev/null && ok || bad "find --shrink"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["workload"]["flavors"]) == 3, d["workload"]' \
   "$work/three.json" && ok || bad "find --shrink 'analyses>=3' should keep exactly 3 flavors"
 clean=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["examples"]["clean"][0])' "$work/prod.json")
 
 # --- help teaches with examples --------------------------------------------------
-"$bin" replay --help | grep -q "coordsim replay scenarios/seed-reproduction.json --trial 0" && ok || bad "replay --help example"
-"$bin" find --help | grep -q "min_gap_s" && ok || bad "find --help lists the metrics"
-"$bin" run --help | grep -q -- "--check-determinism" && ok || bad "run --help shows --check-determinism"
+# (Into files first: grep -q exits at the first match, and under pipefail the writer's SIGPIPE fails the pipe.)
+"$bin" replay --help >"$work/replay.help"; "$bin" find --help >"$work/find.help"; "$bin" run --help >"$work/run.help"
+grep -q "coordsim replay scenarios/seed-reproduction.json --trial 0" "$work/replay.help" && ok || bad "replay --help example"
+grep -q "min_gap_s" "$work/find.help" && ok || bad "find --help lists the metrics"
+grep -q -- "--check-determinism" "$work/run.help" && ok || bad "run --help shows --check-determinism"
 
 # --- bad input: exit 2, naming the problem ---------------------------------------
 expect_error "bad --where" 2 "--where: column 11" "analyses >" -- find "$scen" --where 'analyses >'
