@@ -49,6 +49,13 @@ struct NewIssue {
 struct IssuePatch {
   bool set_state = false;
   IssueState state = IssueState::open;
+  // The protocols only change the state; the HTTP server also edits these.
+  bool set_title = false;
+  std::string title;
+  bool set_body = false;
+  std::string body;
+  bool set_labels = false;
+  std::vector<std::string> labels;
 };
 
 struct Comment {

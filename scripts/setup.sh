@@ -11,8 +11,9 @@ packages=(
   python3  # scripts/make-reports.sh builds its index with it
 )
 if [[ ${1:-} == --test ]]; then
-  # xmllint: JUnit schema validation; chromium: renders the sweep's HTML report.
-  packages+=(libxml2-utils chromium)
+  # xmllint: JUnit schema validation; chromium: renders the sweep's HTML report;
+  # python3-github (PyGithub, the reference's client), curl and openssl: `coordsim serve` tests.
+  packages+=(libxml2-utils chromium python3-github curl openssl)
 fi
 
 missing=()

@@ -54,6 +54,7 @@ std::int64_t GitHubModel::create_issue(Time c, const agent::NewIssue& issue, con
   v.title = intern_string(issue.title);
   v.labels = label_mask(issue.labels, true);
   v.state = IssueState::open;
+  v.body = keep_bodies_ ? intern_string(issue.body) : kNoString;
   versions_.push_back(v);
   issues_.push_back(IssueRecord{static_cast<std::int32_t>(versions_.size() - 1)});
   return static_cast<std::int64_t>(issues_.size());
@@ -68,6 +69,9 @@ bool GitHubModel::update_issue(Time c, std::int64_t number, const agent::IssuePa
   v.commit = c;
   v.previous = issue.latest;
   if (patch.set_state) v.state = patch.state;
+  if (patch.set_title) v.title = intern_string(patch.title);
+  if (patch.set_body && keep_bodies_) v.body = intern_string(patch.body);
+  if (patch.set_labels) v.labels = label_mask(patch.labels, true);
   versions_.push_back(v);
   issue.latest = static_cast<std::int32_t>(versions_.size() - 1);
   return true;
@@ -76,16 +80,53 @@ bool GitHubModel::update_issue(Time c, std::int64_t number, const agent::IssuePa
 std::int64_t GitHubModel::add_comment(Time c, std::int64_t number, std::string_view body,
                                       const Lags& lags) {
   if (number < 1 || number > issues_created()) return 0;
-  comments_.push_back(CommentRecord{number, visibility(c, lags), intern_string(body)});
+  comments_.push_back(CommentRecord{number, visibility(c, lags), intern_string(body), c});
   return static_cast<std::int64_t>(comments_.size());
+}
+
+std::int32_t GitHubModel::find_ref(std::string_view ref) const {
+  for (std::size_t i = refs_.size(); i-- > 0;)
+    if (strings_[refs_[i].name] == ref) return static_cast<std::int32_t>(i);
+  return -1;
 }
 
 bool GitHubModel::create_ref(Time c, std::string_view ref, std::string_view sha,
                              agent::Duration refs_lag) {
-  for (const RefRecord& r : refs_)
-    if (strings_[r.name] == ref) return false;
+  const std::int32_t latest = find_ref(ref);
+  if (latest >= 0 && !refs_[static_cast<std::size_t>(latest)].deleted) return false;
   const std::uint32_t name = intern_string(ref);
-  refs_.push_back(RefRecord{name, intern_string(sha), c + refs_lag});
+  refs_.push_back(RefRecord{name, intern_string(sha), c + refs_lag, latest, false});
+  return true;
+}
+
+bool GitHubModel::delete_ref(Time c, std::string_view ref, agent::Duration refs_lag) {
+  const std::int32_t latest = find_ref(ref);
+  if (latest < 0 || refs_[static_cast<std::size_t>(latest)].deleted) return false;
+  RefRecord r = refs_[static_cast<std::size_t>(latest)];
+  r.visible = c + refs_lag;
+  r.previous = latest;
+  r.deleted = true;
+  refs_.push_back(r);
+  return true;
+}
+
+bool GitHubModel::update_ref(Time c, std::string_view ref, std::string_view sha,
+                             agent::Duration refs_lag) {
+  const std::int32_t latest = find_ref(ref);
+  if (latest < 0 || refs_[static_cast<std::size_t>(latest)].deleted) return false;
+  RefRecord r = refs_[static_cast<std::size_t>(latest)];
+  r.sha = intern_string(sha);
+  r.visible = c + refs_lag;
+  r.previous = latest;
+  refs_.push_back(r);
+  return true;
+}
+
+bool GitHubModel::latest_ref(std::string_view ref, agent::GitRef& out) const {
+  const std::int32_t latest = find_ref(ref);
+  if (latest < 0 || refs_[static_cast<std::size_t>(latest)].deleted) return false;
+  out.ref = strings_[refs_[static_cast<std::size_t>(latest)].name];
+  out.sha = strings_[refs_[static_cast<std::size_t>(latest)].sha];
   return true;
 }
 
@@ -220,9 +261,11 @@ bool GitHubModel::latest_issue(std::int64_t number, agent::Issue& out) const {
 }
 
 bool GitHubModel::get_ref(Time s, std::string_view ref, agent::GitRef& out) const {
-  for (const RefRecord& r : refs_) {
-    if (strings_[r.name] != ref) continue;
-    if (r.visible > s) return false;
+  // The newest version of the ref visible at s; a deleted one reads as absent.
+  for (std::int32_t i = find_ref(ref); i >= 0; i = refs_[static_cast<std::size_t>(i)].previous) {
+    const RefRecord& r = refs_[static_cast<std::size_t>(i)];
+    if (r.visible > s) continue;
+    if (r.deleted) return false;
     out.ref = strings_[r.name];
     out.sha = strings_[r.sha];
     return true;
@@ -235,6 +278,88 @@ std::int64_t GitHubModel::issues_open() const noexcept {
   for (const IssueRecord& issue : issues_)
     if (versions_[static_cast<std::size_t>(issue.latest)].state == IssueState::open) ++open;
   return open;
+}
+
+int GitHubModel::label_bit(std::string_view name) const noexcept {
+  for (std::size_t i = 0; i < labels_.size(); ++i)
+    if (labels_[i] == name) return static_cast<int>(i);
+  return -1;
+}
+
+void GitHubModel::fill_view(const Version& v, std::int64_t number, IssueView& out) const {
+  out.number = number;
+  out.state = v.state;
+  out.title = strings_[v.title];
+  out.body = v.body == kNoString ? std::string_view{} : std::string_view{strings_[v.body]};
+  out.labels = v.labels;
+  out.updated_at = v.commit;
+  out.closed_at = Time{-1};
+  out.reopened = false;
+  out.comments = 0;
+  // Walk back to the first version: it gives created_at, and the run of closed
+  // versions ending at v gives closed_at.
+  Time created = v.commit;
+  Time closed_since = v.commit;
+  bool in_closed_run = v.state == IssueState::closed;
+  for (std::int32_t i = v.previous; i >= 0; i = versions_[static_cast<std::size_t>(i)].previous) {
+    const Version& older = versions_[static_cast<std::size_t>(i)];
+    created = older.commit;
+    if (in_closed_run) {
+      if (older.state == IssueState::closed) {
+        closed_since = older.commit;
+      } else {
+        in_closed_run = false;
+      }
+    } else if (v.state == IssueState::open && older.state == IssueState::closed) {
+      out.reopened = true;
+    }
+  }
+  out.created_at = created;
+  if (v.state == IssueState::closed) out.closed_at = closed_since;
+}
+
+bool GitHubModel::view_issue(ReadPath path, Time s, std::int64_t number, IssueView& out) const {
+  if (number < 1 || number > issues_created()) return false;
+  const Version* v = visible_version(issues_[static_cast<std::size_t>(number - 1)], path, s);
+  if (!v) return false;
+  fill_view(*v, number, out);
+  const int p = static_cast<int>(path);
+  for (const CommentRecord& c : comments_)
+    if (c.issue == number && c.visible[p] <= s) ++out.comments;
+  return true;
+}
+
+bool GitHubModel::view_latest_issue(std::int64_t number, IssueView& out) const {
+  if (number < 1 || number > issues_created()) return false;
+  fill_view(versions_[static_cast<std::size_t>(issues_[static_cast<std::size_t>(number - 1)].latest)], number, out);
+  for (const CommentRecord& c : comments_)
+    if (c.issue == number) ++out.comments;
+  return true;
+}
+
+void GitHubModel::view_issues(ReadPath path, Time s, std::vector<IssueView>& out) const {
+  out.clear();
+  const int p = static_cast<int>(path);
+  comment_counts_.assign(issues_.size() + 1, 0);
+  for (const CommentRecord& c : comments_)
+    if (c.visible[p] <= s) ++comment_counts_[static_cast<std::size_t>(c.issue)];
+  for (std::int64_t number = 1; number <= issues_created(); ++number) {
+    const Version* v = visible_version(issues_[static_cast<std::size_t>(number - 1)], path, s);
+    if (!v) continue;
+    fill_view(*v, number, out.emplace_back());
+    out.back().comments = comment_counts_[static_cast<std::size_t>(number)];
+  }
+}
+
+void GitHubModel::view_comments(ReadPath path, Time s, std::int64_t number,
+                                std::vector<CommentView>& out) const {
+  out.clear();
+  const int p = static_cast<int>(path);
+  for (std::size_t i = 0; i < comments_.size(); ++i) {
+    const CommentRecord& c = comments_[i];
+    if (c.issue != number || c.visible[p] > s) continue;
+    out.push_back(CommentView{static_cast<std::int64_t>(i + 1), number, c.commit, strings_[c.body]});
+  }
 }
 
 }  // namespace coordsim::sim

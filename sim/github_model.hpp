@@ -51,8 +51,60 @@ class GitHubModel {
   std::int64_t issues_created() const noexcept { return static_cast<std::int64_t>(issues_.size()); }
   std::int64_t issues_open() const noexcept;
 
+  // --- what the HTTP server needs beyond the protocols' subset -----------------
+  // The simulator never calls these, and the functions above do not pay for them.
+  using LabelMask = std::uint64_t;  // bit i is label_name(i)
+
+  // Issue bodies are dropped unless kept: the simulator never reads them, and
+  // copying one per create would be a cost on its hot path.
+  void keep_bodies(bool keep) noexcept { keep_bodies_ = keep; }
+
+  // Deletes a ref at commit `c`; reads stop showing it `refs_lag` later. False
+  // (404 / 422 "Reference does not exist") if it does not exist.
+  bool delete_ref(Time c, std::string_view ref, agent::Duration refs_lag);
+  // Points an existing ref at `sha`; false if it does not exist. Whether the
+  // move is allowed (fast-forward or force) is the caller's decision.
+  bool update_ref(Time c, std::string_view ref, std::string_view sha, agent::Duration refs_lag);
+  // The ref as its latest write left it. False if it does not exist.
+  bool latest_ref(std::string_view ref, agent::GitRef& out) const;
+
+  // An issue as one read path shows it at a snapshot, with the fields the REST
+  // shapes carry. The string_views point into the model: valid until its next write.
+  struct IssueView {
+    std::int64_t number = 0;
+    agent::IssueState state = agent::IssueState::open;
+    bool reopened = false;  // open again after having been closed
+    std::string_view title;
+    std::string_view body;  // empty unless keep_bodies(true)
+    LabelMask labels = 0;
+    Time created_at{};
+    Time updated_at{};     // commit of the version shown
+    Time closed_at{-1};    // negative while open
+    std::int64_t comments = 0;  // comments visible on the same path at the same snapshot
+  };
+  struct CommentView {
+    std::int64_t id = 0;  // 1, 2, ... per model, in commit order
+    std::int64_t issue = 0;
+    Time created_at{};
+    std::string_view body;
+  };
+  // False if the issue is not visible on `path` at `s` (404 on get).
+  bool view_issue(ReadPath path, Time s, std::int64_t number, IssueView& out) const;
+  // As the latest write left it (a write's response). False if no such issue.
+  bool view_latest_issue(std::int64_t number, IssueView& out) const;
+  // Every issue visible on `path` at `s`, in number order (the caller filters,
+  // sorts and pages: search and the REST list need more than list_issues does).
+  void view_issues(ReadPath path, Time s, std::vector<IssueView>& out) const;
+  // An issue's comments visible on `path` at `s`, oldest first.
+  void view_comments(ReadPath path, Time s, std::int64_t number, std::vector<CommentView>& out) const;
+  const std::string& label_name(int bit) const { return labels_[static_cast<std::size_t>(bit)]; }
+  int label_count() const noexcept { return static_cast<int>(labels_.size()); }
+  // The label's bit, or -1 if no issue ever carried it.
+  int label_bit(std::string_view name) const noexcept;
+  std::int64_t comments_created() const noexcept { return static_cast<std::int64_t>(comments_.size()); }
+
  private:
-  using LabelMask = std::uint64_t;
+  static constexpr std::uint32_t kNoString = 0xffffffffu;
 
   struct Version {
     std::array<Time, kReadPathCount> visible;
@@ -61,6 +113,7 @@ class GitHubModel {
     std::uint32_t title;    // index into strings_
     LabelMask labels;
     agent::IssueState state;
+    std::uint32_t body;  // index into strings_, kNoString when not kept
   };
   struct IssueRecord {
     std::int32_t latest;  // index into versions_
@@ -69,12 +122,20 @@ class GitHubModel {
     std::int64_t issue;
     std::array<Time, kReadPathCount> visible;
     std::uint32_t body;
+    Time commit;
   };
+  // One version of a ref; an update or a delete appends a version that points
+  // back to the one it replaces.
   struct RefRecord {
     std::uint32_t name;
     std::uint32_t sha;
     Time visible;
+    std::int32_t previous = -1;  // older version of the same ref
+    bool deleted = false;
   };
+  // Index of the latest version of `ref`, or -1.
+  std::int32_t find_ref(std::string_view ref) const;
+  void fill_view(const Version& v, std::int64_t number, IssueView& out) const;
 
   std::uint32_t intern_string(std::string_view s);
   LabelMask label_mask(const std::vector<std::string>& names, bool create);
@@ -110,6 +171,8 @@ class GitHubModel {
   mutable std::size_t query_label_count_ = 0;
   mutable LabelMask query_mask_ = 0;
   mutable bool query_known_ = true;  // the empty query, on no labels
+  bool keep_bodies_ = false;
+  mutable std::vector<std::int64_t> comment_counts_;  // scratch for view_issues
 };
 
 }  // namespace coordsim::sim

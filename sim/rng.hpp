@@ -48,6 +48,7 @@ enum class StreamKind : std::uint32_t {
   flavor_faults = 5,    // which of a flavor's requests fail (apart, so faults keep latencies common)
   flavor_client = 6,    // a flavor's retry jitter
   trial_github = 7,     // the repository's state when the trial starts (rate-limit budgets)
+  serve = 8,            // `coordsim serve`: latencies and lags of every request it answers
 };
 
 inline Rng make_stream(std::uint64_t seed, std::uint64_t trial, StreamKind kind,

@@ -165,3 +165,86 @@ TEST_CASE("comments need an existing issue", "[github_model]") {
   m.create_issue(at(1), coordination_issue("x"), lags(0, 0));
   REQUIRE(m.add_comment(at(2), 1, "Duplicate of #0", lags(0, 0)) == 1);
 }
+
+// --- additions for the HTTP server (views, edits, bodies, ref update/delete) ---
+
+TEST_CASE("views: timestamps, closed_at, reopened, comments per path", "[github_model]") {
+  GitHubModel m;
+  m.keep_bodies(true);
+  m.create_issue(at(1), {"t", "body text", {"a"}}, lags(0, 1));
+  agent::IssuePatch close;
+  close.set_state = true;
+  close.state = agent::IssueState::closed;
+  m.update_issue(at(2), 1, close, lags(0, 1));
+  m.update_issue(at(3), 1, agent::IssuePatch{}, lags(0, 1));  // still closed: closed_at stays 2
+  m.add_comment(at(4), 1, "c1", lags(0, 10));
+  GitHubModel::IssueView v;
+  REQUIRE(m.view_issue(sim::ReadPath::get, at(5), 1, v));
+  CHECK(v.created_at == at(1));
+  CHECK(v.updated_at == at(3));
+  CHECK(v.closed_at == at(2));
+  CHECK(v.body == "body text");
+  CHECK(v.comments == 1);  // get lag 0
+  REQUIRE(m.view_issue(sim::ReadPath::list, at(2.5), 1, v));
+  CHECK(v.state == agent::IssueState::open);  // the close shows on list at 3
+  CHECK(v.closed_at < Time{0});
+  std::vector<GitHubModel::IssueView> all;
+  m.view_issues(sim::ReadPath::list, at(5), all);
+  REQUIRE(all.size() == 1);
+  CHECK(all[0].comments == 0);  // the comment shows on list at 14
+  agent::IssuePatch reopen;
+  reopen.set_state = true;
+  m.update_issue(at(6), 1, reopen, lags(0, 0));
+  REQUIRE(m.view_latest_issue(1, v));
+  CHECK(v.reopened);
+  CHECK(v.closed_at < Time{0});
+  std::vector<GitHubModel::CommentView> comments;
+  m.view_comments(sim::ReadPath::get, at(6), 1, comments);
+  REQUIRE(comments.size() == 1);
+  CHECK(comments[0].body == "c1");
+  CHECK(comments[0].created_at == at(4));
+}
+
+TEST_CASE("edits of title, body and labels are versioned; bodies only when kept", "[github_model]") {
+  GitHubModel m;
+  m.create_issue(at(1), {"old", "dropped", {"a"}}, lags(0, 0));
+  agent::IssuePatch edit;
+  edit.set_title = true;
+  edit.title = "new";
+  edit.set_labels = true;
+  edit.labels = {"b"};
+  m.update_issue(at(2), 1, edit, lags(5, 5));
+  GitHubModel::IssueView v;
+  REQUIRE(m.view_issue(sim::ReadPath::get, at(3), 1, v));
+  CHECK(v.title == "old");
+  CHECK(v.body.empty());  // keep_bodies is off: the simulator's default
+  CHECK(m.label_name(0) == "a");
+  CHECK(v.labels == 1);
+  REQUIRE(m.view_issue(sim::ReadPath::get, at(7), 1, v));
+  CHECK(v.title == "new");
+  CHECK(v.labels == 2);
+  CHECK(m.label_bit("b") == 1);
+  CHECK(m.label_bit("zzz") == -1);
+}
+
+TEST_CASE("git refs: update and delete are versioned on the refs path", "[github_model]") {
+  GitHubModel m;
+  REQUIRE(m.create_ref(at(1), "refs/x", "s1", Duration(0)));
+  REQUIRE(m.update_ref(at(2), "refs/x", "s2", agent::from_seconds(1)));
+  agent::GitRef ref;
+  REQUIRE(m.get_ref(at(2.5), "refs/x", ref));
+  CHECK(ref.sha == "s1");
+  REQUIRE(m.get_ref(at(3), "refs/x", ref));
+  CHECK(ref.sha == "s2");
+  REQUIRE(m.latest_ref("refs/x", ref));
+  CHECK(ref.sha == "s2");
+  REQUIRE(m.delete_ref(at(4), "refs/x", agent::from_seconds(1)));
+  CHECK_FALSE(m.latest_ref("refs/x", ref));
+  CHECK(m.get_ref(at(4.5), "refs/x", ref));  // the delete is not visible yet
+  CHECK_FALSE(m.get_ref(at(5), "refs/x", ref));
+  CHECK_FALSE(m.delete_ref(at(6), "refs/x", Duration(0)));
+  CHECK_FALSE(m.update_ref(at(6), "refs/x", "s3", Duration(0)));
+  REQUIRE(m.create_ref(at(7), "refs/x", "s4", Duration(0)));  // free again after a delete
+  REQUIRE(m.get_ref(at(7), "refs/x", ref));
+  CHECK(ref.sha == "s4");
+}

@@ -1,0 +1,180 @@
+// `coordsim serve`: the fake GitHub over HTTP, in real time, for real clients.
+#include <sys/resource.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "sim/http/router.hpp"
+#include "sim/http/server.hpp"
+#include "sim/input_error.hpp"
+#include "sim/scenario_loader.hpp"
+
+namespace coordsim::cli {
+
+namespace {
+
+struct ServeArgs {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  std::string scenario;
+  std::vector<std::string> sets;
+  std::string token;
+  std::string token_file;
+  std::string tls_cert;
+  std::string tls_key;
+  bool log_requests = false;
+  std::string state;
+  std::int64_t rate_limit = 5000;
+  std::int64_t search_rate_limit = 30;
+  double idle_timeout_s = 30;
+};
+
+std::string read_text(const std::string& path, const char* what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw sim::InputError(path, std::string("cannot read ") + what + ": " + std::strerror(errno));
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Many concurrent clients need many descriptors: take the hard limit.
+void raise_open_files_limit() {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &rl);
+  }
+}
+
+std::int64_t unix_now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int serve(const ServeArgs& a) {
+  const sim::Scenario scenario =
+      a.scenario.empty() ? sim::load_default_scenario(a.sets) : sim::load_scenario_file(a.scenario, a.sets);
+
+  sim::http::RouterOptions options;
+  options.token = a.token;
+  if (!a.token_file.empty()) {
+    options.token = read_text(a.token_file, "--token-file");
+    while (!options.token.empty() && (options.token.back() == '\n' || options.token.back() == '\r'))
+      options.token.pop_back();
+    if (options.token.empty()) throw sim::InputError("--token-file " + a.token_file, "the file is empty");
+  }
+  options.rate_limit.core_per_hour = a.rate_limit;
+  options.rate_limit.search_per_minute = a.search_rate_limit;
+  options.unix_epoch_us = unix_now_us();
+  sim::http::Router router(scenario, options);
+
+  // A saved state continues where it stopped: its clock goes on from the saved
+  // time, and wall-clock timestamps are shifted so that none lies in the future.
+  agent::Time clock{0};
+  if (!a.state.empty()) {
+    std::ifstream probe(a.state);
+    if (probe) {
+      const std::string text = read_text(a.state, "--state");
+      const nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
+      if (doc.is_discarded()) throw sim::InputError(a.state, "not valid JSON (a coordsim serve state file?)");
+      clock = router.load_state(doc, a.state);
+      router.set_unix_epoch_us(unix_now_us() - clock.count());
+    }
+  }
+
+  sim::http::ServerOptions server_options;
+  server_options.host = a.host;
+  server_options.port = static_cast<std::uint16_t>(a.port);
+  server_options.tls_cert = a.tls_cert;
+  server_options.tls_key = a.tls_key;
+  server_options.log_requests = a.log_requests;
+  server_options.idle_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(a.idle_timeout_s * 1000));
+  raise_open_files_limit();
+  std::unique_ptr<sim::http::Server> server;
+  try {
+    server = std::make_unique<sim::http::Server>(router, server_options, clock);
+  } catch (const std::runtime_error& e) {
+    throw sim::InputError("", e.what());
+  }
+
+  // One line, URL first after the colon: scripts take it from here (port 0).
+  std::printf("coordsim serve: listening on %s (scenario %s%s)\n", server->url().c_str(), scenario.name.c_str(),
+              options.token.empty() ? "" : ", token required");
+  std::fflush(stdout);
+  server->run();
+
+  if (!a.state.empty()) {
+    write_file_atomically(a.state, router.save_state(server->now()).dump(2) + "\n");
+    std::fprintf(stderr, "coordsim serve: state saved to %s\n", a.state.c_str());
+  }
+  std::fprintf(stderr, "coordsim serve: stopped\n");
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app, Action& action) {
+  auto args = std::make_shared<ServeArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "serve",
+      "Serve the fake GitHub over HTTP in real time, with the scenario's visibility lag and latencies,\n"
+      "for real clients (PyGithub, Octokit, curl) on loopback: no GitHub account, no network.\n"
+      "Base URL http://HOST:PORT/api/v3 (GitHub Enterprise style); any owner/repo exists on first use.\n"
+      "Stops on Ctrl-C / SIGTERM. Endpoints, semantics and limits: docs/serve.md.\n\n"
+      "Examples:\n"
+      "  coordsim serve --port 8080\n"
+      "  coordsim serve --port 0 --set github.visibility_lag_s.list=1.0 --set github.latency.default.request_s=0\n"
+      "  coordsim serve scenarios/aprapipes-production.json --token s3cret --state run.json --log-requests\n"
+      "  curl -H 'Authorization: token s3cret' http://127.0.0.1:8080/api/v3/repos/me/demo/issues\n"
+      "  python3 -c \"from github import Github; g = Github(base_url='http://127.0.0.1:8080/api/v3', "
+      "login_or_token='s3cret'); print(g.get_repo('me/demo').create_issue('hello').number)\"");
+  cmd->add_option("scenario,--scenario", args->scenario,
+                  "Scenario JSON file whose `github` section (latencies, visibility lags) and `seed` apply "
+                  "(default: the built-in seed reproduction)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--host", args->host, "Address to listen on; loopback unless told otherwise")
+      ->capture_default_str();
+  cmd->add_option("--port,-p", args->port, "TCP port; 0 picks a free port (printed at start)")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  cmd->add_option("--set", args->sets,
+                  "Override a scenario value, e.g. --set github.visibility_lag_s.list=1.0; repeatable")
+      ->type_name("PATH=VALUE");
+  cmd->add_option("--token", args->token,
+                  "Require this token (Authorization: token X or Bearer X); others get 401. Visible in `ps`: "
+                  "prefer --token-file on shared machines");
+  cmd->add_option("--token-file", args->token_file, "Read the required token from FILE")
+      ->check(CLI::ExistingFile)
+      ->excludes(cmd->get_option("--token"));
+  cmd->add_option("--tls-cert", args->tls_cert, "PEM certificate (chain): serve HTTPS")->check(CLI::ExistingFile);
+  cmd->add_option("--tls-key", args->tls_key, "PEM private key for --tls-cert")->check(CLI::ExistingFile);
+  cmd->get_option("--tls-cert")->needs(cmd->get_option("--tls-key"));
+  cmd->get_option("--tls-key")->needs(cmd->get_option("--tls-cert"));
+  cmd->add_flag("--log-requests", args->log_requests,
+                "Log each request to stderr: method, path, status, duration (never headers or tokens)");
+  cmd->add_option("--state", args->state,
+                  "Load state from FILE if it exists, and save it there on shutdown (atomically)");
+  cmd->add_option("--rate-limit", args->rate_limit, "Primary rate limit: requests per hour per token (GitHub: 5000)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40))
+      ->capture_default_str();
+  cmd->add_option("--search-rate-limit", args->search_rate_limit, "Search requests per minute per token (GitHub: 30)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40))
+      ->capture_default_str();
+  cmd->add_option("--idle-timeout", args->idle_timeout_s,
+                  "Seconds a connection may take to send a request (or stay idle) before it is closed")
+      ->check(CLI::Range(0.01, 86400.0))
+      ->capture_default_str();
+  cmd->callback([args, &action] { action = [args] { return serve(*args); }; });
+}
+
+}  // namespace coordsim::cli

@@ -1,0 +1,60 @@
+#pragma once
+// Taking request targets apart: path segments, percent-decoding, query
+// parameters, GitHub's ISO 8601 timestamps, and the search query language.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace coordsim::sim::http {
+
+// Percent-decodes `in`; with `plus_is_space` (query strings) '+' becomes ' '.
+// Nullopt on a malformed escape ("%4", "%zz") or a decoded NUL byte.
+std::optional<std::string> percent_decode(std::string_view in, bool plus_is_space);
+// Percent-encodes everything but unreserved characters (RFC 3986).
+std::string percent_encode(std::string_view in);
+
+struct Target {
+  std::vector<std::string> segments;  // decoded path segments, no empty ones
+  std::vector<std::pair<std::string, std::string>> params;  // decoded, in order
+  std::string path;                   // the raw path, without the query
+
+  const std::string* param(std::string_view name) const {
+    for (const auto& [k, v] : params)
+      if (k == name) return &v;
+    return nullptr;
+  }
+};
+// Nullopt for a target that is not origin-form ("/...") or has a malformed escape.
+std::optional<Target> parse_target(std::string_view target);
+
+// A decimal integer in [min, max], the whole string; nullopt otherwise.
+std::optional<std::int64_t> parse_int(std::string_view s, std::int64_t min, std::int64_t max);
+
+// Unix microseconds <-> "2025-12-03T10:15:00Z" (GitHub's form; parsing also
+// accepts a date alone, fractional seconds and a +hh:mm offset).
+std::string format_timestamp(std::int64_t unix_us);
+std::optional<std::int64_t> parse_timestamp(std::string_view s);
+
+// A search query: `repo:o/r is:issue is:open label:"a b" in:title words`.
+struct SearchQuery {
+  std::vector<std::string> repos;   // "owner/name", lower-cased
+  std::vector<std::string> labels;  // AND
+  std::vector<std::string> terms;   // free text, lower-cased, AND
+  std::optional<bool> open;         // is:open / is:closed / state:
+  bool pull_requests = false;       // is:pr / type:pr: the fake has none
+  bool in_title = true;             // in: restricts where free text matches
+  bool in_body = true;
+  bool in_comments = false;
+};
+// Nullopt on an unbalanced quote; unknown qualifiers are searched as text, as
+// GitHub does.
+std::optional<SearchQuery> parse_search_query(std::string_view q);
+
+std::string to_lower(std::string_view s);
+std::string base64_encode(std::string_view in);
+// Ignores whitespace (GitHub wraps base64 at 60 columns); nullopt if invalid.
+std::optional<std::string> base64_decode(std::string_view in);
+
+}  // namespace coordsim::sim::http

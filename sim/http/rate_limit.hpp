@@ -1,0 +1,58 @@
+#pragma once
+// GitHub's primary rate limits, per client: `core` (5,000 requests an hour per
+// token) and `search` (30 a minute), in fixed windows that start with a
+// client's first request, as GitHub's x-ratelimit-reset shows them. Kept apart
+// from the router so that the scenario's fault and rate-limit settings (a
+// separate issue) can drive it later; secondary limits are not modelled here.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace coordsim::sim::http {
+
+struct RateLimitConfig {
+  std::int64_t core_per_hour = 5000;
+  std::int64_t search_per_minute = 30;
+};
+
+enum class RateResource { core, search };
+
+struct RateStatus {
+  bool allowed = true;
+  std::int64_t limit = 0;
+  std::int64_t remaining = 0;
+  std::int64_t used = 0;
+  std::int64_t reset_unix_s = 0;  // when the window ends
+  const char* resource = "core";
+};
+
+class RateLimiter {
+ public:
+  explicit RateLimiter(RateLimitConfig config = {}) : config_(config) {}
+
+  // Counts one request of client `key` (a token, or "ip:" + address) at
+  // `now_unix_s` against `resource`; not allowed once the window's budget is spent.
+  RateStatus take(std::string_view key, RateResource resource, std::int64_t now_unix_s);
+  // The state without counting (GET /rate_limit is free on GitHub too).
+  RateStatus peek(std::string_view key, RateResource resource, std::int64_t now_unix_s);
+
+  const RateLimitConfig& config() const noexcept { return config_; }
+
+ private:
+  struct Window {
+    std::int64_t start_s = 0;
+    std::int64_t used = 0;
+  };
+  RateStatus status(Window& w, RateResource resource, std::int64_t now_unix_s) const;
+
+  RateLimitConfig config_;
+  std::unordered_map<std::string, Window> core_;
+  std::unordered_map<std::string, Window> search_;
+};
+
+// GitHub's message for a spent budget: per user for a token, per address
+// (with its advice to authenticate) for anonymous clients.
+std::string rate_limit_message(bool authenticated, std::string_view remote);
+
+}  // namespace coordsim::sim::http
