@@ -18,6 +18,8 @@ void add_run_command(CLI::App& app, Action& action);
 void add_check_command(CLI::App& app, Action& action);
 void add_sweep_commands(CLI::App& app, Action& action);  // sweep, merge
 void add_serve_command(CLI::App& app, Action& action);
+void add_agent_command(CLI::App& app, Action& action);      // agent, agent done
+void add_calibrate_command(CLI::App& app, Action& action);
 
 // Writes `text` to `path` atomically (temporary file, then rename), so a failed
 // or interrupted write never leaves a truncated report behind. Throws

@@ -8,6 +8,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "agent/real/token.hpp"
 #include "cli/commands.hpp"
 #include "sim/input_error.hpp"
 
@@ -35,6 +36,8 @@ int main(int argc, char** argv) {
   add_check_command(app, action);
   add_sweep_commands(app, action);
   add_serve_command(app, action);
+  add_agent_command(app, action);
+  add_calibrate_command(app, action);
 
   try {
     app.parse(argc, argv);
@@ -57,10 +60,11 @@ int main(int argc, char** argv) {
   try {
     return action();
   } catch (const coordsim::sim::InputError& e) {
-    std::fprintf(stderr, "coordsim: error: %s\n", e.what());
+    // Redacted: `agent` and `calibrate` hold an API token, which no message may show.
+    std::fprintf(stderr, "coordsim: error: %s\n", coordsim::agent::real::redact(e.what()).c_str());
     return kExitBadInput;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "coordsim: error: %s\n", e.what());
+    std::fprintf(stderr, "coordsim: error: %s\n", coordsim::agent::real::redact(e.what()).c_str());
     return kExitFailure;
   }
 }
