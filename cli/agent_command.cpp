@@ -110,6 +110,13 @@ struct Setup {
 
 Setup make_setup(const AgentArgs& a) {
   Setup s;
+  // The token first: once read it is a secret, whatever error comes next
+  // (make_api_connection reads it again, below).
+  try {
+    (void)real::load_token(a.api.token_file);
+  } catch (const std::invalid_argument& e) {
+    throw sim::InputError("", e.what());
+  }
   const sim::Scenario scenario =
       a.scenario.empty() ? sim::load_default_scenario(a.sets) : sim::load_scenario_file(a.scenario, a.sets);
   s.config = scenario.protocol;

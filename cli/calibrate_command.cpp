@@ -505,6 +505,8 @@ void print_summary(const json& fit) {
 }
 
 int run_calibrate(const CalibrateArgs& a) {
+  // The token first: once read it is a secret, whatever error comes next.
+  const ApiConnection connection = make_api_connection(a.api, 30.0);
   std::array<bool, 4> measure{};
   for (std::size_t pos = 0; pos <= a.paths.size();) {
     const auto comma = a.paths.find(',', pos);
@@ -528,7 +530,6 @@ int run_calibrate(const CalibrateArgs& a) {
   }
   if (a.label.empty() || a.label.find(',') != std::string::npos)
     throw sim::InputError("--label", "expected a label name without commas");
-  const ApiConnection connection = make_api_connection(a.api, 30.0);
 
   real::Runtime runtime;
   std::unique_ptr<real::HttpTransport> transport_ptr;

@@ -1,6 +1,7 @@
 // coordsim: simulate, measure and check how CI jobs coordinate through an
 // eventually consistent API.
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <string>
 
@@ -30,6 +31,14 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();
+
+  // A token in the environment is a secret from the start: even a parse error
+  // that echoes a mistaken argument must not show it.
+  for (const char* name : {"GITHUB_TOKEN", "GH_TOKEN"})
+    if (const char* v = std::getenv(name)) coordsim::agent::real::register_secret(v);
+  app.failure_message([](const CLI::App* a, const CLI::Error& e) {
+    return coordsim::agent::real::redact(CLI::FailureMessage::simple(a, e));
+  });
 
   Action action;
   add_run_command(app, action);

@@ -206,7 +206,7 @@ TEST_CASE("errors and rate-limit headers -> ApiError", "[real]") {
   // No response: status 0 with the transport's words.
   HttpResponse none;
   none.error = "GET /repos/o/r/issues: receiving from h:443: timed out after 30 s";
-  ApiError e = api_error_from_response(none, now);
+  agent::ApiError e = api_error_from_response(none, now);
   CHECK(e.status == 0);
   CHECK(e.message == none.error);
   CHECK(agent::is_transient(0, e));
