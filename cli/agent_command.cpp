@@ -246,6 +246,7 @@ int decide(const AgentArgs& a) {
   agent::AgentBuffers buffers;
   live.arm(a.timeout_s);
 
+  const double started_unix_s = real::unix_now_s();
   const agent::Time started = live.clock.now();
   auto decision_task = agent::decide(s.config, live.ports(), s.key, buffers);
   const agent::Decision d = real::run_task(live.runtime, decision_task);
@@ -270,6 +271,8 @@ int decide(const AgentArgs& a) {
   }
   out["own_issue"] = d.own_issue == 0 ? json(nullptr) : json(d.own_issue);
   out["leader_issue"] = d.leader_issue == 0 ? json(nullptr) : json(d.leader_issue);
+  // When it started (wall clock, to line legs of a matrix up) and how long it took.
+  out["started_unix_s"] = std::round(started_unix_s * 1e3) / 1e3;
   out["elapsed_s"] = std::round(agent::to_seconds(decided - started) * 1e6) / 1e6;
   out["api_calls"] = calls_json(live.client, live.transport);
   out["api_calls"]["for_decision"] = decision_calls;

@@ -20,7 +20,8 @@ int main(int argc, char** argv) {
       "Runs seeded Monte-Carlo trials of N flavor agents against a fake GitHub with visibility lag,\n"
       "and reports duplicate analyses, misses, token cost and decision latency.\n\n"
       "Start with `coordsim run` (the reference system's 3-flavor reproduction, built in),\n"
-      "then `coordsim run scenarios/aprapipes-production.json --strategy seed-lowest`.",
+      "then `coordsim run scenarios/aprapipes-production.json --strategy seed-lowest`.\n"
+      "In CI, `coordsim agent` runs the same protocol code for real against GitHub (docs/agent.md).",
       "coordsim"};
   app.require_subcommand(1);
   // Options of the main command (--log-level) are accepted after a subcommand too.

@@ -15,7 +15,6 @@ struct Runtime::Impl {
   asio::io_context io{1};
   std::optional<asio::signal_set> signals;
   std::function<void(int)> on_signal;
-  std::chrono::steady_clock::time_point origin = std::chrono::steady_clock::now();
 
   void wait_signal() {
     signals->async_wait([this](const boost::system::error_code& ec, int sig) {
@@ -39,11 +38,6 @@ void Runtime::run_until(const std::function<bool()>& done) {
     if (impl_->io.run_one() == 0)
       throw std::logic_error("the event loop ran out of work before the task completed");
   }
-}
-
-void Runtime::poll() {
-  if (impl_->io.stopped()) impl_->io.restart();
-  impl_->io.poll();
 }
 
 void Runtime::on_signals(std::function<void(int)> f) {

@@ -32,8 +32,6 @@ class Runtime {
   // Runs the event loop until done() holds; throws std::logic_error when the
   // loop runs out of work first (a port that never resumed its coroutine).
   void run_until(const std::function<bool()>& done);
-  // Runs whatever is ready without waiting (handlers left by a finished task).
-  void poll();
 
   // Calls f(signal) from the event loop on SIGINT or SIGTERM, until
   // stop_signals(); the default action (terminate) applies otherwise.
