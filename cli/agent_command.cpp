@@ -157,8 +157,8 @@ Setup make_setup(const AgentArgs& a) {
   for (unsigned char c : s.key.signature)
     if (c < 0x20 || c == 0x7f) throw sim::InputError("--signature", "control characters are not allowed");
 
-  if (!(a.timeout_s > 0) || !std::isfinite(a.timeout_s))
-    throw sim::InputError("--timeout", "expected a positive number of seconds");
+  if (!(a.timeout_s > 0) || !(a.timeout_s <= 604800))
+    throw sim::InputError("--timeout", "expected seconds in (0, 604800] (a week)");
   // The client policy's request timeout (agent.client.timeout_s) when the
   // scenario sets one; else 30 s.
   const double scenario_timeout = agent::to_seconds(scenario.github.request_timeout);
@@ -374,7 +374,7 @@ void add_agent_command(CLI::App& app, Action& action) {
   cmd->add_option("--lease-ttl", args->lease_ttl_s,
                   "ref-lock: turn the lease on with this TTL in seconds (followers wait for the leader's "
                   "`agent done`, and take over after the TTL)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(0.001, 604800.0));
   cmd->add_option("--label", args->label, "Label of coordination issues (default: autonomous-coordination)");
 
   CLI::App* done_cmd = cmd->add_subcommand(
