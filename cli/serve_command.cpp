@@ -114,7 +114,10 @@ int serve(const ServeArgs& a) {
   server->run();
 
   if (!a.state.empty()) {
-    write_file_atomically(a.state, router.save_state(server->now()).dump(2) + "\n");
+    // Replace rather than throw on a stray invalid byte: losing the state would be worse.
+    write_file_atomically(a.state,
+                          router.save_state(server->now()).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+                              "\n");
     std::fprintf(stderr, "coordsim serve: state saved to %s\n", a.state.c_str());
   }
   std::fprintf(stderr, "coordsim serve: stopped\n");
@@ -133,7 +136,7 @@ void add_serve_command(CLI::App& app, Action& action) {
       "Stops on Ctrl-C / SIGTERM. Endpoints, semantics and limits: docs/serve.md.\n\n"
       "Examples:\n"
       "  coordsim serve --port 8080\n"
-      "  coordsim serve --port 0 --set github.visibility_lag_s.list=1.0 --set github.latency.default.request_s=0\n"
+      "  coordsim serve --port 0 --set github.visibility_lag_s.list=1.0   # a constant 1 s list lag\n"
       "  coordsim serve scenarios/aprapipes-production.json --token s3cret --state run.json --log-requests\n"
       "  curl -H 'Authorization: token s3cret' http://127.0.0.1:8080/api/v3/repos/me/demo/issues\n"
       "  python3 -c \"from github import Github; g = Github(base_url='http://127.0.0.1:8080/api/v3', "

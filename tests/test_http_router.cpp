@@ -87,6 +87,11 @@ TEST_CASE("query helpers", "[http]") {
   CHECK(q->in_title);
   CHECK_FALSE(q->in_body);
   CHECK_FALSE(parse_search_query("label:\"unbalanced"));
+  CHECK(valid_utf8("plain, caf\xc3\xa9, \xf0\x9f\x98\x80"));
+  CHECK_FALSE(valid_utf8("\xc3"));          // truncated
+  CHECK_FALSE(valid_utf8("\xc0\xaf"));      // overlong
+  CHECK_FALSE(valid_utf8("\xed\xa0\x80"));  // surrogate
+  CHECK_FALSE(valid_utf8("\xff"));
 }
 
 TEST_CASE("create, get and list follow the per-path lags", "[http]") {
@@ -424,6 +429,7 @@ TEST_CASE("fuzz: random and mutated requests through the router", "[http][fuzz]"
   // The state still saves and replays after all that.
   Router replayed(serve_scenario(), options);
   const json saved = router.save_state(at(100));
+  CHECK_NOTHROW(saved.dump());  // nothing stored that is not UTF-8: the state file can be written
   replayed.load_state(saved, "fuzz");
   CHECK(replayed.save_state(at(100)) == saved);
 }

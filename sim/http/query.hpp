@@ -53,6 +53,9 @@ struct SearchQuery {
 std::optional<SearchQuery> parse_search_query(std::string_view q);
 
 std::string to_lower(std::string_view s);
+// Well-formed UTF-8 (what JSON strings must hold): names taken from a URL
+// path are checked before they are stored.
+bool valid_utf8(std::string_view s);
 std::string base64_encode(std::string_view in);
 // Ignores whitespace (GitHub wraps base64 at 60 columns); nullopt if invalid.
 std::optional<std::string> base64_decode(std::string_view in);

@@ -5,7 +5,7 @@ namespace coordsim::sim::http {
 RateStatus RateLimiter::status(Window& w, RateResource resource, std::int64_t now_unix_s) const {
   const bool core = resource == RateResource::core;
   const std::int64_t period = core ? 3600 : 60;
-  if (w.start_s == 0 || now_unix_s >= w.start_s + period) w = Window{now_unix_s, 0};
+  if (!w.started || now_unix_s >= w.start_s + period) w = Window{true, now_unix_s, 0};
   RateStatus s;
   s.limit = core ? config_.core_per_hour : config_.search_per_minute;
   s.used = w.used;

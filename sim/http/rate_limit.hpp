@@ -41,6 +41,7 @@ class RateLimiter {
 
  private:
   struct Window {
+    bool started = false;
     std::int64_t start_s = 0;
     std::int64_t used = 0;
   };

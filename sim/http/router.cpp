@@ -959,7 +959,7 @@ Reply Router::Impl::contents(Repository& r, std::span<const std::string> rest, c
     if (s == "." || s == "..") return not_found();
     path += (path.empty() ? "" : "/") + s;
   }
-  if (path.size() > 4096) return not_found();
+  if (path.size() > 4096 || !valid_utf8(path)) return not_found();
   const std::string repo_api = u.api() + "/repos/" + r.info.owner + "/" + r.info.name;
   const std::string name = rest.back();
   const auto content_json = [&](const ContentVersion& v, bool with_content) {

@@ -297,9 +297,13 @@ std::optional<Request> parse_raw_request(std::string_view raw, std::string* reas
     if (n == 0) break;
     used += n;
   }
-  if (!ec && !parser.is_done() && parser.got_some() && !parser.is_header_done()) ec = bhttp::error::need_more;
   if (!ec && !parser.is_done()) {
-    // Bodies delimited by the end of the connection end here.
+    if (!parser.got_some()) {
+      if (reason) *reason = "empty request";
+      return std::nullopt;
+    }
+    // The bytes end here, as a closed connection would end them (put_eof
+    // requires that something was parsed).
     parser.put_eof(ec);
   }
   if (ec || !parser.is_done()) {

@@ -8,6 +8,9 @@ bin=$1
 src=$2
 scen=$src/tests/data/serve-test.json
 py=/usr/bin/python3
+# Loopback only: a proxy from the environment must not see these requests.
+export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
 work=$(mktemp -d)
 server_pid=
 cleanup() {

@@ -74,7 +74,7 @@ http::request<http::string_body> make(http::verb verb, const std::string& target
 
 asio::awaitable<void> client(int id, const Options& o, tcp::resolver::results_type endpoints, Results& results) {
   beast::tcp_stream stream(co_await asio::this_coro::executor);
-  stream.expires_after(std::chrono::seconds(30));
+  stream.expires_after(std::chrono::seconds(90));
   auto [cec, ep] = co_await stream.async_connect(endpoints, kUseTuple);
   if (cec) {
     results.fail("connect: " + cec.message());
@@ -91,7 +91,7 @@ asio::awaitable<void> client(int id, const Options& o, tcp::resolver::results_ty
                                       .dump())
                            : make(http::verb::get, issues + "?labels=load&per_page=10", o);
       const auto t0 = Clock::now();
-      stream.expires_after(std::chrono::seconds(30));
+      stream.expires_after(std::chrono::seconds(90));
       auto [wec, wn] = co_await http::async_write(stream, req, kUseTuple);
       http::response<http::string_body> res;
       boost::system::error_code rec = wec;
@@ -124,7 +124,7 @@ asio::awaitable<void> client(int id, const Options& o, tcp::resolver::results_ty
 asio::awaitable<void> verify(const Options& o, tcp::resolver::results_type endpoints, std::set<std::int64_t>& listed,
                              Results& results) {
   beast::tcp_stream stream(co_await asio::this_coro::executor);
-  stream.expires_after(std::chrono::seconds(30));
+  stream.expires_after(std::chrono::seconds(90));
   auto [cec, ep] = co_await stream.async_connect(endpoints, kUseTuple);
   if (cec) {
     results.fail("verify connect: " + cec.message());
@@ -133,7 +133,7 @@ asio::awaitable<void> verify(const Options& o, tcp::resolver::results_type endpo
   beast::flat_buffer buffer;
   for (int page = 1;; ++page) {
     auto req = make(http::verb::get, o.base + "/repos/load/test/issues?state=all&per_page=100&page=" + std::to_string(page), o);
-    stream.expires_after(std::chrono::seconds(30));
+    stream.expires_after(std::chrono::seconds(90));
     auto [wec, wn] = co_await http::async_write(stream, req, kUseTuple);
     http::response<http::string_body> res;
     auto [rec, rn] = co_await http::async_read(stream, buffer, res, kUseTuple);
@@ -207,7 +207,7 @@ int main(int argc, char** argv) {
   if (!timed_out) {
     asio::io_context verify_ioc{1};
     asio::co_spawn(verify_ioc, verify(o, endpoints, listed, results), asio::detached);
-    verify_ioc.run_for(std::chrono::seconds(30));
+    verify_ioc.run_for(std::chrono::seconds(90));
   }
 
   auto& lat = results.latencies_ms;

@@ -15,6 +15,10 @@ from github import Github, GithubException
 from github.GithubException import BadCredentialsException, UnknownObjectException
 
 BIN, SCENARIO = sys.argv[1], sys.argv[2]
+# Loopback only: a proxy from the environment must not see these requests.
+for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+    os.environ.pop(var, None)
+os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
 TOKEN = "test-token-0123456789"
 LAG = 1.0  # github.visibility_lag_s.list, set below; search lags 1 s in the scenario
 LABEL = "autonomous-coordination"

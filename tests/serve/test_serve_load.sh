@@ -10,7 +10,7 @@ work=$(mktemp -d)
 "$bin" serve "$scen" --port 0 --token load-test --rate-limit 100000000 \
   --set github.visibility_lag_s.list=0 >"$work/out" 2>"$work/err" &
 pid=$!
-trap 'kill $pid 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 100); do grep -q 'listening on' "$work/out" && break; sleep 0.05; done
 url=$(grep -o 'http://[^ ]*' "$work/out")
 rc=0
