@@ -193,11 +193,17 @@ Task<void> create_marker(Calibration& c, int index) {
   made.ref = "refs/coordsim-calibrate/" + c.run_id + "-" + std::to_string(index);
   c.attempted_refs.push_back(made.ref);
   budget = {};
-  for (;;) {
+  for (bool ambiguous = false;; ambiguous = true) {
     made.ref_created.sent = c.clock.now();
     const ApiResult<agent::GitRef>& r = co_await c.client.create_ref(made.ref, c.blob_sha, c.ref);
     made.ref_created.received = c.clock.now();
     if (r.ok()) break;
+    if (ambiguous && r.status == 422 && r.error.message == "Reference already exists") {
+      // An earlier, unanswered attempt made it, at a time we do not know: it
+      // is cleaned up, but not measured.
+      made.ref_made = true;
+      co_return;
+    }
     if (!co_await retry_wait(c, budget, r.status, r.error)) {
       // An unanswered create may have made the ref: the cleanup deletes it by name.
       if (!agent::is_transient(r.status, r.error)) c.fatal = describe_error("create_ref", r.status, r.error);
