@@ -215,6 +215,7 @@ Task<void> create_marker(Calibration& c, int index) {
   made.paths[kRefs].measured = true;
 }
 
+
 void record(Marker& m, int path, bool seen, const real::Exchange& ex) {
   PathState& p = m.paths[static_cast<std::size_t>(path)];
   if (!p.pending()) return;
@@ -291,29 +292,41 @@ Task<void> poll_search(Calibration& c) {
   }
 }
 
-Task<void> poll_gets(Calibration& c) {
-  for (std::size_t i = 0; i < c.markers.size(); ++i) {
-    for (int path : {kGet, kRefs}) {
-      if (!c.markers[i].paths[static_cast<std::size_t>(path)].pending() || !c.fatal.empty()) continue;
-      if (!c.affordable(1)) co_return;
-      const Time sent = c.clock.now();
-      int status = 0;
-      agent::ApiError error;
-      if (path == kGet) {
-        const ApiResult<agent::Issue>& r = co_await c.client.get_issue(c.markers[i].number, c.issue);
-        status = r.status;
-        if (!r.ok()) error = r.error;
-      } else {
-        const ApiResult<agent::GitRef>& r = co_await c.client.get_ref(c.markers[i].ref, c.ref);
-        status = r.status;
-        if (!r.ok()) error = r.error;
-      }
-      const real::Exchange ex{sent, c.clock.now()};
-      if (status >= 200 && status < 300) record(c.markers[i], path, true, ex);
-      else if (status == 404) record(c.markers[i], path, false, ex);
-      else co_await poll_failed(c, path == kGet ? "get_issue" : "get_ref", status, error);
-    }
+// One GET of marker i on the get or refs path.
+Task<void> poll_direct(Calibration& c, std::size_t i, int path) {
+  if (!c.markers[i].paths[static_cast<std::size_t>(path)].pending() || !c.fatal.empty()) co_return;
+  if (!c.affordable(1)) co_return;
+  const Time sent = c.clock.now();
+  int status = 0;
+  agent::ApiError error;
+  if (path == kGet) {
+    const ApiResult<agent::Issue>& r = co_await c.client.get_issue(c.markers[i].number, c.issue);
+    status = r.status;
+    if (!r.ok()) error = r.error;
+  } else {
+    const ApiResult<agent::GitRef>& r = co_await c.client.get_ref(c.markers[i].ref, c.ref);
+    status = r.status;
+    if (!r.ok()) error = r.error;
   }
+  const real::Exchange ex{sent, c.clock.now()};
+  if (status >= 200 && status < 300) record(c.markers[i], path, true, ex);
+  else if (status == 404) record(c.markers[i], path, false, ex);
+  else co_await poll_failed(c, path == kGet ? "get_issue" : "get_ref", status, error);
+}
+
+Task<void> poll_gets(Calibration& c) {
+  for (std::size_t i = 0; i < c.markers.size() && c.stop_reason.empty(); ++i)
+    for (int path : {kGet, kRefs}) co_await poll_direct(c, i, path);
+}
+
+// A new marker's first look on the primary-key paths comes at once, not at
+// the next round: a lag shorter than a round (GitHub's get path is usually
+// immediate) is then bounded by a round trip instead of the round's length.
+Task<void> first_look(Calibration& c) {
+  if (c.markers.empty()) co_return;
+  const std::size_t i = c.markers.size() - 1;
+  co_await poll_direct(c, i, kGet);
+  co_await poll_direct(c, i, kRefs);
 }
 
 Task<bool> close_marker(Calibration& c, Marker& m) {
@@ -392,8 +405,10 @@ Task<void> calibrate(Calibration& c) {
            c.stop_reason.empty()) {
       // A marker costs its creates now, and its close (and ref delete) later.
       if (!c.affordable(2 * marker_cost)) break;
+      const std::size_t before = c.markers.size();
       co_await create_marker(c, created);
       ++created;
+      if (c.markers.size() > before) co_await first_look(c);
     }
     if (c.in_flight() == 0 && (created >= c.args.samples || !c.stop_reason.empty())) break;
     if (!c.fatal.empty() || c.interrupted) break;
@@ -432,7 +447,7 @@ json model_json(const Calibration& c, const real::Url& base, double wall_s, json
   json lag = json::object(), empirical = json::object(), fit = json::object();
   for (int p = 0; p < 4; ++p) {
     if (!c.measure[static_cast<std::size_t>(p)]) continue;
-    std::vector<double> estimates;
+    std::vector<double> estimates, half_widths;
     json bounds = json::array();
     int censored = 0;
     for (const Marker& m : c.markers) {
@@ -445,12 +460,19 @@ json model_json(const Calibration& c, const real::Url& base, double wall_s, json
       const real::Exchange& created = p == kRefs ? m.ref_created : m.created;
       const real::LagSample sample = real::estimate_lag(created, s.last_miss, s.first_hit);
       estimates.push_back(round_to(sample.estimate_s, 1e-4));
+      half_widths.push_back((sample.upper_s - sample.lower_s) / 2);
       bounds.push_back({round_to(sample.lower_s, 1e-4), round_to(sample.upper_s, 1e-4)});
     }
     const char* name = kPathNames[static_cast<std::size_t>(p)];
     json f = {{"samples", estimates.size()}, {"censored", censored}, {"bounds_s", bounds}};
     if (!estimates.empty()) {
-      const real::LagFit lf = real::fit_lognormal(estimates, resolution);
+      // The resolution actually achieved: half the typical bracket between
+      // the last miss and the first hit (rounds take longer than the poll
+      // interval when there is much to poll), never finer than poll / 2.
+      std::sort(half_widths.begin(), half_widths.end());
+      const double path_resolution = std::max(resolution, real::quantile(half_widths, 0.5));
+      f["resolution_s"] = round_to(path_resolution, 1e-4);
+      const real::LagFit lf = real::fit_lognormal(estimates, path_resolution);
       f["median_s"] = round_to(lf.median_s, 1e-4);
       f["sigma"] = round_to(lf.sigma, 1e-4);
       f["mean_s"] = round_to(lf.mean_s, 1e-4);
