@@ -166,13 +166,20 @@ struct AgentBuffers {
 };
 
 // Runs after a leader's analysis, where the protocol records it (ref-lock with
-// a lease: the done marker). `coordsim agent done` in real mode.
+// a lease: the done marker). `coordsim agent done` in real mode: it needs only
+// the configuration and key, not the buffers of the decide() that led.
 Task<void> finish(const ProtocolConfig& config, Ports ports, const CoordinationKey& key,
                   AgentBuffers& buffers);
 
 // Decides whether this flavor analyzes. Written once; runs in both runtimes.
 Task<Decision> decide(const ProtocolConfig& config, Ports ports, const CoordinationKey& key,
                       AgentBuffers& buffers);
+
+// After a decision, what a loser of the issue protocols does: close its own
+// issue and comment "Duplicate of #N". It does not count towards the decision
+// (run_agent runs it after deciding; `coordsim agent` before it exits).
+bool needs_clean_up(const Decision& d);
+Task<void> clean_up(Ports ports, const Decision& d, AgentBuffers& buffers);
 
 // What one flavor's agent did, filled in as it goes (the runtime reads it after).
 struct AgentReport {

@@ -1,4 +1,5 @@
 #include "agent/protocol.hpp"
+#include "agent/protocols/keyed.hpp"
 #include "agent/protocols/lowest_issue.hpp"
 #include "agent/protocols/ref_lock.hpp"
 #include "agent/protocols/seed.hpp"
@@ -30,13 +31,14 @@ Task<Decision> decide(const ProtocolConfig& config, Ports ports, const Coordinat
   return decide_none();
 }
 
-Task<void> finish(const ProtocolConfig& config, Ports ports, const CoordinationKey&, AgentBuffers& buffers) {
-  if (config.strategy == Strategy::ref_lock) co_await finish_ref_lock(config, ports, buffers);
+Task<void> finish(const ProtocolConfig& config, Ports ports, const CoordinationKey& key, AgentBuffers& buffers) {
+  if (config.strategy != Strategy::ref_lock) co_return;
+  // The names come from the key, not from a decide() this process may never
+  // have run (`coordsim agent done` is a process of its own).
+  prepare_keyed_names(config, key, buffers);
+  co_await finish_ref_lock(config, ports, buffers);
 }
 
-namespace {
-// A loser of the issue protocols closes its own issue and points to the leader,
-// after deciding: the decision does not wait for the cleanup.
 bool needs_clean_up(const Decision& d) { return d.reason == Reason::deferred_to_lower && d.own_issue != 0; }
 
 void note_decision(const Ports& ports, const Decision& d) {
@@ -56,7 +58,6 @@ Task<void> clean_up(Ports ports, const Decision& d, AgentBuffers& buffers) {
   buffers.comment.assign("Duplicate of #").append(std::to_string(d.leader_issue));
   (void)co_await ports.github.create_comment(d.own_issue, buffers.comment);
 }
-}  // namespace
 
 Task<void> run_agent(const ProtocolConfig& config, Ports ports, const CoordinationKey& key,
                      AgentBuffers& buffers, AgentReport& report) {

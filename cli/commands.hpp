@@ -20,6 +20,8 @@ void add_sweep_commands(CLI::App& app, Action& action);  // sweep, merge
 void add_replay_command(CLI::App& app, Action& action);
 void add_find_command(CLI::App& app, Action& action);
 void add_serve_command(CLI::App& app, Action& action);
+void add_agent_command(CLI::App& app, Action& action);      // agent, agent done
+void add_calibrate_command(CLI::App& app, Action& action);
 
 // Writes `text` to `path` atomically (temporary file, then rename), so a failed
 // or interrupted write never leaves a truncated report behind. Throws

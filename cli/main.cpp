@@ -1,6 +1,7 @@
 // coordsim: simulate, measure and check how CI jobs coordinate through an
 // eventually consistent API.
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <string>
 
@@ -8,6 +9,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "agent/real/token.hpp"
 #include "cli/commands.hpp"
 #include "sim/input_error.hpp"
 
@@ -18,7 +20,8 @@ int main(int argc, char** argv) {
       "Runs seeded Monte-Carlo trials of N flavor agents against a fake GitHub with visibility lag,\n"
       "and reports duplicate analyses, misses, token cost and decision latency.\n\n"
       "Start with `coordsim run` (the reference system's 3-flavor reproduction, built in),\n"
-      "then `coordsim run scenarios/aprapipes-production.json --strategy seed-lowest`.",
+      "then `coordsim run scenarios/aprapipes-production.json --strategy seed-lowest`.\n"
+      "In CI, `coordsim agent` runs the same protocol code for real against GitHub (docs/agent.md).",
       "coordsim"};
   app.require_subcommand(1);
   // Options of the main command (--log-level) are accepted after a subcommand too.
@@ -30,6 +33,14 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();
 
+  // A token in the environment is a secret from the start: even a parse error
+  // that echoes a mistaken argument must not show it.
+  for (const char* name : {"GITHUB_TOKEN", "GH_TOKEN"})
+    if (const char* v = std::getenv(name)) coordsim::agent::real::register_secret(v);
+  app.failure_message([](const CLI::App* a, const CLI::Error& e) {
+    return coordsim::agent::real::redact(CLI::FailureMessage::simple(a, e));
+  });
+
   Action action;
   add_run_command(app, action);
   add_check_command(app, action);
@@ -37,6 +48,8 @@ int main(int argc, char** argv) {
   add_replay_command(app, action);
   add_find_command(app, action);
   add_serve_command(app, action);
+  add_agent_command(app, action);
+  add_calibrate_command(app, action);
 
   try {
     app.parse(argc, argv);
@@ -59,10 +72,11 @@ int main(int argc, char** argv) {
   try {
     return action();
   } catch (const coordsim::sim::InputError& e) {
-    std::fprintf(stderr, "coordsim: error: %s\n", e.what());
+    // Redacted: `agent` and `calibrate` hold an API token, which no message may show.
+    std::fprintf(stderr, "coordsim: error: %s\n", coordsim::agent::real::redact(e.what()).c_str());
     return kExitBadInput;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "coordsim: error: %s\n", e.what());
+    std::fprintf(stderr, "coordsim: error: %s\n", coordsim::agent::real::redact(e.what()).c_str());
     return kExitFailure;
   }
 }

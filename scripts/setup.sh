@@ -12,7 +12,8 @@ packages=(
 )
 if [[ ${1:-} == --test ]]; then
   # xmllint: JUnit schema validation; chromium: renders the sweep's HTML report;
-  # python3-github (PyGithub, the reference's client), curl and openssl: `coordsim serve` tests.
+  # python3-github (PyGithub, the reference's client), curl and openssl: `coordsim serve` tests;
+  # openssl (a test CA) and python3 (a test proxy, JSON checks): `coordsim agent` / `calibrate` tests.
   packages+=(libxml2-utils chromium python3-github curl openssl)
 fi
 

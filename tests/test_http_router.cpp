@@ -242,6 +242,28 @@ TEST_CASE("create-if-absent primitives: refs, contents, labels", "[http]") {
   CHECK(body_of(router.handle(req("GET", labels), at(1))).size() == 1);
 }
 
+TEST_CASE("git blobs: content-addressed, readable at once, kept in the state", "[http]") {
+  Router router(serve_scenario(), {});
+  const std::string blobs = "/api/v3/repos/acme/widgets/git/blobs";
+  Response made = router.handle(req("POST", blobs, R"({"content":"holder:linux","encoding":"utf-8"})"), at(1));
+  CHECK(made.status == 201);
+  const std::string sha = body_of(made)["sha"];
+  CHECK(sha == "cf693b25841ca883caefddc2d1daa1cae56f9976");  // printf holder:linux | git hash-object --stdin
+  // The same content is the same object; base64 and utf-8 agree.
+  CHECK(body_of(router.handle(req("POST", blobs, R"({"content":"aG9sZGVyOmxpbnV4","encoding":"base64"})"), at(1)))["sha"] ==
+        sha);
+  CHECK(router.handle(req("POST", blobs, R"({"encoding":"utf-8"})"), at(1)).status == 422);
+  CHECK(router.handle(req("POST", blobs, R"({"content":"x","encoding":"utf-16"})"), at(1)).status == 422);
+  const Response got = router.handle(req("GET", blobs + "/" + sha), at(1));
+  REQUIRE(got.status == 200);
+  CHECK(base64_decode(body_of(got)["content"].get<std::string>()) == "holder:linux");
+  CHECK(router.handle(req("GET", blobs + "/0000000000000000000000000000000000000000"), at(1)).status == 404);
+
+  Router replayed(serve_scenario(), {});
+  replayed.load_state(router.save_state(at(2)), "state");
+  CHECK(replayed.handle(req("GET", blobs + "/" + sha), at(3)).status == 200);
+}
+
 TEST_CASE("search: qualifiers and its own lag", "[http]") {
   Router router(serve_scenario(), {});
   router.handle(req("POST", kIssues, R"({"title":"Build failure linux","body":"x","labels":["lock"]})"), at(1));

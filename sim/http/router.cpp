@@ -45,6 +45,9 @@ struct Repository {
   GitHubModel model;
   std::vector<LabelInfo> labels;
   std::map<std::string, std::vector<ContentVersion>> contents;
+  // POST git/blobs, by sha: git objects are content-addressed and immutable,
+  // so they have no lag (the agent's ref-lock points its lock ref at one).
+  std::map<std::string, std::string> blobs;
   json journal = json::array();  // every write, to save and replay state
 
   Repository() { model.keep_bodies(true); }
@@ -349,6 +352,14 @@ struct Router::Impl {
                          {"content_base64", base64_encode(content)}});
   }
 
+  // A blob is stored once: the same content is the same object.
+  const std::string& apply_blob(Repository& r, const std::string& content) {
+    std::string sha = git_blob_sha(content);
+    const auto [it, added] = r.blobs.emplace(std::move(sha), content);
+    if (added) r.journal.push_back({{"op", "blob"}, {"content_base64", base64_encode(content)}});
+    return it->first;
+  }
+
   void replay(Repository& r, const json& e) {
     const std::string op = e.at("op").get<std::string>();
     const auto time = [&] { return Time(e.at("c").get<std::int64_t>()); };
@@ -382,6 +393,10 @@ struct Router::Impl {
       if (!apply_ref(r, op, time(), e.at("ref").get<std::string>(), e.at("sha").get<std::string>(),
                      Duration(e.at("lag").get<std::int64_t>())))
         throw std::invalid_argument(op + " that cannot apply");
+    } else if (op == "blob") {
+      auto content = base64_decode(e.at("content_base64").get<std::string>());
+      if (!content) throw std::invalid_argument("content_base64 is not base64");
+      apply_blob(r, *content);
     } else if (op == "content") {
       auto content = base64_decode(e.at("content_base64").get<std::string>());
       if (!content) throw std::invalid_argument("content_base64 is not base64");
@@ -848,6 +863,41 @@ Reply Router::Impl::search(const Target& t, Time now, const Urls& u) {
 Reply Router::Impl::refs(Repository& r, std::span<const std::string> rest, const Request& req, const json& body,
                          Time now, const Urls& u) {
   const std::string& m = req.method;
+  // POST git/blobs {content, encoding}: 201 {sha, url}; GET git/blobs/{sha}.
+  if (!rest.empty() && rest[0] == "blobs") {
+    const std::string repo_api = u.api() + "/repos/" + r.info.owner + "/" + r.info.name;
+    if (rest.size() == 1 && m == "POST") {
+      std::optional<std::string> content, encoding;
+      if (auto bad = string_field(body, "Blob", "content", content)) return *bad;
+      if (auto bad = string_field(body, "Blob", "encoding", encoding)) return *bad;
+      if (!content) return error(422, "Invalid request.\n\n\"content\" wasn't supplied.");
+      std::string bytes = *content;
+      if (encoding && *encoding == "base64") {
+        auto decoded = base64_decode(*content);
+        if (!decoded) return error(422, "content is not valid Base64");
+        bytes = std::move(*decoded);
+      } else if (encoding && *encoding != "utf-8") {
+        return invalid("Blob", "encoding", "invalid");
+      }
+      if (r.blobs.size() >= 100'000) return error(422, "too many blobs");
+      const std::string& sha = apply_blob(r, bytes);
+      Reply reply{201, {{"sha", sha}, {"url", repo_api + "/git/blobs/" + sha}}, {}};
+      reply.headers.push_back({"location", repo_api + "/git/blobs/" + sha});
+      return reply;
+    }
+    if (rest.size() == 2 && m == "GET") {
+      const auto it = r.blobs.find(rest[1]);
+      if (it == r.blobs.end()) return not_found();
+      return {200,
+              {{"sha", it->first},
+               {"size", it->second.size()},
+               {"url", repo_api + "/git/blobs/" + it->first},
+               {"encoding", "base64"},
+               {"content", base64_encode(it->second)}},
+              {}};
+    }
+    return not_found();
+  }
   // POST git/refs {ref, sha}: create-if-absent.
   if (rest.size() == 1 && rest[0] == "refs" && m == "POST") {
     std::optional<std::string> ref, sha;

@@ -1,0 +1,209 @@
+#include "agent/real/rest_client.hpp"
+
+#include <charconv>
+#include <chrono>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/real/github_json.hpp"
+#include "agent/real/url.hpp"
+
+namespace coordsim::agent::real {
+
+using nlohmann::json;
+
+namespace {
+
+bool is_2xx(int status) { return status >= 200 && status < 300; }
+
+bool valid_repo_part(std::string_view s) {
+  if (s.empty() || s == "." || s == "..") return false;
+  for (char c : s) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                    c == '_' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::int64_t int_header(const HttpResponse& r, std::string_view name, std::int64_t fallback) {
+  const std::string_view v = r.header(name);
+  std::int64_t value = 0;
+  const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
+  return v.empty() || ec != std::errc{} || p != v.data() + v.size() ? fallback : value;
+}
+
+}  // namespace
+
+double unix_now_s() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+RepoName parse_repo(std::string_view text, std::string_view what) {
+  const auto slash = text.find('/');
+  if (slash == std::string_view::npos || text.find('/', slash + 1) != std::string_view::npos)
+    throw std::invalid_argument(std::string(what) + ": expected OWNER/NAME, got '" + std::string(text) + "'");
+  RepoName r{std::string(text.substr(0, slash)), std::string(text.substr(slash + 1))};
+  if (!valid_repo_part(r.owner) || !valid_repo_part(r.name))
+    throw std::invalid_argument(std::string(what) + ": expected OWNER/NAME made of letters, digits, '-', '_' and '.', got '" +
+                                std::string(text) + "'");
+  return r;
+}
+
+RestClient::RestClient(Transport& transport, RepoName repo)
+    : transport_(transport), repo_(std::move(repo)), repo_path_(real::repo_path(repo_.owner, repo_.name)) {}
+
+std::string RestClient::token_for(const std::string& sha) const {
+  const auto it = token_of_blob_.find(sha);
+  return it == token_of_blob_.end() ? sha : it->second;
+}
+
+void RestClient::observe(const HttpResponse& r) {
+  if (!r.has_header("x-ratelimit-remaining")) return;
+  std::string resource(r.header("x-ratelimit-resource"));
+  if (resource.empty()) resource = "core";
+  RateLimitSeen& seen = rate_limits_[resource];
+  seen.limit = int_header(r, "x-ratelimit-limit", seen.limit);
+  seen.remaining = int_header(r, "x-ratelimit-remaining", seen.remaining);
+  seen.reset_unix_s = static_cast<double>(int_header(r, "x-ratelimit-reset", static_cast<std::int64_t>(seen.reset_unix_s)));
+}
+
+template <class T, class Parse>
+void RestClient::call(const char* endpoint, HttpRequest request, ApiResult<T>& out, std::coroutine_handle<> h,
+                      Parse parse) {
+  ++calls_[endpoint];
+  ++total_calls_;
+  transport_.send(std::move(request), [this, endpoint, &out, h, parse = std::move(parse)](HttpResponse r) {
+    observe(r);
+    if (is_2xx(r.status)) {
+      try {
+        parse(r, out.value);
+        out.status = r.status;
+      } catch (const std::exception& e) {
+        // A 2xx we cannot read: as ambiguous as no answer at all.
+        out.status = 0;
+        out.error = ApiError{0, std::string("unreadable ") + endpoint + " response: " + e.what(), {}};
+      }
+    } else {
+      out.status = r.status;
+      out.error = api_error_from_response(r, unix_now_s());
+    }
+    outcomes_[endpoint] = CallOutcome{out.status, out.ok() ? std::string() : out.error.message};
+    if (!out.ok()) {
+      last_error_ = out.error;
+      last_error_endpoint_ = endpoint;
+    }
+    h.resume();
+  });
+}
+
+void RestClient::start_list_issues(const ListIssuesQuery& q, ApiResult<IssuePage>& out, std::coroutine_handle<> h) {
+  call("list_issues", HttpRequest{"GET", list_issues_target(repo_path_, q), {}}, out, h,
+       [](const HttpResponse& r, IssuePage& page) { page = issue_page_from_response(r); });
+}
+
+void RestClient::start_get_issue(std::int64_t number, ApiResult<Issue>& out, std::coroutine_handle<> h) {
+  call("get_issue", HttpRequest{"GET", repo_path_ + "/issues/" + std::to_string(number), {}}, out, h,
+       [](const HttpResponse& r, Issue& issue) { issue = issue_from_json(json::parse(r.body)); });
+}
+
+void RestClient::start_create_issue(const NewIssue& issue, ApiResult<Issue>& out, std::coroutine_handle<> h) {
+  call("create_issue", HttpRequest{"POST", repo_path_ + "/issues", new_issue_body(issue)}, out, h,
+       [](const HttpResponse& r, Issue& v) { v = issue_from_json(json::parse(r.body)); });
+}
+
+void RestClient::start_update_issue(std::int64_t number, const IssuePatch& patch, ApiResult<Issue>& out,
+                                    std::coroutine_handle<> h) {
+  call("update_issue",
+       HttpRequest{"PATCH", repo_path_ + "/issues/" + std::to_string(number), issue_patch_body(patch)}, out, h,
+       [](const HttpResponse& r, Issue& v) { v = issue_from_json(json::parse(r.body)); });
+}
+
+void RestClient::start_create_comment(std::int64_t number, const std::string& body, ApiResult<Comment>& out,
+                                      std::coroutine_handle<> h) {
+  call("create_comment",
+       HttpRequest{"POST", repo_path_ + "/issues/" + std::to_string(number) + "/comments", comment_body(body)}, out,
+       h, [](const HttpResponse& r, Comment& c) { c = comment_from_json(json::parse(r.body)); });
+}
+
+void RestClient::send_create_ref(const std::string& ref, const std::string& object_sha, ApiResult<GitRef>& out,
+                                 std::coroutine_handle<> h) {
+  call("create_ref", HttpRequest{"POST", repo_path_ + "/git/refs", create_ref_body(ref, object_sha)}, out, h,
+       [this](const HttpResponse& r, GitRef& v) {
+         v = ref_from_json(json::parse(r.body));
+         v.sha = token_for(v.sha);
+       });
+}
+
+void RestClient::start_create_ref(const std::string& ref, const std::string& sha, ApiResult<GitRef>& out,
+                                  std::coroutine_handle<> h) {
+  if (is_object_id(sha)) return send_create_ref(ref, sha, out, h);
+  // A holder token: the ref points at the blob holding it (see the header).
+  token_of_blob_[git_blob_sha(sha)] = sha;
+  if (const auto it = blob_made_.find(sha); it != blob_made_.end()) return send_create_ref(ref, it->second, out, h);
+  ++calls_["create_blob"];
+  ++total_calls_;
+  transport_.send(
+      HttpRequest{"POST", repo_path_ + "/git/blobs", create_blob_body(sha)},
+      [this, ref, token = sha, &out, h](HttpResponse r) {
+        observe(r);
+        if (is_2xx(r.status)) {
+          const json j = json::parse(r.body, nullptr, false);
+          if (j.is_object() && j.contains("sha") && j["sha"].is_string()) {
+            const std::string blob = j["sha"].get<std::string>();
+            // GitHub computes the same sha; should a server not, its answer wins.
+            token_of_blob_[blob] = token;
+            blob_made_[token] = blob;
+            // The ref's create is a second request; it resumes the coroutine.
+            send_create_ref(ref, blob, out, h);
+            return;
+          }
+          out.status = 0;
+          out.error = ApiError{0, "unreadable create_blob response: no \"sha\"", {}};
+        } else {
+          out.status = r.status;
+          out.error = api_error_from_response(r, unix_now_s());
+        }
+        outcomes_["create_blob"] = CallOutcome{out.status, out.error.message};
+        last_error_ = out.error;
+        last_error_endpoint_ = "create_blob";
+        h.resume();
+      });
+}
+
+void RestClient::start_get_ref(const std::string& ref, ApiResult<GitRef>& out, std::coroutine_handle<> h) {
+  call("get_ref", HttpRequest{"GET", get_ref_target(repo_path_, ref), {}}, out, h,
+       [this](const HttpResponse& r, GitRef& v) {
+         v = ref_from_json(json::parse(r.body));
+         v.sha = token_for(v.sha);
+       });
+}
+
+void RestClient::start_search_issues(const std::string& q, int per_page, ApiResult<IssuePage>& out,
+                                     std::coroutine_handle<> h) {
+  call("search_issues",
+       HttpRequest{"GET",
+                   "/search/issues?q=" + percent_encode(q) + "&sort=created&order=desc&per_page=" +
+                       std::to_string(per_page),
+                   {}},
+       out, h, [](const HttpResponse& r, IssuePage& page) { page = search_page_from_response(r); });
+}
+
+void RestClient::start_delete_ref(const std::string& ref, ApiResult<GitRef>& out, std::coroutine_handle<> h) {
+  std::string_view name = ref;
+  if (name.substr(0, 5) == "refs/") name.remove_prefix(5);
+  call("delete_ref", HttpRequest{"DELETE", repo_path_ + "/git/refs/" + percent_encode(name, true), {}}, out, h,
+       [](const HttpResponse&, GitRef&) {});
+}
+
+void RestClient::start_create_blob(const std::string& content, ApiResult<GitRef>& out, std::coroutine_handle<> h) {
+  call("create_blob", HttpRequest{"POST", repo_path_ + "/git/blobs", create_blob_body(content)}, out, h,
+       [](const HttpResponse& r, GitRef& v) {
+         const json j = json::parse(r.body);
+         v.ref.clear();
+         v.sha = j.at("sha").get<std::string>();
+       });
+}
+
+}  // namespace coordsim::agent::real
