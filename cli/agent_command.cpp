@@ -235,6 +235,27 @@ void add_base(json& out, const Setup& s) {
   out["api_url"] = s.connection.transport.base.display();
 }
 
+// What a user most likely has to change, for the errors a workflow's setup causes
+// (the message alone, "Not Found", does not say that the token is the usual culprit).
+std::string error_hint(const agent::ApiError& e) {
+  const auto says = [&](const char* what) { return e.message.find(what) != std::string::npos; };
+  switch (e.status) {
+    case 401:
+      return "the token was refused: check GITHUB_TOKEN / GH_TOKEN / --token-file";
+    case 403:
+    case 429:
+      if (says("rate limit")) return "rate limited: the retry budget (agent.client.max_total_wait_s) ended first";
+      return "the token lacks a permission: ref-lock needs contents: write, issue protocols issues: write";
+    case 404:
+      return "no such repository, or the token cannot see it (a GITHUB_TOKEN sees only its own repository)";
+    case 0:
+      if (says("certificate")) return "TLS verification failed: for a private CA pass --ca-file";
+      return "no answer from the API: check --api-url and the network (and HTTPS_PROXY / NO_PROXY)";
+    default:
+      return "";
+  }
+}
+
 int decide(const AgentArgs& a) {
   const Setup s = make_setup(a);
   spdlog::debug("coordsim agent: {} for {} on {} ({}), token from {}{}", agent::strategy_name(s.config.strategy),
@@ -281,10 +302,13 @@ int decide(const AgentArgs& a) {
                          d.reason == agent::Reason::create_failed;
   if (undecided || live.expired) {
     const agent::ApiError& e = live.client.last_error();
+    const std::string hint = error_hint(e);
     out["error"] = {{"endpoint", live.client.last_error_endpoint()}, {"status", e.status}, {"message", e.message}};
+    if (!hint.empty()) out["error"]["hint"] = hint;
     warn(std::string("could not coordinate (") + (live.expired ? "deadline passed; " : "") + "last error: " +
          live.client.last_error_endpoint() + " " + std::to_string(e.status) + " " + e.message + "); decided " +
-         out["decision"].get<std::string>() + " (" + out["reason"].get<std::string>() + ")");
+         out["decision"].get<std::string>() + " (" + out["reason"].get<std::string>() + ")" +
+         (hint.empty() ? "" : "; " + hint));
   }
   emit(a, out);
   return d.kind == agent::DecisionKind::analyze ? kExitOk : kExitSkip;
@@ -311,9 +335,11 @@ int done(const AgentArgs& a) {
     out["done_ref"] = buffers.done_ref;
     if (!recorded) {
       const agent::ApiError& e = live.client.last_error();
+      const std::string hint = error_hint(e);
       out["error"] = {{"endpoint", live.client.last_error_endpoint()}, {"status", e.status}, {"message", e.message}};
+      if (!hint.empty()) out["error"]["hint"] = hint;
       print_stderr("coordsim agent done: error: could not create " + buffers.done_ref + ": " + std::to_string(e.status) +
-                   " " + e.message);
+                   " " + e.message + (hint.empty() ? "" : "; " + hint));
       code = kExitFailure;
     }
   } else {

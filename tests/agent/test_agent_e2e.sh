@@ -168,6 +168,33 @@ check "connection refused: warns on stderr" grep -q 'could not coordinate' "$wor
 "$bin" agent --api-url http://127.0.0.1:1/api/v3 --repo e2e/x --commit x --flavor a "${fast[@]}" --on-error skip >"$work/refused2.json" 2>/dev/null
 check "connection refused, --on-error skip: exit 3" test $? = 3
 check "connection refused, --on-error skip: error_fail_closed" test "$(json_get "$work/refused2.json" 'd["reason"]')" = error_fail_closed
+check "connection refused: the warning says what to check" grep -q 'check --api-url' "$work/refused.err"
+# A repository the token cannot see: GitHub answers 404 to everything (serve makes any
+# repository on first use, so a stub stands in for GitHub here).
+cat >"$work/not_found.py" <<'PY'
+import http.server, json, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def answer(self):
+        self.rfile.read(int(self.headers.get("content-length") or 0))
+        body = json.dumps({"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}).encode()
+        self.send_response(404); self.send_header("content-type", "application/json; charset=utf-8")
+        self.send_header("content-length", str(len(body))); self.end_headers(); self.wfile.write(body)
+    do_GET = do_POST = do_PATCH = do_DELETE = answer
+    def log_message(self, *a): pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+PY
+"$py" "$work/not_found.py" >"$work/not_found.port" &
+nf_pid=$!
+for _ in $(seq 100); do [[ -s $work/not_found.port ]] && break; sleep 0.05; done
+nf_url="http://127.0.0.1:$(cat "$work/not_found.port")/api/v3"
+"$bin" agent --api-url "$nf_url" --repo e2e/missing --commit x --flavor a "${fast[@]}" --on-error skip >"$work/nf.json" 2>"$work/nf.err"
+check "404 repository: --on-error skip decides skip (exit 3)" test $? = 3
+check "404 repository: status 404 in the JSON" test "$(json_get "$work/nf.json" '(d["reason"], d["error"]["status"])')" = "('error_fail_closed', 404)"
+check "404 repository: one warning line naming the repository problem" \
+  test "$(grep -c 'no such repository, or the token cannot see it' "$work/nf.err")" = 1
+kill "$nf_pid" 2>/dev/null; wait "$nf_pid" 2>/dev/null
 "$bin" agent done --api-url http://127.0.0.1:1/api/v3 --repo e2e/x --commit x --flavor a --lease-ttl 5 "${fast[@]}" \
   >"$work/done-refused.json" 2>"$work/done-refused.err"
 check "agent done that cannot record: exit 1" test $? = 1
