@@ -139,8 +139,8 @@ void add_serve_command(CLI::App& app, Action& action) {
   auto args = std::make_shared<ServeArgs>();
   CLI::App* cmd = app.add_subcommand(
       "serve",
-      "Serve the fake GitHub over HTTP in real time, with the scenario's visibility lag and latencies,\n"
-      "for real clients (PyGithub, Octokit, curl) on loopback: no GitHub account, no network.\n"
+      "Serve the fake GitHub over HTTP in real time, with the scenario's visibility lag, latencies, faults\n"
+      "and rate limits, for real clients (PyGithub, Octokit, curl) on loopback: no GitHub account, no network.\n"
       "Base URL http://HOST:PORT/api/v3 (GitHub Enterprise style); any owner/repo exists on first use.\n"
       "Stops on Ctrl-C / SIGTERM. Endpoints, semantics and limits: docs/serve.md.\n\n"
       "Examples:\n"
