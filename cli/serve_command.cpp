@@ -35,6 +35,8 @@ struct ServeArgs {
   std::string state;
   std::int64_t rate_limit = 5000;
   std::int64_t search_rate_limit = 30;
+  bool rate_limit_given = false;  // on the command line, rather than the default
+  bool search_rate_limit_given = false;
   double idle_timeout_s = 30;
 };
 
@@ -62,8 +64,14 @@ std::int64_t unix_now_us() {
 }
 
 int serve(const ServeArgs& a) {
-  const sim::Scenario scenario =
+  sim::Scenario scenario =
       a.scenario.empty() ? sim::load_default_scenario(a.sets) : sim::load_scenario_file(a.scenario, a.sets);
+  // With the scenario's rate limits on, the options set its budgets (a
+  // shorthand for --set github.rate_limits.*); without them they size the
+  // server's own fixed-window budget.
+  sim::RateLimitConfig& limits = scenario.github.rate_limits;
+  if (limits.enabled && a.rate_limit_given) limits.primary_per_hour = a.rate_limit;
+  if (limits.enabled && a.search_rate_limit_given) limits.search_per_minute = a.search_rate_limit;
 
   sim::http::RouterOptions options;
   options.token = a.token;
@@ -108,8 +116,9 @@ int serve(const ServeArgs& a) {
   }
 
   // One line, URL first after the colon: scripts take it from here (port 0).
-  std::printf("coordsim serve: listening on %s (scenario %s%s)\n", server->url().c_str(), scenario.name.c_str(),
-              options.token.empty() ? "" : ", token required");
+  std::printf("coordsim serve: listening on %s (scenario %s%s%s%s)\n", server->url().c_str(), scenario.name.c_str(),
+              options.token.empty() ? "" : ", token required", scenario.github.faults.any() ? ", faults on" : "",
+              limits.enabled ? ", scenario rate limits" : "");
   std::fflush(stdout);
   server->run();
 
@@ -130,8 +139,8 @@ void add_serve_command(CLI::App& app, Action& action) {
   auto args = std::make_shared<ServeArgs>();
   CLI::App* cmd = app.add_subcommand(
       "serve",
-      "Serve the fake GitHub over HTTP in real time, with the scenario's visibility lag and latencies,\n"
-      "for real clients (PyGithub, Octokit, curl) on loopback: no GitHub account, no network.\n"
+      "Serve the fake GitHub over HTTP in real time, with the scenario's visibility lag, latencies, faults\n"
+      "and rate limits, for real clients (PyGithub, Octokit, curl) on loopback: no GitHub account, no network.\n"
       "Base URL http://HOST:PORT/api/v3 (GitHub Enterprise style); any owner/repo exists on first use.\n"
       "Stops on Ctrl-C / SIGTERM. Endpoints, semantics and limits: docs/serve.md.\n\n"
       "Examples:\n"
@@ -142,7 +151,8 @@ void add_serve_command(CLI::App& app, Action& action) {
       "  python3 -c \"from github import Github; g = Github(base_url='http://127.0.0.1:8080/api/v3', "
       "login_or_token='s3cret'); print(g.get_repo('me/demo').create_issue('hello').number)\"");
   cmd->add_option("scenario,--scenario", args->scenario,
-                  "Scenario JSON file whose `github` section (latencies, visibility lags) and `seed` apply "
+                  "Scenario JSON file whose `github` section (latencies, visibility lags, faults, rate limits) and "
+                  "`seed` apply "
                   "(default: the built-in seed reproduction)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--host", args->host, "Address to listen on; loopback unless told otherwise")
@@ -167,12 +177,18 @@ void add_serve_command(CLI::App& app, Action& action) {
                 "Log each request to stderr: method, path, status, duration (never headers or tokens)");
   cmd->add_option("--state", args->state,
                   "Load state from FILE if it exists, and save it there on shutdown (atomically)");
-  cmd->add_option("--rate-limit", args->rate_limit, "Primary rate limit: requests per hour per token (GitHub: 5000)")
+  cmd->add_option("--rate-limit", args->rate_limit,
+                  "Primary rate limit: requests per hour per token (GitHub: 5000). With the scenario's "
+                  "github.rate_limits on, sets its primary_per_hour instead")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40))
-      ->capture_default_str();
-  cmd->add_option("--search-rate-limit", args->search_rate_limit, "Search requests per minute per token (GitHub: 30)")
+      ->capture_default_str()
+      ->each([args](const std::string&) { args->rate_limit_given = true; });
+  cmd->add_option("--search-rate-limit", args->search_rate_limit,
+                  "Search requests per minute per token (GitHub: 30). With the scenario's github.rate_limits on, "
+                  "sets its search_per_minute instead")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40))
-      ->capture_default_str();
+      ->capture_default_str()
+      ->each([args](const std::string&) { args->search_rate_limit_given = true; });
   cmd->add_option("--idle-timeout", args->idle_timeout_s,
                   "Seconds a connection may take to send a request (or stay idle) before it is closed")
       ->check(CLI::Range(0.01, 86400.0))

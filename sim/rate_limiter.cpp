@@ -86,6 +86,14 @@ bool RateLimiter::admit(Time t, agent::Endpoint endpoint, agent::ApiError& error
   return true;
 }
 
+void RateLimiter::advance(Time t) {
+  last_ = std::max(last_, t);
+  roll_primary(last_);
+  expire(search_minute_, last_, kMinute);
+  expire(writes_minute_, last_, kMinute);
+  expire(writes_hour_, last_, kHour);
+}
+
 RateLimitHeaders RateLimiter::headers(agent::Endpoint endpoint) const {
   RateLimitHeaders h;
   if (endpoint == agent::Endpoint::search_issues) {

@@ -42,6 +42,10 @@ class RateLimiter {
 
   RateLimitHeaders headers(agent::Endpoint endpoint) const;
 
+  // Moves the clock to `t` without a request, so that headers() shows windows
+  // that have reset or emptied since (GET /rate_limit on the server is free).
+  void advance(Time t);
+
   static bool content_creating(agent::Endpoint e);
 
  private:

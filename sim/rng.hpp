@@ -49,6 +49,9 @@ enum class StreamKind : std::uint32_t {
   flavor_client = 6,    // a flavor's retry jitter
   trial_github = 7,     // the repository's state when the trial starts (rate-limit budgets)
   serve = 8,            // `coordsim serve`: latencies and lags of every request it answers
+  // `coordsim serve`: which requests fail (index 0, apart from latencies as
+  // flavor_faults is) and each rate-limit budget's starting state (index 1).
+  serve_faults = 9,
 };
 
 inline Rng make_stream(std::uint64_t seed, std::uint64_t trial, StreamKind kind,

@@ -14,6 +14,7 @@
 
 #include "sim/http/github_json.hpp"
 #include "sim/http/query.hpp"
+#include "sim/http/scenario_rate_limits.hpp"
 #include "sim/input_error.hpp"
 #include "sim/rng.hpp"
 
@@ -229,7 +230,9 @@ struct Router::Impl {
   GitHubConfig github;
   RouterOptions options;
   Rng rng;
-  RateLimiter limiter;
+  Rng fault_rng;
+  RateLimiter limiter;  // without scenario rate limits
+  std::unique_ptr<ScenarioRateLimits> scenario_limits;  // with them
   mutable std::mutex mutex;
   std::map<std::string, std::unique_ptr<Repository>> repos;  // by lower-case "owner/name"
   std::int64_t next_repo_id = 1;
@@ -240,7 +243,21 @@ struct Router::Impl {
       : github(scenario.github),
         options(std::move(o)),
         rng(make_stream(scenario.seed, 0, StreamKind::serve)),
-        limiter(options.rate_limit) {}
+        fault_rng(make_stream(scenario.seed, 0, StreamKind::serve_faults, 0)),
+        limiter(options.rate_limit) {
+    if (github.rate_limits.enabled)
+      scenario_limits = std::make_unique<ScenarioRateLimits>(github.rate_limits, scenario.seed);
+  }
+
+  FaultPlan draw_fault_for(std::string_view method, std::span<const std::string> s, Endpoint e) {
+    // GET /rate_limit is bookkeeping, not the API under test: it never fails.
+    if (s.size() == 1 && s[0] == "rate_limit") return {};
+    const bool creates_ref = method == "POST" && s.size() == 5 && s[0] == "repos" && s[3] == "git" && s[4] == "refs";
+    return draw_fault(github.faults, e, creates_ref, fault_rng);
+  }
+  std::int64_t unix_s_ceil(Time t) const {
+    return (options.unix_epoch_us + t.count() + 999'999) / 1'000'000;
+  }
 
   Duration draw(const Distribution& d) { return agent::from_seconds(d.sample(rng)); }
   Lags draw_lags() {
@@ -1011,6 +1028,17 @@ Reply Router::Impl::contents(Repository& r, std::span<const std::string> rest, c
 }
 
 Reply Router::Impl::rate_limit(const std::string& client, Time now) {
+  if (scenario_limits) {
+    sim::RateLimiter& l = scenario_limits->latest(client, now);
+    l.advance(now);
+    const auto resource = [&](Endpoint e) {
+      const sim::RateLimitHeaders h = l.headers(e);
+      return json{{"limit", h.limit}, {"remaining", h.remaining}, {"reset", unix_s_ceil(h.reset)},
+                  {"used", h.used}, {"resource", h.resource}};
+    };
+    const json core = resource(Endpoint::get_issue);
+    return {200, {{"resources", {{"core", core}, {"search", resource(Endpoint::search_issues)}}}, {"rate", core}}, {}};
+  }
   const auto resource = [](const RateStatus& s) {
     return json{{"limit", s.limit}, {"remaining", s.remaining}, {"reset", s.reset_unix_s}, {"used", s.used},
                 {"resource", s.resource}};
@@ -1041,17 +1069,62 @@ std::span<const std::string> api_segments(const Target& t) {
 Timing Router::plan(const Request& request) {
   const auto t = parse_target(request.target);
   if (!t) return {};
-  const auto e = endpoint_of(request.method, api_segments(*t));
+  const std::span<const std::string> s = api_segments(*t);
+  const auto e = endpoint_of(request.method, s);
   if (!e) return {};
   std::lock_guard lock(impl_->mutex);
   const EndpointLatency& l = impl_->github.latency[static_cast<int>(*e)];
   Timing timing;
   timing.request = impl_->draw(l.request);
   timing.response = impl_->draw(l.response);
+  timing.fault = impl_->draw_fault_for(request.method, s, *e);
   return timing;
 }
 
+namespace {
+// The repository a request's budget belongs to (GITHUB_TOKEN budgets are per
+// repository): the path's, or a search's single `repo:` qualifier; empty when
+// there is none.
+std::string repository_of(std::span<const std::string> s, const Target& t) {
+  if (s.size() >= 3 && s[0] == "repos") return to_lower(s[1]) + "/" + to_lower(s[2]);
+  if (s.size() == 2 && s[0] == "search") {
+    const std::string* q = t.param("q");
+    if (!q) return {};
+    std::string found;
+    for (std::size_t pos = q->find("repo:"); pos != std::string::npos; pos = q->find("repo:", pos + 5)) {
+      if (pos > 0 && (*q)[pos - 1] != ' ') continue;
+      std::size_t end = q->find(' ', pos);
+      if (end == std::string::npos) end = q->size();
+      std::string name = to_lower(q->substr(pos + 5, end - pos - 5));
+      if (!found.empty() && found != name) return {};  // several repositories: no single budget
+      found = std::move(name);
+    }
+    return found;
+  }
+  return {};
+}
+
+std::string whole_seconds_up(Duration d) {
+  const std::int64_t us = std::max<std::int64_t>(0, d.count());
+  return std::to_string((us + 999'999) / 1'000'000);
+}
+
+constexpr const char* kRateLimitDocs = "https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting";
+}  // namespace
+
 Response Router::handle(const Request& request, Time now) {
+  FaultPlan fault;
+  if (const auto t = parse_target(request.target)) {
+    const std::span<const std::string> s = api_segments(*t);
+    if (const auto e = endpoint_of(request.method, s)) {
+      std::lock_guard lock(impl_->mutex);
+      fault = impl_->draw_fault_for(request.method, s, *e);
+    }
+  }
+  return handle(request, now, fault);
+}
+
+Response Router::handle(const Request& request, Time now, const FaultPlan& fault) {
   Impl& im = *impl_;
   std::lock_guard lock(im.mutex);
   Response response;
@@ -1072,31 +1145,60 @@ Response Router::handle(const Request& request, Time now) {
   if (!im.options.token.empty() && (!token || !same_secret(*token, im.options.token)))
     return finish(error(401, "Bad credentials"));
 
+  // Rate limits before faults, as in the simulator: a refused request is
+  // refused whatever its fate, and a failed one has spent its budget.
   const std::string client = token ? "token:" + *token : "ip:" + request.remote;
   const bool is_rate_limit = s.size() == 1 && s[0] == "rate_limit";
-  const RateResource resource = !s.empty() && s[0] == "search" ? RateResource::search : RateResource::core;
-  const RateStatus rate = is_rate_limit ? im.limiter.peek(client, RateResource::core, im.unix_s(now))
-                                        : im.limiter.take(client, resource, im.unix_s(now));
-  response.set("x-ratelimit-limit", std::to_string(rate.limit));
-  response.set("x-ratelimit-remaining", std::to_string(rate.remaining));
-  response.set("x-ratelimit-used", std::to_string(rate.used));
-  response.set("x-ratelimit-reset", std::to_string(rate.reset_unix_s));
-  response.set("x-ratelimit-resource", rate.resource);
-  if (!rate.allowed)
-    return finish(Reply{403,
-                        error_json(rate_limit_message(token.has_value(), request.remote),
-                                   "https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting"),
-                        {}});
+  if (im.scenario_limits) {
+    // Routes outside the simulator's endpoints (GET /user, unknown paths)
+    // count against the core budget, as on GitHub.
+    const Endpoint counted = endpoint_of(request.method, s).value_or(Endpoint::get_issue);
+    sim::RateLimiter& limiter = is_rate_limit ? im.scenario_limits->latest(client, now)
+                                              : im.scenario_limits->limiter(client, repository_of(s, *target), now);
+    agent::ApiError refusal;
+    bool admitted = true;
+    if (is_rate_limit) limiter.advance(now);
+    else admitted = limiter.admit(now, counted, refusal);
+    const sim::RateLimitHeaders h = limiter.headers(is_rate_limit ? Endpoint::get_issue : counted);
+    response.set("x-ratelimit-limit", std::to_string(h.limit));
+    response.set("x-ratelimit-remaining", std::to_string(h.remaining));
+    response.set("x-ratelimit-used", std::to_string(h.used));
+    response.set("x-ratelimit-reset", std::to_string(im.unix_s_ceil(h.reset)));
+    response.set("x-ratelimit-resource", h.resource);
+    if (!admitted) {
+      response.set("retry-after", whole_seconds_up(refusal.retry_after));
+      return finish(Reply{refusal.status, error_json(refusal.message, kRateLimitDocs), {}});
+    }
+  } else {
+    const RateResource resource = !s.empty() && s[0] == "search" ? RateResource::search : RateResource::core;
+    const RateStatus rate = is_rate_limit ? im.limiter.peek(client, RateResource::core, im.unix_s(now))
+                                          : im.limiter.take(client, resource, im.unix_s(now));
+    response.set("x-ratelimit-limit", std::to_string(rate.limit));
+    response.set("x-ratelimit-remaining", std::to_string(rate.remaining));
+    response.set("x-ratelimit-used", std::to_string(rate.used));
+    response.set("x-ratelimit-reset", std::to_string(rate.reset_unix_s));
+    response.set("x-ratelimit-resource", rate.resource);
+    if (!rate.allowed)
+      return finish(Reply{403, error_json(rate_limit_message(token.has_value(), request.remote), kRateLimitDocs), {}});
+  }
+
+  // A 5xx or a spurious 422 comes before the effect: nothing happens.
+  if (fault.fate == Fate::server_error || fault.fate == Fate::spurious_422)
+    return finish(error(fault.status, fault_message(fault)));
 
   const Urls urls{origin_of(request)};
+  Reply reply;
   try {
-    return finish(im.dispatch(request, *target, s, now, urls, client));
+    reply = im.dispatch(request, *target, s, now, urls, client);
   } catch (const std::bad_alloc&) {
     throw;
   } catch (const std::exception&) {
     // A bug, not the client's fault; the server stays up.
     return finish(error(500, "Internal error in the fake GitHub"));
   }
+  // A lost response: the effect above is committed, the client learns nothing of it.
+  if (fault.fate == Fate::lost_response) return finish(error(fault.status, fault_message(fault)));
+  return finish(std::move(reply));
 }
 
 json Router::save_state(Time now) const {

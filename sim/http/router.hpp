@@ -13,6 +13,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "agent/time.hpp"
+#include "sim/http/faults.hpp"
 #include "sim/http/message.hpp"
 #include "sim/http/rate_limit.hpp"
 #include "sim/scenario.hpp"
@@ -24,14 +25,18 @@ struct RouterOptions {
   // `Bearer X`), else 401 "Bad credentials". When empty, any token or none is
   // accepted; a token then only keys its rate-limit budget.
   std::string token;
+  // The fixed-window budget, used only when the scenario's
+  // github.rate_limits is not enabled (then those limits apply instead).
   RateLimitConfig rate_limit;
   std::int64_t unix_epoch_us = 0;  // wall-clock time at model time 0, for timestamps
 };
 
-// The latencies drawn for one request (scenario `github.latency`).
+// What is drawn for one request when it arrives: its latencies (scenario
+// `github.latency`) and its fate (`github.faults`).
 struct Timing {
   agent::Duration request{};   // arrival -> effect (a write commits, a read takes its snapshot)
   agent::Duration response{};  // effect -> the response is sent
+  FaultPlan fault;
 };
 
 // Largest request body accepted (a bigger one gets 413 from the server).
@@ -44,11 +49,16 @@ class Router {
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
 
-  // Draws the request's latencies from the scenario, per endpoint. Routes
-  // outside the protocols' endpoints use the closest one (docs/serve.md).
+  // Draws the request's latencies and its fault from the scenario, per
+  // endpoint. Routes outside the protocols' endpoints use the closest one
+  // (docs/serve.md). Faults come from their own stream: for a given seed the
+  // n-th faultable request has the same fate whatever the latencies.
   Timing plan(const Request& request);
   // Applies the request at model time `now` (microseconds since the clock's
-  // origin) and returns GitHub's response. Never throws for bad input.
+  // origin) and returns GitHub's response, after the rate limits and with the
+  // planned fault. Never throws for bad input.
+  Response handle(const Request& request, agent::Time now, const FaultPlan& fault);
+  // The same with the fault drawn now (for callers without a plan).
   Response handle(const Request& request, agent::Time now);
 
   // Every repository's history (each write with its commit time and drawn

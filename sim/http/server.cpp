@@ -157,7 +157,7 @@ struct Server::Impl {
       beast::get_lowest_layer(stream).expires_never();
       const Timing timing = router.plan(req);
       co_await wait(timing.request);
-      const Response response = router.handle(req, now());
+      const Response response = router.handle(req, now(), timing.fault);
       co_await wait(timing.response);
       BeastResponse res = to_beast(response, breq.version(), keep_alive);
       beast::get_lowest_layer(stream).expires_after(options.idle_timeout);

@@ -202,6 +202,36 @@ else
   echo "FAIL: openssl could not make a test certificate" >&2; failures=$((failures + 1))
 fi
 
+# --- the scenario's faults and rate limits, end to end --------------------------
+start_server --set github.faults.create_issue.server_error=1 --set github.faults.create_ref.lost_response=1 \
+  --set github.faults.spurious_ref_422=0
+check "startup line says faults are on" grep -q 'faults on' "$work/out"
+code=$(curl -s -o "$work/f1.json" -w '%{http_code}' -X POST "$url/repos/acme/faulty/issues" -d '{"title":"x"}')
+check "server_error=1: a 5xx" grep -qx '50[023]' <<<"$code"
+check "server_error=1: GitHub-shaped body" grep -q '"message":' "$work/f1.json"
+sleep 1.2  # past the list lag
+check "server_error=1: nothing created" test "$(curl -s "$url/repos/acme/faulty/issues?state=all")" = '[]'
+code=$(curl -s -o "$work/f2.json" -w '%{http_code}' -X POST "$url/repos/acme/faulty/git/refs" \
+  -d '{"ref":"refs/heads/lock","sha":"abc"}')
+check "lost_response=1: 502" test "$code" = 502
+check "lost_response=1: Bad Gateway" grep -q '"message":"Bad Gateway"' "$work/f2.json"
+check "lost_response=1: the ref exists all the same" \
+  test "$(curl -s -o /dev/null -w '%{http_code}' "$url/repos/acme/faulty/git/ref/heads/lock")" = 200
+stop_server TERM
+
+start_server --set github.rate_limits.enabled=true --rate-limit 2
+check "startup line says scenario rate limits" grep -q 'scenario rate limits' "$work/out"
+curl -s -o /dev/null -D "$work/r1" "$url/repos/acme/limited"
+check "scenario budget, --rate-limit overrides it" grep -qi '^x-ratelimit-limit: 2' "$work/r1"
+curl -s -o /dev/null "$url/repos/acme/limited"
+code=$(curl -s -D "$work/r3" -o "$work/r3.json" -w '%{http_code}' "$url/repos/acme/limited")
+check "spent primary budget: 403" test "$code" = 403
+check "spent primary budget: retry-after" grep -qi '^retry-after: [0-9]' "$work/r3"
+check "spent primary budget: remaining 0" grep -qi '^x-ratelimit-remaining: 0' "$work/r3"
+check "spent primary budget: GitHub's message" grep -q 'API rate limit exceeded' "$work/r3.json"
+check "GET /rate_limit reports the same budget" grep -q '"core":{"limit":2,"remaining":0' <(curl -s "$url/rate_limit")
+stop_server TERM
+
 # --- bad command lines ----------------------------------------------------------
 expect_error() {  # expect_error NAME PATTERN ARGS...: exit 2 and PATTERN in stderr
   local name=$1 pattern=$2; shift 2
