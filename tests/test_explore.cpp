@@ -90,9 +90,12 @@ TEST_CASE("explore proves ref-lock duplicate-free over its box", "[explore]") {
 }
 
 TEST_CASE("settled pruning gives the same verdict as branching on every draw", "[explore]") {
-  // Grid 2 keeps the unpruned search small.
-  const sim::Scenario s = box("ref-lock-box.json");
-  const sim::Predicate where = sim::Predicate::parse("analyses>1 || misses>0");
+  // seed on the box with constant request latencies, grid 2: small enough to
+  // search without pruning. Its duplicates' draws after the decisions (nothing
+  // else is drawn then) are what pruning skips.
+  const sim::Scenario s = box("seed-box.json", {"github.latency.list_issues.request_s=0.1",
+                                                "github.latency.create_issue.request_s=0.1"});
+  const sim::Predicate where = sim::Predicate::parse("analyses>3");
   sim::ExploreOptions o;
   o.grid = 2;
   const sim::ExploreResult pruned = sim::explore(s, s.protocol, where, o);
@@ -100,6 +103,10 @@ TEST_CASE("settled pruning gives the same verdict as branching on every draw", "
   const sim::ExploreResult full = sim::explore(s, s.protocol, where, o);
   CHECK(pruned.verdict == sim::ExploreVerdict::proved);
   CHECK(full.verdict == sim::ExploreVerdict::proved);
+  CHECK(pruned.settled_pruning);
+  CHECK(pruned.pruned > 0);
+  CHECK(pruned.schedules < full.schedules);
+  // "pruned" is a lower bound on the schedules covered without running them.
   CHECK(full.schedules >= pruned.schedules + pruned.pruned);
   // A predicate on API calls is not settled at the decisions: no pruning.
   o.prune_settled = true;
