@@ -102,7 +102,10 @@ int explore(const ExploreArgs& a) {
   if (a.json_path != "-") {
     std::string out = fmt::format("coordsim explore: {} — strategy {} — grid {} — where {}\n\n", t.scenario.name,
                                   t.strategy, a.grid, where.canonical());
-    const std::string counts = fmt::format("{} schedules, {} pruned, {:.3f} s", r.schedules, r.pruned, r.seconds);
+    // Milliseconds below 0.1 s: a counterexample found at once must not read as 0.000 s.
+    const std::string took =
+        r.seconds < 0.1 ? fmt::format("{:.3f} ms", r.seconds * 1e3) : fmt::format("{:.2f} s", r.seconds);
+    const std::string counts = fmt::format("{} schedules, {} pruned, {}", r.schedules, r.pruned, took);
     const std::string pruning =
         r.settled_pruning ? "draws made after every failing flavor decided are not branched on"
                           : "no settled pruning (" + r.pruning_note + ")";

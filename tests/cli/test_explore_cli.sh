@@ -35,7 +35,7 @@ expect_error() {
 "$bin" explore "$ref" >"$work/ref.txt" 2>"$work/ref.err"
 rc=$?
 [[ $rc -eq 0 ]] && ok || bad "explore ref-lock-box: exit $rc, expected 0: $(cat "$work/ref.err")"
-grep -qE '^proved: no schedule in the box satisfies `analyses>1 \|\| misses>0` \([0-9]+ schedules, [0-9]+ pruned, [0-9.]+ s\)$' \
+grep -qE '^proved: no schedule in the box satisfies `analyses>1 \|\| misses>0` \([0-9]+ schedules, [0-9]+ pruned, [0-9.]+ m?s\)$' \
   "$work/ref.txt" && ok || bad "ref-lock text lacks the proof line: $(cat "$work/ref.txt")"
 
 # --- seed: a counterexample, written and replayable ------------------------------
