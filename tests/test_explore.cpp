@@ -2,6 +2,10 @@
 // values of a scenario's draws. A hand-countable case first, then the
 // acceptance boxes: ref-lock proved duplicate-free, seed refuted with a
 // counterexample that duplicates as a standalone scenario.
+#include <algorithm>
+#include <string>
+#include <utility>
+
 #include <catch2/catch.hpp>
 
 #include "fixtures.hpp"
@@ -185,4 +189,28 @@ TEST_CASE("with no oracle active, draws are the stream's as before", "[explore]"
   REQUIRE(sim::t_choice_oracle == nullptr);
   const sim::TrialReplay after = sim::replay_trial(s, s.protocol, s.seed, 3);
   CHECK(before.hash == after.hash);
+}
+
+TEST_CASE("fault probabilities are choice points: ref-lock past its retry budget", "[explore]") {
+  // Two flavors, fixed timings, create_ref failing half the time, two attempts.
+  // Every create_ref of one flavor failing is one of the schedules: it then
+  // fails open (duplicate) or closed (miss), as docs/protocols.md says.
+  for (const auto& [on_error, outcome] : {std::pair{"analyze", "duplicate"}, std::pair{"skip", "miss"}}) {
+    INFO(on_error);
+    const sim::Scenario s = box("ref-lock-box.json", {"workload.flavors=[\"a\",\"b\"]", "workload.start_jitter_s=0",
+                                                      "github.latency.create_ref.request_s=0.1",
+                                                      "github.latency.create_ref.response_s=0.1",
+                                                      "github.faults={\"create_ref\":{\"server_error\":0.5}}",
+                                                      "agent.client.max_attempts=2",
+                                                      std::string("agent.on_error=") + on_error});
+    sim::ExploreOptions o;
+    o.grid = 2;
+    const sim::ExploreResult r = sim::explore(s, s.protocol, sim::Predicate::parse("analyses>1 || misses>0"), o);
+    REQUIRE(r.verdict == sim::ExploreVerdict::counterexample);
+    CHECK((std::string(outcome) == "duplicate" ? r.replay->outcome.duplicate : r.replay->outcome.miss));
+    const auto failed = std::count_if(r.counterexample.begin(), r.counterexample.end(), [](const sim::ExploredDraw& d) {
+      return d.what == "github.faults.server_error" && d.value == 1;
+    });
+    CHECK(failed >= 2);
+  }
 }
