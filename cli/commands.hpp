@@ -19,6 +19,7 @@ void add_check_command(CLI::App& app, Action& action);
 void add_sweep_commands(CLI::App& app, Action& action);  // sweep, merge
 void add_replay_command(CLI::App& app, Action& action);
 void add_find_command(CLI::App& app, Action& action);
+void add_explore_command(CLI::App& app, Action& action);
 void add_serve_command(CLI::App& app, Action& action);
 void add_agent_command(CLI::App& app, Action& action);      // agent, agent done
 void add_calibrate_command(CLI::App& app, Action& action);

@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   add_sweep_commands(app, action);
   add_replay_command(app, action);
   add_find_command(app, action);
+  add_explore_command(app, action);
   add_serve_command(app, action);
   add_agent_command(app, action);
   add_calibrate_command(app, action);

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "sim/choice_oracle.hpp"
 #include "sim/rng.hpp"
 
 namespace coordsim::sim {
@@ -36,8 +37,12 @@ struct Distribution {
   // by parse_distribution with non_negative = true.
   // Constants and uniforms are answered inline: most scenario values are one or
   // the other, and this is the simulator's most frequent call.
+  // Under `coordsim explore` an active ChoiceOracle answers instead (constants
+  // stay out of it: they offer no choice).
   double sample(Rng& rng) const {
     if (kind == DistKind::constant) return a;
+    if (t_choice_oracle) [[unlikely]]
+      return oracle_sample(*this);
     if (kind == DistKind::uniform) return sample_uniform(rng);
     return sample_random(rng);
   }

@@ -301,4 +301,13 @@ std::string Predicate::show(int n) const {
   return "?";
 }
 
+std::vector<int> Predicate::metrics_used() const {
+  std::vector<int> ids;
+  for (const Node& n : nodes_)
+    if (n.op == Op::metric) ids.push_back(n.metric);
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
 }  // namespace coordsim::sim

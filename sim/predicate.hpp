@@ -33,6 +33,8 @@ class Predicate {
   const std::string& text() const noexcept { return text_; }
   // Fully parenthesised, for tests and messages: "((analyses > 1) && (misses == 0))".
   std::string canonical() const { return show(root_); }
+  // The metric ids the expression reads (ascending, once each).
+  std::vector<int> metrics_used() const;
 
   enum class Op : std::uint8_t { number, metric, neg, add, sub, mul, div, lt, le, gt, ge, eq, ne, not_, and_, or_ };
 

@@ -189,14 +189,15 @@ nlohmann::json constant_latency(double request, double response) {
 }
 
 nlohmann::json to_document(const Scenario& base, const Params& p, const std::string& strategy, std::uint64_t seed,
-                           std::uint64_t index, const Predicate& where) {
+                           std::uint64_t index, const Predicate& where, const std::string& origin) {
   nlohmann::json doc = base.document.is_object() ? base.document : nlohmann::json::object();
   doc.erase("expect");
   doc["name"] = base.name + "-shrunk";
   doc["description"] = fmt::format(
-      "Shrunk by coordsim from {} (strategy {}, seed {}, trial {}), keeping `{}`: constant distributions only, so "
+      "Shrunk by coordsim from {} ({}), keeping `{}`: constant distributions only, so "
       "every trial is this one; {} flavor(s) failing {} s apart. Replay it: coordsim replay FILE --trial 0.",
-      base.source, strategy, seed, index, where.text(), p.flavors.size(), p.stagger);
+      base.source, origin.empty() ? fmt::format("strategy {}, seed {}, trial {}", strategy, seed, index) : origin,
+      where.text(), p.flavors.size(), p.stagger);
   doc["trials"] = 100;
   doc["workload"] = {{"flavors", p.flavors},
                      {"start_stagger_s", num(p.stagger)},
@@ -235,7 +236,13 @@ nlohmann::json to_document(const Scenario& base, const Params& p, const std::str
 
 ShrinkResult shrink_trial(const Scenario& scenario, const agent::ProtocolConfig& protocol, std::uint64_t seed,
                           std::uint64_t index, const Predicate& where) {
-  const TrialReplay r = replay_trial(scenario, protocol, seed, index);
+  return shrink_replay(scenario, protocol, replay_trial(scenario, protocol, seed, index), where);
+}
+
+ShrinkResult shrink_replay(const Scenario& scenario, const agent::ProtocolConfig& protocol, const TrialReplay& r,
+                           const Predicate& where, const std::string& origin) {
+  const std::uint64_t seed = r.seed;
+  const std::uint64_t index = r.index;
   if (!where.matches(r.metrics))
     throw InputError("--shrink", fmt::format("trial {} does not satisfy `{}`: nothing to shrink", index, where.text()));
 
@@ -351,7 +358,8 @@ ShrinkResult shrink_trial(const Scenario& scenario, const agent::ProtocolConfig&
   result.flavors_after = p.flavors.size();
   result.evaluations = shrinker.evaluations();
   result.steps = std::move(shrinker.steps);
-  result.scenario = to_document(scenario, p, std::string(agent::strategy_name(protocol.strategy)), seed, index, where);
+  result.scenario =
+      to_document(scenario, p, std::string(agent::strategy_name(protocol.strategy)), seed, index, where, origin);
 
   // The document must load and reproduce on its own.
   const Scenario reloaded = load_scenario_text(result.scenario.dump(), "<shrunk scenario>");

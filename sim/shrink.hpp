@@ -36,4 +36,11 @@ struct ShrinkResult {
 ShrinkResult shrink_trial(const Scenario& scenario, const agent::ProtocolConfig& protocol, std::uint64_t seed,
                           std::uint64_t index, const Predicate& where);
 
+// The same from a recording already made (`coordsim explore` records its
+// counterexample with its chosen draws). `origin` replaces "(strategy S, seed
+// N, trial K)" in the written description when not empty.
+struct TrialReplay;
+ShrinkResult shrink_replay(const Scenario& scenario, const agent::ProtocolConfig& protocol, const TrialReplay& r,
+                           const Predicate& where, const std::string& origin = "");
+
 }  // namespace coordsim::sim

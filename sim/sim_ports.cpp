@@ -248,16 +248,20 @@ void SimGitHubClient::begin_slow(Endpoint e, std::coroutine_handle<> h, void* ou
   op.fate = Fate::ok;
   if (faults_on_) {
     const EndpointFaults& f = config_.faults.endpoint[static_cast<int>(e)];
-    const double u_error = fault_rng_.uniform01();
-    const double u_lost = fault_rng_.uniform01();
-    const double u_which = fault_rng_.uniform01();
-    if (u_error < f.server_error) {
-      op.fate = Fate::server_error;
-      op.error_status = u_which < 1.0 / 3 ? 500 : u_which < 2.0 / 3 ? 502 : 503;
-    } else if (e == Endpoint::create_ref && u_which < config_.faults.spurious_ref_422) {
-      op.fate = Fate::spurious_422;
-    } else if (u_lost < f.lost_response) {
-      op.fate = Fate::lost_response;
+    if (t_choice_oracle) [[unlikely]] {
+      op.fate = explored_fate(e, f, op.error_status);
+    } else {
+      const double u_error = fault_rng_.uniform01();
+      const double u_lost = fault_rng_.uniform01();
+      const double u_which = fault_rng_.uniform01();
+      if (u_error < f.server_error) {
+        op.fate = Fate::server_error;
+        op.error_status = u_which < 1.0 / 3 ? 500 : u_which < 2.0 / 3 ? 502 : 503;
+      } else if (e == Endpoint::create_ref && u_which < config_.faults.spurious_ref_422) {
+        op.fate = Fate::spurious_422;
+      } else if (u_lost < f.lost_response) {
+        op.fate = Fate::lost_response;
+      }
     }
   }
   const Duration timeout = config_.request_timeout;
@@ -269,6 +273,21 @@ void SimGitHubClient::begin_slow(Endpoint e, std::coroutine_handle<> h, void* ou
   loop_.schedule(respond_at, Phase::deliver, &on_slow_response, &op);
   if (observer_) [[unlikely]]
     observe_slow_send(op, send, send + request, respond_at);
+}
+
+// The same outcomes as the three uniform draws above, each as a choice point
+// of `coordsim explore`: a server error (and which status), else a spurious
+// 422 on create_ref, else a lost response.
+SimGitHubClient::Fate SimGitHubClient::explored_fate(Endpoint e, const EndpointFaults& f, int& status) {
+  if (oracle_event(f.server_error, "github.faults.server_error")) {
+    static constexpr int kStatuses[] = {500, 502, 503};
+    status = kStatuses[oracle_pick(3, "github.faults server error status (500, 502, 503)")];
+    return Fate::server_error;
+  }
+  if (e == Endpoint::create_ref && oracle_event(config_.faults.spurious_ref_422, "github.faults.spurious_ref_422"))
+    return Fate::spurious_422;
+  if (oracle_event(f.lost_response, "github.faults.lost_response")) return Fate::lost_response;
+  return Fate::ok;
 }
 
 void SimGitHubClient::on_slow_effect(void* op) {

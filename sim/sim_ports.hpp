@@ -13,6 +13,7 @@
 #include "sim/event_loop.hpp"
 #include "sim/github_model.hpp"
 #include "sim/rate_limiter.hpp"
+#include "sim/choice_oracle.hpp"
 #include "sim/rng.hpp"
 #include "sim/scenario.hpp"
 #include "sim/trial_observer.hpp"
@@ -39,6 +40,8 @@ class SimClock final : public agent::Clock {
     return false;
   }
   double random01() override {
+    if (t_choice_oracle) [[unlikely]]
+      return oracle_unit("agent retry jitter");
     // Derived on first use: only retries draw jitter, and most trials make none.
     if (!rng_ready_) {
       rng_ = make_stream(seed_, trial_, StreamKind::flavor_client, stream_flavor_);
@@ -127,6 +130,7 @@ class SimGitHubClient final : public agent::GitHubApi {
   struct Op;
   enum class Fate : std::uint8_t { ok, server_error, lost_response, spurious_422 };
   void begin_slow(agent::Endpoint e, std::coroutine_handle<> h, void* out, bool is_write);
+  [[gnu::cold]] Fate explored_fate(agent::Endpoint e, const EndpointFaults& f, int& status);
   static void on_slow_effect(void* op);
   static void on_slow_response(void* op);
   void slow_effect(Op& op);

@@ -69,6 +69,12 @@ std::int64_t draw_count(const Distribution& d, Rng& rng) {
   if (fraction <= -0.5) --n;
   return n;
 }
+// `rng.uniform01() < p`, or a choice point under `coordsim explore`.
+bool draw_event(Rng& rng, double p, const char* what) {
+  if (t_choice_oracle) [[unlikely]]
+    return oracle_event(p, what);
+  return rng.uniform01() < p;
+}
 }  // namespace
 
 void TrialRunner::draw_plan(std::uint64_t seed, std::uint64_t index) {
@@ -76,7 +82,7 @@ void TrialRunner::draw_plan(std::uint64_t seed, std::uint64_t index) {
   // not it is used, so changing one parameter does not shift other draws.
   Rng trial_rng = make_stream(seed, index, StreamKind::trial_workload);
   const FailureModel& failure = scenario_.workload.failure;
-  const bool common_mode = trial_rng.uniform01() < failure.common_mode_probability;
+  const bool common_mode = draw_event(trial_rng, failure.common_mode_probability, "workload.failure.common_mode_probability");
   const Duration time_to_failure = draw_time(failure.time_to_failure, trial_rng);
 
   const LlmModel& llm = scenario_.llm;
@@ -85,7 +91,7 @@ void TrialRunner::draw_plan(std::uint64_t seed, std::uint64_t index) {
     Rng rng = make_stream(seed, index, StreamKind::flavor_workload, flavor_index);
     FlavorPlan& p = plan_[i];
     const Duration jitter = draw_time(scenario_.workload.start_jitter, rng);
-    const bool fails_alone = rng.uniform01() < failure.per_flavor_probability;
+    const bool fails_alone = draw_event(rng, failure.per_flavor_probability, "workload.failure.per_flavor_probability");
     const Duration delay = draw_time(failure.flavor_delay, rng);
     p.start = agent::from_seconds(scenario_.workload.start_stagger_s * static_cast<double>(i)) + jitter;
     p.fails = common_mode || fails_alone;
@@ -94,7 +100,7 @@ void TrialRunner::draw_plan(std::uint64_t seed, std::uint64_t index) {
     // Drawn after the others and only when configured, so that adding them
     // leaves every earlier draw of the stream where it was.
     const double death = scenario_.workload.death.probability;
-    p.dies_if_leading = death > 0 && rng.uniform01() < death;
+    p.dies_if_leading = death > 0 && draw_event(rng, death, "workload.agent_death.probability");
     p.leg_ends = p.fails_at;
     if (!p.fails) p.leg_ends += draw_time(scenario_.workload.rest_of_build, rng);
 
@@ -156,6 +162,8 @@ const TrialOutcome& TrialRunner::run(std::uint64_t seed, std::uint64_t index) {
     if (protocol_.strategy != agent::Strategy::fan_in)
       loop_.schedule(plan_[i].fails_at, Phase::deliver, &start_agent, &f);
   }
+  if (t_choice_oracle) [[unlikely]]
+    oracle_trial_started();
   if (protocol_.strategy == agent::Strategy::fan_in) run_fan_in();
   loop_.run();
   measure();
