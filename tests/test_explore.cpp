@@ -3,6 +3,7 @@
 // acceptance boxes: ref-lock proved duplicate-free, seed refuted with a
 // counterexample that duplicates as a standalone scenario.
 #include <algorithm>
+#include <cstdint>
 #include <string>
 #include <utility>
 
@@ -86,14 +87,22 @@ TEST_CASE("a probability in (0, 1) is a two-way choice; 0 and 1 are fixed", "[ex
 TEST_CASE("explore proves ref-lock duplicate-free over its box", "[explore]") {
   const sim::Scenario s = box("ref-lock-box.json");
   REQUIRE(s.protocol.strategy == agent::Strategy::ref_lock);
-  const sim::ExploreResult r = sim::explore(s, s.protocol, sim::Predicate::parse("analyses>1 || misses>0"), {});
+  sim::ExploreOptions o;
+#ifdef COORDSIM_EXPLORE_PROOF_GRID
+  o.grid = COORDSIM_EXPLORE_PROOF_GRID;  // sanitizer builds: see tests/CMakeLists.txt
+#else
+  o.grid = 3;
+#endif
+  const sim::ExploreResult r = sim::explore(s, s.protocol, sim::Predicate::parse("analyses>1 || misses>0"), o);
   CHECK(r.verdict == sim::ExploreVerdict::proved);
   CHECK(r.settled_pruning);
-  // Every run draws 12 values with 3 options each (per flavor: start jitter,
+  // Every run draws 12 values with `grid` options each (per flavor: start jitter,
   // create_ref request and response latency, the ref's lag) and ref-lock
-  // draws nothing after its decisions: the whole grid, 3^12 schedules.
+  // draws nothing after its decisions: the whole grid, 3^12 = 531,441 schedules.
   CHECK(r.max_choice_points == 12);
-  CHECK(r.schedules == 531441);
+  std::int64_t whole_grid = 1;
+  for (int i = 0; i < 12; ++i) whole_grid *= o.grid;
+  CHECK(r.schedules == whole_grid);
   CHECK(r.pruned == 0);
 }
 
