@@ -408,7 +408,10 @@ void add_agent_command(CLI::App& app, Action& action) {
       "Record that this flavor's analysis is done, where the protocol needs it: for ref-lock with a lease\n"
       "(--lease-ttl), creates the lock's `-done` ref, which followers wait for. Nothing to do for the other\n"
       "protocols (says so). Run it after the analysis step, with the same options as `coordsim agent`.\n"
-      "Exit 0 recorded (or nothing to record), 1 could not record, 2 bad arguments.");
+      "Exit 0 recorded (or nothing to record), 1 could not record, 2 bad arguments.\n"
+      "`coordsim agent release` is the same command (it releases the lease).");
+  // The issue names it both ways: a lease is released, an analysis is done.
+  done_cmd->alias("release");
   done_cmd->callback([args] { args->done = true; });
   cmd->callback([args, &action] {
     action = [args] { return args->done ? done(*args) : decide(*args); };

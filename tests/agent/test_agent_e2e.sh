@@ -151,6 +151,10 @@ check "lease: the follower still waits" test ! -s "$work/lease-$follower.rc"
 check "agent done: exit 0" test $? = 0
 check "agent done: recorded the -done ref" test "$(json_get "$work/done.json" '(d["recorded"], d["done_ref"])')" = "(True, 'refs/coordination/lease1-done')"
 wait "${lease_pids[@]}"
+# `agent release` is `agent done`: a second record finds the -done ref there, which counts.
+"$bin" agent release "${lease[@]}" --flavor "$leader" >"$work/release.json" 2>"$work/release.err"
+check "agent release (alias of done): exit 0" test $? = 0
+check "agent release: recorded (the -done ref already exists)" test "$(json_get "$work/release.json" '(d["command"], d["recorded"])')" = "('agent done', True)"
 check "lease: the follower skips once the leader is done" test "$(cat "$work/lease-$follower.rc")" = 3
 check "lease: reason leader_done" test "$(json_get "$work/lease-$follower.json" 'd["reason"]')" = leader_done
 "$bin" agent done --api-url "$url" --repo e2e/x --commit x --flavor a --strategy seed-lowest >"$work/done2.json" 2>&1
