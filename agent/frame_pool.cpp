@@ -2,7 +2,7 @@
 
 namespace coordsim::agent::frame_pool::detail {
 
-constinit thread_local std::array<FreeNode*, kClasses> heads{};
+constinit thread_local FreeNode* heads[kClasses]{};
 
 namespace {
 

@@ -8,7 +8,6 @@
 // thread_local, so that taking or returning a frame is a few instructions with
 // no call (a simulated trial does it about a dozen times); the lists' nodes are
 // freed at thread exit by a guard the slow path sets up (frame_pool.cpp).
-#include <array>
 #include <cstddef>
 #include <new>
 
@@ -22,7 +21,10 @@ struct FreeNode {
   FreeNode* next;
 };
 
-extern constinit thread_local std::array<FreeNode*, kClasses> heads;
+// A plain array, not std::array: GCC 12's UBSan at -O2 reports member access
+// through a null pointer for std::array's operator[] on a thread_local (a false
+// positive: the TLS address is not null).
+extern constinit thread_local FreeNode* heads[kClasses];
 
 constexpr std::size_t size_class(std::size_t size) { return (size + kGranule - 1) / kGranule; }
 
