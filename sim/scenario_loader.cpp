@@ -8,6 +8,7 @@
 // file includes valijson, so the setting cannot differ between translation units.
 #define VALIJSON_USE_EXCEPTIONS 1
 
+#include "sim/edit_distance.hpp"
 #include "sim/scenario_loader.hpp"
 #include "sim/json_pointer.hpp"
 
@@ -142,21 +143,6 @@ std::string number_text(const json& n) {
     }
   }
   return n.dump();
-}
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
 }
 
 // " (did you mean \"x\"?)" for a near miss, so a typo is a one-glance fix.
