@@ -82,6 +82,14 @@ enum class Endpoint : std::uint8_t {
 inline constexpr int kEndpointCount = 9;
 const char* endpoint_name(Endpoint e);
 
+// GitHub's read paths, each with its own visibility lag (DESIGN.md). Beside
+// Endpoint because both runtimes name them: the simulator's model and the real
+// runtime's calibration, which cannot see the simulator.
+enum class ReadPath : std::uint8_t { get = 0, list = 1, search = 2, refs = 3 };
+inline constexpr int kReadPathCount = 4;
+// "get", "list", "search", "refs": the scenario's `visibility_lag_s` keys.
+const char* read_path_name(ReadPath p);
+
 // An API failure, returned as data: protocols decide what an error means.
 struct ApiError {
   int status = 0;          // HTTP status; 0 when no response arrived (timeout, connection)

@@ -67,4 +67,14 @@ const char* endpoint_name(Endpoint e) {
   return "?";
 }
 
+const char* read_path_name(ReadPath p) {
+  switch (p) {
+    case ReadPath::get: return "get";
+    case ReadPath::list: return "list";
+    case ReadPath::search: return "search";
+    case ReadPath::refs: return "refs";
+  }
+  return "?";
+}
+
 }  // namespace coordsim::agent

@@ -9,8 +9,8 @@
 #include <cstdlib>
 #include <vector>
 
-#include "sim/runner.hpp"
-#include "sim/scenario_loader.hpp"
+#include "sim/engine/run_trials.hpp"
+#include "sim/input/scenario_loader.hpp"
 
 using namespace coordsim;
 

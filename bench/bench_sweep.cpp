@@ -5,7 +5,7 @@
 
 #include <benchmark/benchmark.h>
 
-#include "sim/sweep.hpp"
+#include "sim/analysis/sweep.hpp"
 
 using namespace coordsim;
 

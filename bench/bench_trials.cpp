@@ -3,9 +3,9 @@
 // threads >= 1.8x one). Run: build/bench/bench_trials
 #include <benchmark/benchmark.h>
 
-#include "sim/runner.hpp"
-#include "sim/scenario_loader.hpp"
-#include "sim/trial.hpp"
+#include "sim/engine/run_trials.hpp"
+#include "sim/input/scenario_loader.hpp"
+#include "sim/engine/trial_runner.hpp"
 
 using namespace coordsim;
 

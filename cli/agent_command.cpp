@@ -20,8 +20,8 @@
 #include "agent/real/token.hpp"
 #include "cli/api_connection.hpp"
 #include "cli/commands.hpp"
-#include "sim/input_error.hpp"
-#include "sim/scenario_loader.hpp"
+#include "sim/input/input_error.hpp"
+#include "sim/input/scenario_loader.hpp"
 
 namespace coordsim::cli {
 

@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "agent/real/url.hpp"
-#include "sim/input_error.hpp"
+#include "sim/input/input_error.hpp"
 
 namespace coordsim::cli {
 

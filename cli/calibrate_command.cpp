@@ -24,7 +24,7 @@
 #include "agent/real/token.hpp"
 #include "cli/api_connection.hpp"
 #include "cli/commands.hpp"
-#include "sim/input_error.hpp"
+#include "sim/input/input_error.hpp"
 
 namespace coordsim::cli {
 

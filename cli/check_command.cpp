@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "cli/commands.hpp"
-#include "sim/check.hpp"
-#include "sim/input_error.hpp"
-#include "sim/scenario_loader.hpp"
+#include "sim/analysis/check.hpp"
+#include "sim/input/input_error.hpp"
+#include "sim/input/scenario_loader.hpp"
 
 namespace coordsim::cli {
 
@@ -28,7 +28,7 @@ struct CheckArgs {
 
 int check(const CheckArgs& a) {
   // Load everything first: a typo in the last file should not cost the first one's run.
-  std::vector<sim::Scenario> scenarios;
+  std::vector<sim::ScenarioFile> scenarios;
   for (const std::string& path : a.scenarios) scenarios.push_back(sim::load_scenario_file(path, a.sets));
   std::optional<agent::Strategy> strategy;
   if (!a.strategy.empty()) {
@@ -46,7 +46,7 @@ int check(const CheckArgs& a) {
   options.seed = a.seed;
   options.threads = a.threads;
   std::vector<sim::ScenarioCheck> checks;
-  for (const sim::Scenario& s : scenarios) {
+  for (const sim::ScenarioFile& s : scenarios) {
     agent::ProtocolConfig protocol = s.protocol;
     if (strategy) protocol.strategy = *strategy;
     checks.push_back(sim::check_scenario(s, protocol, options));

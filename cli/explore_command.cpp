@@ -11,10 +11,10 @@
 
 #include "cli/commands.hpp"
 #include "cli/trial_args.hpp"
-#include "sim/explore.hpp"
-#include "sim/predicate.hpp"
-#include "sim/shrink.hpp"
-#include "sim/timeline.hpp"
+#include "sim/analysis/explore.hpp"
+#include "sim/analysis/predicate.hpp"
+#include "sim/analysis/shrink.hpp"
+#include "sim/output/timeline.hpp"
 
 namespace coordsim::cli {
 

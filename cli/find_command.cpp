@@ -9,9 +9,9 @@
 
 #include "cli/commands.hpp"
 #include "cli/trial_args.hpp"
-#include "sim/find.hpp"
-#include "sim/predicate.hpp"
-#include "sim/trial_metrics.hpp"
+#include "sim/analysis/find.hpp"
+#include "sim/analysis/predicate.hpp"
+#include "sim/engine/trial_metrics.hpp"
 
 namespace coordsim::cli {
 

@@ -11,7 +11,7 @@
 
 #include "agent/real/token.hpp"
 #include "cli/commands.hpp"
-#include "sim/input_error.hpp"
+#include "sim/input/input_error.hpp"
 
 int main(int argc, char** argv) {
   using namespace coordsim::cli;

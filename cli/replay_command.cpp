@@ -7,10 +7,10 @@
 
 #include "cli/commands.hpp"
 #include "cli/trial_args.hpp"
-#include "sim/chrome_trace.hpp"
-#include "sim/input_error.hpp"
-#include "sim/replay.hpp"
-#include "sim/timeline.hpp"
+#include "sim/output/chrome_trace.hpp"
+#include "sim/input/input_error.hpp"
+#include "sim/engine/replay.hpp"
+#include "sim/output/timeline.hpp"
 
 namespace coordsim::cli {
 

@@ -7,12 +7,12 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/commands.hpp"
-#include "sim/compare.hpp"
-#include "sim/determinism.hpp"
-#include "sim/input_error.hpp"
-#include "sim/report.hpp"
-#include "sim/runner.hpp"
-#include "sim/scenario_loader.hpp"
+#include "sim/output/compare.hpp"
+#include "sim/analysis/determinism.hpp"
+#include "sim/input/input_error.hpp"
+#include "sim/output/report.hpp"
+#include "sim/engine/run_trials.hpp"
+#include "sim/input/scenario_loader.hpp"
 
 namespace coordsim::cli {
 
@@ -33,7 +33,7 @@ struct RunArgs {
 
 // Every protocol on the same trials: the trial streams do not depend on the
 // protocol, so this is common random numbers by construction.
-int compare(const RunArgs& a, const sim::Scenario& scenario, const sim::RunOptions& options,
+int compare(const RunArgs& a, const sim::ScenarioFile& scenario, const sim::RunOptions& options,
             const std::vector<agent::Strategy>& strategies) {
   std::vector<sim::RunReport> runs;
   std::vector<agent::ProtocolConfig> protocols(strategies.size(), scenario.protocol);
@@ -53,7 +53,7 @@ int compare(const RunArgs& a, const sim::Scenario& scenario, const sim::RunOptio
 }
 
 int run(const RunArgs& a) {
-  sim::Scenario scenario = a.scenario.empty() ? sim::load_default_scenario(a.sets)
+  sim::ScenarioFile scenario = a.scenario.empty() ? sim::load_default_scenario(a.sets)
                                               : sim::load_scenario_file(a.scenario, a.sets);
   agent::ProtocolConfig protocol = scenario.protocol;
   const std::vector<agent::Strategy> strategies =

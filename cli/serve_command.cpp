@@ -15,8 +15,8 @@
 #include "cli/commands.hpp"
 #include "sim/http/router.hpp"
 #include "sim/http/server.hpp"
-#include "sim/input_error.hpp"
-#include "sim/scenario_loader.hpp"
+#include "sim/input/input_error.hpp"
+#include "sim/input/scenario_loader.hpp"
 
 namespace coordsim::cli {
 

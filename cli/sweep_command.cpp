@@ -13,9 +13,9 @@
 #include <spdlog/fmt/fmt.h>
 
 #include "cli/commands.hpp"
-#include "sim/input_error.hpp"
-#include "sim/sweep.hpp"
-#include "sim/sweep_html.hpp"
+#include "sim/input/input_error.hpp"
+#include "sim/analysis/sweep.hpp"
+#include "sim/output/sweep_html.hpp"
 
 namespace coordsim::cli {
 

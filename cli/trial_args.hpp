@@ -9,8 +9,8 @@
 #include <CLI/CLI.hpp>
 
 #include "agent/protocol.hpp"
-#include "sim/predicate.hpp"
-#include "sim/scenario.hpp"
+#include "sim/analysis/predicate.hpp"
+#include "sim/input/scenario_file.hpp"
 
 namespace coordsim::cli {
 
@@ -27,7 +27,7 @@ struct TrialSource {
 };
 
 struct LoadedTrials {
-  sim::Scenario scenario;
+  sim::ScenarioFile scenario;
   agent::ProtocolConfig protocol;
   std::string strategy;  // its name
   std::uint64_t seed = 0;

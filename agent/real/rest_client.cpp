@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/real/github_json.hpp"
+#include "agent/real/rest_json.hpp"
 #include "agent/real/url.hpp"
 
 namespace coordsim::agent::real {

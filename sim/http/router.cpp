@@ -12,11 +12,11 @@
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 
-#include "sim/http/github_json.hpp"
+#include "sim/http/rest_render.hpp"
 #include "sim/http/query.hpp"
 #include "sim/http/scenario_rate_limits.hpp"
-#include "sim/input_error.hpp"
-#include "sim/rng.hpp"
+#include "sim/input/input_error.hpp"
+#include "sim/random/rng.hpp"
 
 namespace coordsim::sim::http {
 
@@ -253,7 +253,9 @@ struct Router::Impl {
     // GET /rate_limit is bookkeeping, not the API under test: it never fails.
     if (s.size() == 1 && s[0] == "rate_limit") return {};
     const bool creates_ref = method == "POST" && s.size() == 5 && s[0] == "repos" && s[3] == "git" && s[4] == "refs";
-    return draw_fault(github.faults, e, creates_ref, fault_rng);
+    if (!github.faults.any()) return {};
+    const FaultDraws u{fault_rng.uniform01(), fault_rng.uniform01(), fault_rng.uniform01()};
+    return decide_fault(github.faults, e, creates_ref, u);
   }
   std::int64_t unix_s_ceil(Time t) const {
     return (options.unix_epoch_us + t.count() + 999'999) / 1'000'000;

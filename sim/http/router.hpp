@@ -13,10 +13,10 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "agent/time.hpp"
-#include "sim/http/faults.hpp"
 #include "sim/http/message.hpp"
-#include "sim/http/rate_limit.hpp"
-#include "sim/scenario.hpp"
+#include "sim/http/token_rate_limit.hpp"
+#include "sim/model/faults.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace coordsim::sim::http {
 

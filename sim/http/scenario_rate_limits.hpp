@@ -16,9 +16,9 @@
 #include <unordered_map>
 
 #include "agent/time.hpp"
-#include "sim/rate_limiter.hpp"
-#include "sim/rng.hpp"
-#include "sim/scenario.hpp"
+#include "sim/model/rate_limiter.hpp"
+#include "sim/random/rng.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace coordsim::sim::http {
 

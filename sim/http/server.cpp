@@ -17,7 +17,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
-#include "sim/http/github_json.hpp"
+#include "sim/http/rest_render.hpp"
 #include "sim/http/query.hpp"
 
 namespace coordsim::sim::http {

@@ -1,0 +1,299 @@
+#include "sim/analysis/predicate.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+
+#include <spdlog/fmt/fmt.h>
+
+#include "sim/input/edit_distance.hpp"
+#include "sim/input/input_error.hpp"
+
+namespace coordsim::sim {
+
+namespace {
+
+enum class Tok : std::uint8_t {
+  number, name, lparen, rparen, not_, and_, or_, lt, le, gt, ge, eq, ne, plus, minus, star, slash, end
+};
+
+struct Token {
+  Tok kind;
+  std::size_t pos;  // 0-based offset into the text
+  std::string_view text;
+  double number = 0;
+};
+
+std::string_view describe(const Token& t) {
+  return t.kind == Tok::end ? std::string_view("the end of the expression") : t.text;
+}
+
+}  // namespace
+
+class PredicateParser {
+ public:
+  PredicateParser(std::string_view text, const std::string& where, Predicate& p)
+      : text_(text), where_(where), p_(p) {}
+
+  void parse() {
+    tokenize();
+    p_.root_ = parse_or();
+    if (peek().kind == Tok::rparen) fail(peek().pos, "unmatched ')'");
+    if (peek().kind != Tok::end)
+      fail(peek().pos, fmt::format("unexpected '{}' after a complete expression; join conditions with && or ||",
+                                   peek().text));
+  }
+
+ private:
+  // The expression with a caret under column pos + 1, then the hint.
+  [[noreturn]] void fail(std::size_t pos, const std::string& what, const std::string& hint = {}) const {
+    throw InputError(where_, fmt::format("column {}: {}\n  {}\n  {}^{}", pos + 1, what, text_, std::string(pos, ' '),
+                                         hint.empty() ? "" : "\n" + hint));
+  }
+
+  void tokenize() {
+    std::size_t i = 0;
+    const auto two = [&](char a, char b) { return text_[i] == a && i + 1 < text_.size() && text_[i + 1] == b; };
+    while (true) {
+      while (i < text_.size() && std::isspace(static_cast<unsigned char>(text_[i]))) ++i;
+      if (i == text_.size()) break;
+      const char c = text_[i];
+      const std::size_t start = i;
+      Token t{Tok::end, start, {}, 0};
+      if (std::isdigit(static_cast<unsigned char>(c)) || (c == '.' && i + 1 < text_.size() &&
+                                                          std::isdigit(static_cast<unsigned char>(text_[i + 1])))) {
+        const auto [end, ec] = std::from_chars(text_.data() + i, text_.data() + text_.size(), t.number);
+        if (ec != std::errc()) fail(i, "malformed number");
+        i = static_cast<std::size_t>(end - text_.data());
+        if (i < text_.size() && (std::isalpha(static_cast<unsigned char>(text_[i])) || text_[i] == '_'))
+          fail(i, "a number must not run into a name; put an operator between them");
+        t.kind = Tok::number;
+      } else if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
+        while (i < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[i])) || text_[i] == '_' || text_[i] == '.'))
+          ++i;
+        t.kind = Tok::name;
+      } else if (two('&', '&')) {
+        t.kind = Tok::and_, i += 2;
+      } else if (two('|', '|')) {
+        t.kind = Tok::or_, i += 2;
+      } else if (two('<', '=')) {
+        t.kind = Tok::le, i += 2;
+      } else if (two('>', '=')) {
+        t.kind = Tok::ge, i += 2;
+      } else if (two('=', '=')) {
+        t.kind = Tok::eq, i += 2;
+      } else if (two('!', '=')) {
+        t.kind = Tok::ne, i += 2;
+      } else {
+        switch (c) {
+          case '(': t.kind = Tok::lparen; break;
+          case ')': t.kind = Tok::rparen; break;
+          case '!': t.kind = Tok::not_; break;
+          case '<': t.kind = Tok::lt; break;
+          case '>': t.kind = Tok::gt; break;
+          case '+': t.kind = Tok::plus; break;
+          case '-': t.kind = Tok::minus; break;
+          case '*': t.kind = Tok::star; break;
+          case '/': t.kind = Tok::slash; break;
+          case '=': fail(i, "'=' is not an operator; use '==' to compare");
+          case '&': fail(i, "'&' is not an operator; use '&&' for 'and'");
+          case '|': fail(i, "'|' is not an operator; use '||' for 'or'");
+          default: fail(i, fmt::format("unexpected character '{}'", c));
+        }
+        ++i;
+      }
+      t.text = text_.substr(start, i - start);
+      tokens_.push_back(t);
+    }
+    tokens_.push_back(Token{Tok::end, text_.size(), {}, 0});
+  }
+
+  const Token& peek() const { return tokens_[next_]; }
+  const Token& take() { return tokens_[next_++]; }
+
+  int add(Predicate::Op op, int lhs = -1, int rhs = -1) {
+    p_.nodes_.push_back({op, 0, -1, lhs, rhs});
+    return static_cast<int>(p_.nodes_.size() - 1);
+  }
+
+  int parse_or() {
+    int lhs = parse_and();
+    while (peek().kind == Tok::or_) {
+      take();
+      lhs = add(Predicate::Op::or_, lhs, parse_and());
+    }
+    return lhs;
+  }
+  int parse_and() {
+    int lhs = parse_not();
+    while (peek().kind == Tok::and_) {
+      take();
+      lhs = add(Predicate::Op::and_, lhs, parse_not());
+    }
+    return lhs;
+  }
+  int parse_not() {
+    if (peek().kind == Tok::not_) {
+      take();
+      return add(Predicate::Op::not_, parse_not());
+    }
+    return parse_compare();
+  }
+  static bool comparison(Tok k, Predicate::Op& op) {
+    switch (k) {
+      case Tok::lt: op = Predicate::Op::lt; return true;
+      case Tok::le: op = Predicate::Op::le; return true;
+      case Tok::gt: op = Predicate::Op::gt; return true;
+      case Tok::ge: op = Predicate::Op::ge; return true;
+      case Tok::eq: op = Predicate::Op::eq; return true;
+      case Tok::ne: op = Predicate::Op::ne; return true;
+      default: return false;
+    }
+  }
+  int parse_compare() {
+    const int lhs = parse_sum();
+    Predicate::Op op{};
+    if (!comparison(peek().kind, op)) return lhs;
+    take();
+    const int node = add(op, lhs, parse_sum());
+    if (comparison(peek().kind, op))
+      fail(peek().pos, "comparisons do not chain; write `a < b && b < c`");
+    return node;
+  }
+  int parse_sum() {
+    int lhs = parse_product();
+    while (peek().kind == Tok::plus || peek().kind == Tok::minus) {
+      const Predicate::Op op = take().kind == Tok::plus ? Predicate::Op::add : Predicate::Op::sub;
+      lhs = add(op, lhs, parse_product());
+    }
+    return lhs;
+  }
+  int parse_product() {
+    int lhs = parse_unary();
+    while (peek().kind == Tok::star || peek().kind == Tok::slash) {
+      const Predicate::Op op = take().kind == Tok::star ? Predicate::Op::mul : Predicate::Op::div;
+      lhs = add(op, lhs, parse_unary());
+    }
+    return lhs;
+  }
+  int parse_unary() {
+    const Token& t = peek();
+    switch (t.kind) {
+      case Tok::minus: take(); return add(Predicate::Op::neg, parse_unary());
+      case Tok::number: {
+        take();
+        const int n = add(Predicate::Op::number);
+        p_.nodes_[static_cast<std::size_t>(n)].value = t.number;
+        return n;
+      }
+      case Tok::name: {
+        take();
+        const auto id = find_trial_metric(t.text);
+        if (!id) fail(t.pos, unknown_name(t.text), "known metrics: " + trial_metric_names());
+        const int n = add(Predicate::Op::metric);
+        p_.nodes_[static_cast<std::size_t>(n)].metric = *id;
+        return n;
+      }
+      case Tok::lparen: {
+        take();
+        const int inner = parse_or();
+        if (peek().kind != Tok::rparen)
+          fail(peek().pos, fmt::format("expected ')' to close the '(' at column {}, found {}", t.pos + 1,
+                                       describe(peek())));
+        take();
+        return inner;
+      }
+      default: {
+        const std::string after =
+            next_ == 0 ? std::string("at the start") : fmt::format("after '{}'", tokens_[next_ - 1].text);
+        fail(t.pos, fmt::format("expected a number, a metric name or '(' {}, found {}", after, describe(t)));
+      }
+    }
+  }
+
+  static std::string unknown_name(std::string_view name) {
+    std::string best;
+    std::size_t best_distance = 3;  // suggest only close names
+    for (const TrialMetricInfo& m : trial_metric_infos()) {
+      const std::size_t d = edit_distance(name, m.name);
+      if (d < best_distance) best_distance = d, best = m.name;
+    }
+    std::string msg = fmt::format("unknown metric \"{}\"", name);
+    if (!best.empty()) msg += fmt::format(" (did you mean \"{}\"?)", best);
+    return msg;
+  }
+
+  std::string_view text_;
+  const std::string& where_;
+  Predicate& p_;
+  std::vector<Token> tokens_;
+  std::size_t next_ = 0;
+};
+
+Predicate Predicate::parse(std::string_view text, const std::string& where) {
+  Predicate p;
+  p.text_.assign(text);
+  PredicateParser(p.text_, where, p).parse();
+  return p;
+}
+
+double Predicate::eval(int n, const TrialMetrics& m) const {
+  const Node& x = nodes_[static_cast<std::size_t>(n)];
+  const auto l = [&] { return eval(x.lhs, m); };
+  const auto r = [&] { return eval(x.rhs, m); };
+  switch (x.op) {
+    case Op::number: return x.value;
+    case Op::metric: return m[static_cast<std::size_t>(x.metric)];
+    case Op::neg: return -l();
+    case Op::add: return l() + r();
+    case Op::sub: return l() - r();
+    case Op::mul: return l() * r();
+    case Op::div: return l() / r();
+    case Op::lt: return l() < r() ? 1 : 0;
+    case Op::le: return l() <= r() ? 1 : 0;
+    case Op::gt: return l() > r() ? 1 : 0;
+    case Op::ge: return l() >= r() ? 1 : 0;
+    case Op::eq: return l() == r() ? 1 : 0;
+    case Op::ne: return l() != r() ? 1 : 0;
+    case Op::not_: return l() == 0 ? 1 : 0;
+    case Op::and_: return l() != 0 && r() != 0 ? 1 : 0;
+    case Op::or_: return l() != 0 || r() != 0 ? 1 : 0;
+  }
+  return 0;
+}
+
+std::string Predicate::show(int n) const {
+  const Node& x = nodes_[static_cast<std::size_t>(n)];
+  const auto bin = [&](std::string_view op) { return "(" + show(x.lhs) + " " + std::string(op) + " " + show(x.rhs) + ")"; };
+  switch (x.op) {
+    case Op::number: return fmt::format("{:g}", x.value);
+    case Op::metric: return trial_metric_infos()[static_cast<std::size_t>(x.metric)].name;
+    case Op::neg: return "-" + show(x.lhs);
+    case Op::add: return bin("+");
+    case Op::sub: return bin("-");
+    case Op::mul: return bin("*");
+    case Op::div: return bin("/");
+    case Op::lt: return bin("<");
+    case Op::le: return bin("<=");
+    case Op::gt: return bin(">");
+    case Op::ge: return bin(">=");
+    case Op::eq: return bin("==");
+    case Op::ne: return bin("!=");
+    case Op::not_: return "!" + show(x.lhs);
+    case Op::and_: return bin("&&");
+    case Op::or_: return bin("||");
+  }
+  return "?";
+}
+
+std::vector<int> Predicate::metrics_used() const {
+  std::vector<int> ids;
+  for (const Node& n : nodes_)
+    if (n.op == Op::metric) ids.push_back(n.metric);
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
+}  // namespace coordsim::sim

@@ -1,0 +1,58 @@
+#pragma once
+// Predicates over one trial's metrics, as `coordsim find --where` takes them:
+//   analyses>1            misses>0 && api_calls<20        !(duplicate || miss)
+//   cost_usd > 2 * baseline_cost_usd / failing_flavors    min_gap_s < 0.5
+//
+// Grammar, loosest binding first:
+//   or      := and ('||' and)*
+//   and     := not ('&&' not)*
+//   not     := '!' not | compare
+//   compare := sum (('<' | '<=' | '>' | '>=' | '==' | '!=') sum)?    (no chains)
+//   sum     := product (('+' | '-') product)*
+//   product := unary (('*' | '/') unary)*
+//   unary   := '-' unary | NUMBER | METRIC | '(' or ')'
+// `!` binds looser than a comparison (as Python's `not`): `!analyses>1` is
+// `!(analyses>1)`. A bare value is true when it is not 0. Metric names are
+// those of trial_metric_infos().
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/engine/trial_metrics.hpp"
+
+namespace coordsim::sim {
+
+class Predicate {
+ public:
+  // Throws InputError(`where`, "column N: ...") with the expression and a caret
+  // under the problem; an unknown name lists the known metrics.
+  static Predicate parse(std::string_view text, const std::string& where = "--where");
+
+  double evaluate(const TrialMetrics& m) const { return eval(root_, m); }
+  bool matches(const TrialMetrics& m) const { return evaluate(m) != 0; }
+  const std::string& text() const noexcept { return text_; }
+  // Fully parenthesised, for tests and messages: "((analyses > 1) && (misses == 0))".
+  std::string canonical() const { return show(root_); }
+  // The metric ids the expression reads (ascending, once each).
+  std::vector<int> metrics_used() const;
+
+  enum class Op : std::uint8_t { number, metric, neg, add, sub, mul, div, lt, le, gt, ge, eq, ne, not_, and_, or_ };
+
+ private:
+  struct Node {
+    Op op;
+    double value = 0;  // number
+    int metric = -1;   // metric
+    int lhs = -1;
+    int rhs = -1;
+  };
+  friend class PredicateParser;
+  double eval(int n, const TrialMetrics& m) const;
+  std::string show(int n) const;
+
+  std::string text_;
+  std::vector<Node> nodes_;
+  int root_ = -1;
+};
+
+}  // namespace coordsim::sim

@@ -1,0 +1,362 @@
+#include "sim/analysis/sweep.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <sstream>
+
+#include <spdlog/fmt/fmt.h>
+
+#include "sim/input/input_error.hpp"
+#include "sim/output/report.hpp"
+#include "sim/engine/run_trials.hpp"
+#include "sim/input/scenario_loader.hpp"
+
+namespace coordsim::sim {
+
+namespace {
+
+std::optional<double> parse_number(std::string_view s) {
+  double v = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+nlohmann::json parse_value(const std::string& text) {
+  nlohmann::json v = nlohmann::json::parse(text, nullptr, false);
+  return v.is_discarded() ? nlohmann::json(text) : v;
+}
+
+// The JSON text of a value as --set takes it.
+std::string set_text(const nlohmann::json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+
+}  // namespace
+
+Vary parse_vary(const std::string& argument) {
+  const std::string where = "--vary " + argument;
+  const auto eq = argument.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw InputError(where, "expected PATH=SPEC, e.g. agent.post_create_wait_s=0:10:2 or agent.find_attempts=2,3,5");
+  Vary v;
+  v.path = argument.substr(0, eq);
+  const std::string spec = argument.substr(eq + 1);
+  if (spec.empty()) throw InputError(where, "empty SPEC; expected start:stop:step or a,b,c");
+  if (spec.find(':') != std::string::npos && spec.find(',') == std::string::npos && spec.front() != '[' &&
+      spec.front() != '{') {
+    std::vector<std::string> parts;
+    std::stringstream ss(spec);
+    for (std::string p; std::getline(ss, p, ':');) parts.push_back(p);
+    if (parts.size() != 3)
+      throw InputError(where, "a range is start:stop:step, got " + std::to_string(parts.size()) + " parts");
+    const auto start = parse_number(parts[0]), stop = parse_number(parts[1]), step = parse_number(parts[2]);
+    if (!start || !stop || !step) throw InputError(where, "start, stop and step must be numbers");
+    if (*step <= 0) throw InputError(where, "step must be > 0, got " + parts[2]);
+    if (*stop < *start) throw InputError(where, "stop (" + parts[1] + ") must be >= start (" + parts[0] + ")");
+    const double count = std::floor((*stop - *start) / *step + 1e-9) + 1;
+    if (count > 10000) throw InputError(where, "the range has more than 10,000 values");
+    for (int i = 0; i < static_cast<int>(count); ++i) {
+      // Computed from the index, not accumulated, so 0.1 steps do not drift.
+      const double x = *start + i * *step;
+      const double rounded = std::round(x * 1e9) / 1e9;
+      if (rounded == std::floor(rounded) && std::abs(rounded) < 1e15)
+        v.values.emplace_back(static_cast<std::int64_t>(rounded));
+      else
+        v.values.emplace_back(rounded);
+    }
+    return v;
+  }
+  // A list: split on commas outside brackets/braces/quotes, so JSON values work.
+  std::string current;
+  int depth = 0;
+  bool quoted = false;
+  for (char c : spec) {
+    if (c == '"') quoted = !quoted;
+    if (!quoted && (c == '[' || c == '{')) ++depth;
+    if (!quoted && (c == ']' || c == '}')) --depth;
+    if (c == ',' && depth == 0 && !quoted) {
+      v.values.push_back(parse_value(current));
+      current.clear();
+    } else {
+      current += c;
+    }
+  }
+  v.values.push_back(parse_value(current));
+  for (const auto& value : v.values)
+    if (value.is_string() && value.get<std::string>().empty()) throw InputError(where, "empty value in the list");
+  return v;
+}
+
+std::pair<int, int> parse_shard(const std::string& text) {
+  const auto slash = text.find('/');
+  int k = 0, n = 0;
+  const auto parse = [](std::string_view s, int& out) {
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return ec == std::errc() && end == s.data() + s.size();
+  };
+  if (slash == std::string::npos || !parse(std::string_view(text).substr(0, slash), k) ||
+      !parse(std::string_view(text).substr(slash + 1), n) || n < 1 || k < 1 || k > n)
+    throw InputError("--shard " + text, "expected K/N with 1 <= K <= N, e.g. 2/4");
+  return {k, n};
+}
+
+namespace {
+
+nlohmann::json point_metrics(const RunReport& report) {
+  nlohmann::json j = report_json(report);
+  // Timing varies run to run; a sweep document must not, so shards merge byte-identically.
+  for (const char* k : {"wall_s", "trials_per_s", "scenario", "strategy", "trials", "seed"}) j.erase(k);
+  return j;
+}
+
+double number_at(const nlohmann::json& metrics, const char* a, const char* b) {
+  const auto& x = metrics.at(a).at(b);
+  return x.get<double>();
+}
+
+}  // namespace
+
+nlohmann::json run_sweep(const SweepOptions& o) {
+  if (o.vary.empty() || o.vary.size() > 3)
+    throw InputError("--vary", "give one to three --vary parameters, got " + std::to_string(o.vary.size()));
+  for (std::size_t i = 0; i < o.vary.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (o.vary[i].path == o.vary[j].path) throw InputError("--vary " + o.vary[i].path, "varied twice");
+
+  std::size_t total = 1;
+  for (const Vary& v : o.vary) total *= v.values.size();
+  if (total > 100000) throw InputError("--vary", "the grid has more than 100,000 points");
+
+  const auto load = [&](const std::vector<std::string>& sets) {
+    return o.scenario_path.empty() ? load_default_scenario(sets) : load_scenario_file(o.scenario_path, sets);
+  };
+  const ScenarioFile base = load(o.sets);
+  std::optional<agent::Strategy> strategy;
+  if (!o.strategy.empty()) {
+    strategy = agent::parse_strategy(o.strategy);
+    if (!strategy)
+      throw InputError("--strategy", "unknown strategy \"" + o.strategy + "\"; expected one of " +
+                                         agent::strategy_names());
+  }
+
+  nlohmann::json doc;
+  doc["scenario"] = base.name;
+  doc["strategy"] = std::string(agent::strategy_name(strategy.value_or(base.protocol.strategy)));
+  RunOptions run;
+  run.trials = o.trials.value_or(base.trials);
+  run.seed = o.seed.value_or(base.seed);
+  run.threads = o.threads;
+  doc["seed"] = run.seed;
+  doc["trials_per_point"] = run.trials;
+  doc["parameters"] = nlohmann::json::array();
+  doc["grid"] = nlohmann::json::array();
+  for (const Vary& v : o.vary) {
+    doc["parameters"].push_back(v.path);
+    doc["grid"].push_back(v.values);
+  }
+  doc["points_total"] = total;
+  doc["target_duplicate_rate"] = o.target_duplicate_rate;
+  if (o.shards > 1) doc["shard"] = {{"k", o.shard}, {"n", o.shards}};
+  doc["points"] = nlohmann::json::array();
+
+  int done = 0;
+  const int mine = static_cast<int>((total + static_cast<std::size_t>(o.shards - o.shard)) / static_cast<std::size_t>(o.shards));
+  for (std::size_t index = 0; index < total; ++index) {
+    if (static_cast<int>(index % static_cast<std::size_t>(o.shards)) != o.shard - 1) continue;
+    // Grid order: the first parameter varies slowest.
+    std::vector<std::string> sets = o.sets;
+    nlohmann::json values = nlohmann::json::object();
+    std::size_t rest = index;
+    std::vector<std::size_t> coordinate(o.vary.size());
+    for (std::size_t d = o.vary.size(); d-- > 0;) {
+      coordinate[d] = rest % o.vary[d].values.size();
+      rest /= o.vary[d].values.size();
+    }
+    for (std::size_t d = 0; d < o.vary.size(); ++d) {
+      const nlohmann::json& value = o.vary[d].values[coordinate[d]];
+      sets.push_back(o.vary[d].path + "=" + set_text(value));
+      values[o.vary[d].path] = value;
+    }
+    const ScenarioFile scenario = load(sets);
+    agent::ProtocolConfig protocol = scenario.protocol;
+    if (strategy) protocol.strategy = *strategy;
+    RunReport report{scenario, doc["strategy"].get<std::string>(), run, run_trials(scenario, protocol, run),
+                     scenario.failures_per_year};
+    doc["points"].push_back({{"index", index}, {"values", values}, {"metrics", point_metrics(report)}});
+    ++done;
+    if (o.progress)
+      o.progress(done, mine, report.result.wall_seconds > 0 ? static_cast<double>(run.trials) / report.result.wall_seconds : 0);
+  }
+  finish_sweep(doc);
+  return doc;
+}
+
+void finish_sweep(nlohmann::json& sweep) {
+  // A shard cannot know the front or the recommendation: they need every point.
+  if (sweep.contains("shard")) {
+    sweep["recommendation"] = nullptr;
+    return;
+  }
+  auto& points = sweep["points"];
+  const auto key = [](const nlohmann::json& p) {
+    const auto& m = p.at("metrics");
+    return std::array<double, 3>{number_at(m, "duplicate_rate", "value"), number_at(m, "decision_latency_s", "p95"),
+                                 number_at(m, "cost_usd", "mean")};
+  };
+  for (auto& p : points) {
+    const auto kp = key(p);
+    bool dominated = false;
+    for (const auto& q : points) {
+      const auto kq = key(q);
+      const bool no_worse = kq[0] <= kp[0] && kq[1] <= kp[1] && kq[2] <= kp[2];
+      const bool better = kq[0] < kp[0] || kq[1] < kp[1] || kq[2] < kp[2];
+      if (no_worse && better) {
+        dominated = true;
+        break;
+      }
+    }
+    p["pareto"] = !dominated;
+  }
+  const double target = sweep.value("target_duplicate_rate", 0.05);
+  const nlohmann::json* best = nullptr;
+  for (const auto& p : points) {
+    const auto& m = p.at("metrics");
+    if (m.at("duplicate_rate").at("ci95").at(1).get<double>() >= target) continue;
+    if (!best) {
+      best = &p;
+      continue;
+    }
+    const auto kb = key(*best), kp = key(p);
+    if (kp[2] < kb[2] || (kp[2] == kb[2] && kp[1] < kb[1])) best = &p;
+  }
+  if (!best) {
+    sweep["recommendation"] = nullptr;
+    return;
+  }
+  const auto& m = best->at("metrics");
+  sweep["recommendation"] = {
+      {"index", best->at("index")},
+      {"values", best->at("values")},
+      {"reason", fmt::format("cheapest point (${:.4f} per failure, p95 decision {:.2f} s) whose duplicate-rate "
+                             "upper 95% bound ({:.4f}) is under the target {:g}",
+                             number_at(m, "cost_usd", "mean"), number_at(m, "decision_latency_s", "p95"),
+                             m.at("duplicate_rate").at("ci95").at(1).get<double>(), target)}};
+}
+
+nlohmann::json merge_sweeps(const std::vector<nlohmann::json>& shards, const std::vector<std::string>& names) {
+  if (shards.empty()) throw InputError("merge", "no shard files given");
+  const auto& first = shards.front();
+  const int n = first.contains("shard") ? first["shard"].value("n", 1) : 1;
+  std::vector<int> seen(static_cast<std::size_t>(n) + 1, 0);
+  nlohmann::json merged = first;
+  merged.erase("shard");
+  merged["points"] = nlohmann::json::array();
+  for (std::size_t i = 0; i < shards.size(); ++i) {
+    const auto& s = shards[i];
+    for (const char* field : {"scenario", "strategy", "seed", "trials_per_point", "parameters", "grid",
+                              "points_total", "target_duplicate_rate"})
+      if (s.value(field, nlohmann::json()) != first.value(field, nlohmann::json()))
+        throw InputError(names[i] + ": /" + field, "differs from " + names[0] + ": not shards of the same sweep");
+    if (!s.contains("shard") || s["shard"].value("n", 0) != n)
+      throw InputError(names[i] + ": /shard", "expected a shard of " + std::to_string(n));
+    const int k = s["shard"].value("k", 0);
+    if (k < 1 || k > n) throw InputError(names[i] + ": /shard/k", "out of range");
+    if (seen[static_cast<std::size_t>(k)]++) throw InputError(names[i], "shard " + std::to_string(k) + " given twice");
+    for (const auto& p : s.at("points")) merged["points"].push_back(p);
+  }
+  for (int k = 1; k <= n; ++k)
+    if (!seen[static_cast<std::size_t>(k)])
+      throw InputError("merge", "shard " + std::to_string(k) + "/" + std::to_string(n) + " is missing");
+  auto& points = merged["points"];
+  std::sort(points.begin(), points.end(),
+            [](const nlohmann::json& a, const nlohmann::json& b) { return a.at("index") < b.at("index"); });
+  if (points.size() != merged.at("points_total").get<std::size_t>())
+    throw InputError("merge", "the shards hold " + std::to_string(points.size()) + " points, expected " +
+                                  merged.at("points_total").dump());
+  finish_sweep(merged);
+  return merged;
+}
+
+namespace {
+std::string csv_field(const nlohmann::json& v) {
+  std::string s = v.is_string() ? v.get<std::string>() : v.dump();
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+}  // namespace
+
+std::string sweep_csv(const nlohmann::json& sweep) {
+  std::ostringstream out;
+  out << "index";
+  for (const auto& p : sweep.at("parameters")) out << "," << csv_field(p);
+  out << ",duplicate_rate,duplicate_rate_ci95_low,duplicate_rate_ci95_high,miss_rate,miss_rate_ci95_high,"
+         "analyses_mean,issues_created_mean,api_calls_mean,tokens_mean,cost_usd_mean,cost_usd_savings,"
+         "decision_latency_p50_s,decision_latency_p95_s,decision_latency_p99_s,pareto,recommended\n";
+  const auto& rec = sweep.at("recommendation");
+  for (const auto& p : sweep.at("points")) {
+    const auto& m = p.at("metrics");
+    out << p.at("index").dump();
+    for (const auto& name : sweep.at("parameters")) out << "," << csv_field(p.at("values").at(name.get<std::string>()));
+    out << "," << m["duplicate_rate"]["value"].dump() << "," << m["duplicate_rate"]["ci95"][0].dump() << ","
+        << m["duplicate_rate"]["ci95"][1].dump() << "," << m["miss_rate"]["value"].dump() << ","
+        << m["miss_rate"]["ci95"][1].dump() << "," << m["analyses"]["mean"].dump() << ","
+        << m["issues_created"]["mean"].dump() << "," << m["api_calls"]["mean"].dump() << ","
+        << m["tokens"]["mean"].dump() << "," << m["cost_usd"]["mean"].dump() << ","
+        << m["cost_usd"]["savings"].dump() << "," << m["decision_latency_s"]["p50"].dump() << ","
+        << m["decision_latency_s"]["p95"].dump() << "," << m["decision_latency_s"]["p99"].dump() << ","
+        << (p.value("pareto", false) ? "true" : "false") << ","
+        << (!rec.is_null() && rec.at("index") == p.at("index") ? "true" : "false") << "\n";
+  }
+  return out.str();
+}
+
+std::string sweep_markdown(const nlohmann::json& sweep) {
+  std::ostringstream out;
+  out << "## coordsim sweep: " << sweep.at("scenario").get<std::string>() << " — `"
+      << sweep.at("strategy").get<std::string>() << "`\n\n";
+  out << fmt::format("{} trials per point (the same trials at every point), seed {}, {} points.\n\n",
+                     sweep.at("trials_per_point").get<std::int64_t>(), sweep.at("seed").get<std::uint64_t>(),
+                     sweep.at("points").size());
+  const auto& rec = sweep.at("recommendation");
+  if (rec.is_null()) {
+    out << fmt::format("**No point** has a duplicate-rate upper 95% bound under the target {:g}.\n\n",
+                       sweep.at("target_duplicate_rate").get<double>());
+  } else {
+    out << "**Recommendation:** ";
+    bool first = true;
+    for (const auto& [k, v] : rec.at("values").items()) {
+      out << (first ? "" : ", ") << "`" << k << "=" << (v.is_string() ? v.get<std::string>() : v.dump()) << "`";
+      first = false;
+    }
+    out << " — " << rec.at("reason").get<std::string>() << ".\n\n";
+  }
+  out << "|";
+  for (const auto& p : sweep.at("parameters")) out << " `" << p.get<std::string>() << "` |";
+  out << " duplicate rate [95% CI] | miss rate | analyses | cost | p95 decision | API calls | |\n|";
+  for (std::size_t i = 0; i < sweep.at("parameters").size(); ++i) out << "---:|";
+  out << "---|---:|---:|---:|---:|---:|---|\n";
+  for (const auto& p : sweep.at("points")) {
+    const auto& m = p.at("metrics");
+    out << "|";
+    for (const auto& name : sweep.at("parameters")) {
+      const auto& v = p.at("values").at(name.get<std::string>());
+      out << " " << (v.is_string() ? v.get<std::string>() : v.dump()) << " |";
+    }
+    const bool recommended = !rec.is_null() && rec.at("index") == p.at("index");
+    out << fmt::format(" {:.2f}% [{:.2f}, {:.2f}] | {:.2f}% | {:.3f} | ${:.3f} | {:.2f} s | {:.1f} | {}{} |\n",
+                       100 * number_at(m, "duplicate_rate", "value"),
+                       100 * m["duplicate_rate"]["ci95"][0].get<double>(),
+                       100 * m["duplicate_rate"]["ci95"][1].get<double>(), 100 * number_at(m, "miss_rate", "value"),
+                       number_at(m, "analyses", "mean"), number_at(m, "cost_usd", "mean"),
+                       number_at(m, "decision_latency_s", "p95"), number_at(m, "api_calls", "mean"),
+                       p.value("pareto", false) ? "Pareto" : "", recommended ? " **recommended**" : "");
+  }
+  out << "\nPareto: no other point is at least as good on duplicate rate, p95 decision latency and cost, and "
+         "better on one.\n";
+  return out.str();
+}
+
+}  // namespace coordsim::sim

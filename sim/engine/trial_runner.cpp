@@ -1,0 +1,259 @@
+#include "sim/engine/trial_runner.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include <spdlog/spdlog.h>
+
+namespace coordsim::sim {
+
+struct TrialRunner::Flavor {
+  Flavor(TrialRunner& runner, EventLoop& loop, GitHubModel& model, const GitHubConfig& config,
+         std::size_t index)
+      : runner(runner),
+        index(index),
+        clock(loop),
+        github(loop, clock, model, config),
+        llm(loop, clock),
+        journal(clock, index) {}
+
+  TrialRunner& runner;
+  std::size_t index;
+  SimClock clock;
+  SimGitHubClient github;
+  SimLlm llm;
+  ObserverJournal journal;
+  agent::CoordinationKey key;
+  agent::AgentBuffers buffers;  // kept across trials for their capacity
+  agent::Task<void> task;
+};
+
+TrialRunner::TrialRunner(const Scenario& scenario, const agent::ProtocolConfig& protocol)
+    : scenario_(scenario), protocol_(protocol) {
+  const std::size_t n = scenario.workload.flavors.size();
+  plan_.resize(n);
+  reports_.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    flavors_.push_back(std::make_unique<Flavor>(*this, loop_, model_, scenario.github, i));
+    flavors_.back()->key.commit = scenario.commit;
+    flavors_.back()->key.flavor = scenario.workload.flavors[i];
+  }
+  if (scenario.github.rate_limits.enabled) limiter_ = std::make_unique<RateLimiter>(scenario.github.rate_limits);
+}
+
+TrialRunner::~TrialRunner() = default;
+
+void TrialRunner::set_observer(TrialObserver* observer) noexcept {
+  observer_ = observer;
+  for (const auto& f : flavors_) {
+    f->clock.observe(observer, f->index);
+    f->github.observe(observer, f->index);
+    f->llm.observe(observer, f->index);
+    f->journal.attach(observer);
+  }
+}
+
+namespace {
+Duration draw_time(const Distribution& d, Rng& rng) { return agent::from_seconds(d.sample(rng)); }
+// std::llround without the libm call, which was a tenth of drawing a plan. For
+// |x| < 2^52 the truncation n is exact and so is x - n, so comparing that with
+// 0.5 rounds halves away from zero exactly as llround does. Larger values (no
+// token count is one) take llround.
+std::int64_t draw_count(const Distribution& d, Rng& rng) {
+  const double x = d.sample(rng);
+  if (!(std::abs(x) < 0x1p52)) return std::llround(x);
+  auto n = static_cast<std::int64_t>(x);
+  const double fraction = x - static_cast<double>(n);
+  if (fraction >= 0.5) ++n;
+  if (fraction <= -0.5) --n;
+  return n;
+}
+// `rng.uniform01() < p`, or a choice point under `coordsim explore`.
+bool draw_event(Rng& rng, double p, const char* what) {
+  if (t_choice_oracle) [[unlikely]]
+    return oracle_event(p, what);
+  return rng.uniform01() < p;
+}
+}  // namespace
+
+void TrialRunner::draw_plan(std::uint64_t seed, std::uint64_t index) {
+  // Draw order within each stream is fixed and every draw is made whether or
+  // not it is used, so changing one parameter does not shift other draws.
+  Rng trial_rng = make_stream(seed, index, StreamKind::trial_workload);
+  const FailureModel& failure = scenario_.workload.failure;
+  const bool common_mode = draw_event(trial_rng, failure.common_mode_probability, "workload.failure.common_mode_probability");
+  const Duration time_to_failure = draw_time(failure.time_to_failure, trial_rng);
+
+  const LlmModel& llm = scenario_.llm;
+  for (std::size_t i = 0; i < plan_.size(); ++i) {
+    const auto flavor_index = static_cast<std::uint32_t>(i);
+    Rng rng = make_stream(seed, index, StreamKind::flavor_workload, flavor_index);
+    FlavorPlan& p = plan_[i];
+    const Duration jitter = draw_time(scenario_.workload.start_jitter, rng);
+    const bool fails_alone = draw_event(rng, failure.per_flavor_probability, "workload.failure.per_flavor_probability");
+    const Duration delay = draw_time(failure.flavor_delay, rng);
+    p.start = agent::from_seconds(scenario_.workload.start_stagger_s * static_cast<double>(i)) + jitter;
+    p.fails = common_mode || fails_alone;
+    p.fails_at = p.start + time_to_failure + delay;
+    p.signature = common_mode ? 0 : static_cast<int>(i) + 1;
+    // Drawn after the others and only when configured, so that adding them
+    // leaves every earlier draw of the stream where it was.
+    const double death = scenario_.workload.death.probability;
+    p.dies_if_leading = death > 0 && draw_event(rng, death, "workload.agent_death.probability");
+    p.leg_ends = p.fails_at;
+    if (!p.fails) p.leg_ends += draw_time(scenario_.workload.rest_of_build, rng);
+
+    Rng llm_rng = make_stream(seed, index, StreamKind::flavor_llm, flavor_index);
+    p.analysis.tokens_in = draw_count(llm.tokens_in, llm_rng);
+    p.analysis.tokens_out = draw_count(llm.tokens_out, llm_rng);
+    p.analysis.cost_usd = (static_cast<double>(p.analysis.tokens_in) * llm.usd_per_million_in +
+                           static_cast<double>(p.analysis.tokens_out) * llm.usd_per_million_out) /
+                          1e6;
+    p.analysis_duration = draw_time(llm.analysis_duration, llm_rng);
+  }
+}
+
+void TrialRunner::start_agent(void* p) {
+  auto& f = *static_cast<Flavor*>(p);
+  TrialRunner& r = f.runner;
+  agent::Ports ports{f.clock, f.github, f.llm, r.observer_ ? &f.journal : nullptr};
+  if (r.observer_) [[unlikely]]
+    r.observer_->agent_start(f.index, r.loop_.now());
+  f.task = agent::run_agent(r.protocol_, ports, f.key, f.buffers, r.reports_[f.index]);
+  f.task.start();
+}
+
+const TrialOutcome& TrialRunner::run(std::uint64_t seed, std::uint64_t index) {
+  loop_.reset();
+  model_.reset();
+  outcome_ = TrialOutcome{.decision_latency_us = std::move(outcome_.decision_latency_us)};
+  outcome_.decision_latency_us.clear();
+  draw_plan(seed, index);
+  if (limiter_) {
+    const RateLimitConfig& rl = scenario_.github.rate_limits;
+    Rng rng = make_stream(seed, index, StreamKind::trial_github);
+    const auto count = [&rng](const Distribution& d) { return std::llround(d.sample(rng)); };
+    const std::int64_t used = count(rl.primary_used_at_start);
+    const Duration reset_in = draw_time(rl.primary_reset_in, rng);
+    const std::int64_t minute = count(rl.writes_last_minute_at_start);
+    const std::int64_t hour = count(rl.writes_last_hour_at_start);
+    Time first_failure = agent::kNever + Time{};
+    for (const FlavorPlan& p : plan_)
+      if (p.fails) first_failure = std::min(first_failure, p.fails_at);
+    limiter_->reset(first_failure == agent::kNever + Time{} ? Time{} : first_failure, used, reset_in, minute, hour);
+  }
+  if (observer_) [[unlikely]]
+    observer_->trial_begin(seed, index, plan_);
+
+  const DeathPoint death_point = scenario_.workload.death.point;
+  deaths_left_ = scenario_.workload.death.max_per_trial;
+  for (std::size_t i = 0; i < flavors_.size(); ++i) {
+    Flavor& f = *flavors_[i];
+    const auto flavor_index = static_cast<std::uint32_t>(i);
+    reports_[i] = agent::AgentReport{};
+    f.task = {};
+    f.clock.reset(seed, index, flavor_index);
+    if (!plan_[i].fails) continue;
+    f.key.signature = plan_[i].signature == 0 ? "common" : "flavor-" + f.key.flavor;
+    f.github.begin_trial(seed, index, flavor_index, &outcome_.api_calls, &outcome_.rate_limited, limiter_.get());
+    f.llm.begin_trial(plan_[i].analysis, plan_[i].analysis_duration,
+                      plan_[i].dies_if_leading ? &death_point : nullptr, &deaths_left_);
+    if (protocol_.strategy != agent::Strategy::fan_in)
+      loop_.schedule(plan_[i].fails_at, Phase::deliver, &start_agent, &f);
+  }
+  if (t_choice_oracle) [[unlikely]]
+    oracle_trial_started();
+  if (protocol_.strategy == agent::Strategy::fan_in) run_fan_in();
+  loop_.run();
+  measure();
+  if (observer_) [[unlikely]]
+    observer_->trial_end(outcome_);
+  // Checked first, so that with logging off nothing is formatted per trial.
+  if (spdlog::should_log(spdlog::level::trace))
+    spdlog::trace("trial {}: {} failing, {} analyses, {} issues, {} events{}{}", index, outcome_.failing_flavors,
+                  outcome_.analyses, outcome_.issues_created, outcome_.events, outcome_.duplicate ? ", duplicate" : "",
+                  outcome_.miss ? ", miss" : "");
+  return outcome_;
+}
+
+// Fan-in is a workflow shape, not an exchange over the API: one downstream job
+// (`needs:` every leg) starts after the last leg ends and analyzes each
+// failure signature once. It pays with the first failing flavor's analysis of
+// that signature, so its cost stays comparable with the other protocols on
+// the same trials. Every failing leg's decision is known only then.
+void TrialRunner::run_fan_in() {
+  Time last_leg{};
+  for (const FlavorPlan& p : plan_) last_leg = std::max(last_leg, p.leg_ends);
+  const Time job = last_leg + protocol_.fan_in.job_start_delay;
+  thread_local std::vector<bool> analyzed;
+  analyzed.assign(plan_.size() + 1, false);
+  for (std::size_t i = 0; i < plan_.size(); ++i) {
+    const FlavorPlan& p = plan_[i];
+    if (!p.fails) continue;
+    agent::AgentReport& r = reports_[i];
+    r.failed_at = p.fails_at;
+    r.decided_at = job;
+    r.decided = true;
+    auto signature_done = analyzed[static_cast<std::size_t>(p.signature)];
+    if (!signature_done) {
+      analyzed[static_cast<std::size_t>(p.signature)] = true;
+      r.decision = {agent::DecisionKind::analyze, agent::Reason::fan_in_job, 0, 0};
+      r.analyzed = true;
+      r.analysis = p.analysis;
+    } else {
+      r.decision = {agent::DecisionKind::skip, agent::Reason::deferred_to_fan_in, 0, 0};
+    }
+  }
+}
+
+void TrialRunner::measure() {
+  TrialOutcome& o = outcome_;
+  o.events = static_cast<std::int64_t>(loop_.events_run());
+  // Analyses per signature: signature 0 is shared, i + 1 belongs to flavor i.
+  thread_local std::vector<int> per_signature;
+  per_signature.assign(plan_.size() + 1, -1);  // -1: no flavor failed with it
+  for (std::size_t i = 0; i < plan_.size(); ++i) {
+    const FlavorPlan& p = plan_[i];
+    if (!p.fails) continue;
+    Flavor& f = *flavors_[i];
+    const bool fan_in = protocol_.strategy == agent::Strategy::fan_in;
+    const agent::AgentReport& r = reports_[i];
+    // A dead agent stays suspended in its analysis call; its frame is destroyed
+    // with its task at the next trial.
+    const bool died = f.llm.dies() && r.decided && r.decision.kind == agent::DecisionKind::analyze;
+    if (!fan_in && !died) {
+      if (!f.task.done())
+        throw std::logic_error("an agent did not finish: the protocol awaited something that never completes");
+      f.task.result();  // rethrows a protocol's exception
+    }
+    if (died) ++o.agents_died;
+    if (died && f.llm.paid()) {
+      o.tokens_in += p.analysis.tokens_in;
+      o.tokens_out += p.analysis.tokens_out;
+    }
+    ++o.failing_flavors;
+    int& count = per_signature[static_cast<std::size_t>(p.signature)];
+    if (count < 0) {
+      count = 0;
+      ++o.signatures;
+    }
+    o.baseline_tokens_in += p.analysis.tokens_in;
+    o.baseline_tokens_out += p.analysis.tokens_out;
+    if (r.decided) o.decision_latency_us.push_back((r.decided_at - r.failed_at).count());
+    if (r.analyzed) {
+      ++o.analyses;
+      ++count;
+      o.tokens_in += r.analysis.tokens_in;
+      o.tokens_out += r.analysis.tokens_out;
+    }
+  }
+  for (int count : per_signature) {
+    if (count > 1) o.duplicate = true;
+    if (count == 0) o.miss = true;
+  }
+  o.issues_created = model_.issues_created();
+  o.issues_left_open = model_.issues_open();
+}
+
+}  // namespace coordsim::sim

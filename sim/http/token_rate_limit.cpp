@@ -1,0 +1,45 @@
+#include "sim/http/token_rate_limit.hpp"
+
+namespace coordsim::sim::http {
+
+RateStatus RateLimiter::status(Window& w, RateResource resource, std::int64_t now_unix_s) const {
+  const bool core = resource == RateResource::core;
+  const std::int64_t period = core ? 3600 : 60;
+  if (!w.started || now_unix_s >= w.start_s + period) w = Window{true, now_unix_s, 0};
+  RateStatus s;
+  s.limit = core ? config_.core_per_hour : config_.search_per_minute;
+  s.used = w.used;
+  s.remaining = s.limit > w.used ? s.limit - w.used : 0;
+  s.reset_unix_s = w.start_s + period;
+  s.resource = core ? "core" : "search";
+  return s;
+}
+
+RateStatus RateLimiter::take(std::string_view key, RateResource resource, std::int64_t now_unix_s) {
+  auto& windows = resource == RateResource::core ? core_ : search_;
+  Window& w = windows[std::string(key)];
+  RateStatus s = status(w, resource, now_unix_s);
+  if (s.remaining == 0) {
+    s.allowed = false;
+    return s;
+  }
+  ++w.used;
+  ++s.used;
+  --s.remaining;
+  return s;
+}
+
+RateStatus RateLimiter::peek(std::string_view key, RateResource resource, std::int64_t now_unix_s) {
+  auto& windows = resource == RateResource::core ? core_ : search_;
+  Window& w = windows[std::string(key)];
+  return status(w, resource, now_unix_s);
+}
+
+std::string rate_limit_message(bool authenticated, std::string_view remote) {
+  if (authenticated) return "API rate limit exceeded for user ID 1.";
+  return "API rate limit exceeded for " + std::string(remote) +
+         ". (But here's the good news: Authenticated requests get a higher rate limit. Check out the "
+         "documentation for more details.)";
+}
+
+}  // namespace coordsim::sim::http

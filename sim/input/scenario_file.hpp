@@ -1,0 +1,24 @@
+#pragma once
+// A scenario as a file carries it: the Scenario the engine runs, plus what only
+// the tools read — where it came from, its description, the `expect` block for
+// `coordsim check`, report settings, and the validated JSON document (after
+// --set overrides) that reports echo and shrunk counterexamples are written from.
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/input/expectation.hpp"
+#include "sim/scenario/scenario.hpp"
+
+namespace coordsim::sim {
+
+struct ScenarioFile : Scenario {
+  std::string description;
+  std::string source;  // file it came from, or "<embedded>"
+  double failures_per_year = 100;         // `report.failures_per_year`
+  std::vector<Expectation> expectations;  // the `expect` block
+  nlohmann::json document;
+};
+
+}  // namespace coordsim::sim

@@ -1,0 +1,196 @@
+#pragma once
+// The fake GitHub: one repository's issues, comments and git refs, with the
+// consistency model of DESIGN.md. Writes are strongly consistent (issue numbers
+// are allocated at commit, strictly increasing); every write is visible on each
+// read path P at commit + lag_P, drawn once per write and path by the caller. A
+// read on path P with snapshot s shows, per issue, the latest version whose
+// visibility time on P is <= s.
+//
+// The model knows nothing of clocks or randomness: callers pass the commit or
+// snapshot time and the drawn lags, so the simulator and the HTTP server share it.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agent/github_types.hpp"
+
+namespace coordsim::sim {
+
+using agent::kReadPathCount;
+using agent::ReadPath;
+using agent::Time;
+
+using Lags = std::array<agent::Duration, kReadPathCount>;  // indexed by ReadPath
+
+class GitHubModel {
+ public:
+  // Forgets all state, keeping capacity (one model serves many trials).
+  void reset() noexcept;
+
+  // --- writes, at commit time `c` -------------------------------------------
+  // Returns the new issue's number.
+  std::int64_t create_issue(Time c, const agent::NewIssue& issue, const Lags& lags);
+  // Returns false (404) if no such issue exists.
+  bool update_issue(Time c, std::int64_t number, const agent::IssuePatch& patch, const Lags& lags);
+  // Returns the comment id, or 0 (404) if no such issue exists.
+  std::int64_t add_comment(Time c, std::int64_t number, std::string_view body, const Lags& lags);
+  // Create-if-absent; false (422 "Reference already exists") if the ref exists.
+  bool create_ref(Time c, std::string_view ref, std::string_view sha, agent::Duration refs_lag);
+
+  // --- reads, with snapshot time `s` ----------------------------------------
+  void list_issues(Time s, const agent::ListIssuesQuery& q, agent::IssuePage& out) const;
+  // False (404) if the issue is not visible on the get path at s.
+  bool get_issue(Time s, std::int64_t number, agent::Issue& out) const;
+  bool get_ref(Time s, std::string_view ref, agent::GitRef& out) const;
+  // The issue as its latest write left it, as a write's response shows it.
+  // False (404) if no such issue exists.
+  bool latest_issue(std::int64_t number, agent::Issue& out) const;
+
+  // --- the true (strongly consistent) state, for metrics ----------------------
+  std::int64_t issues_created() const noexcept { return static_cast<std::int64_t>(issues_.size()); }
+  std::int64_t issues_open() const noexcept;
+
+  // --- when committed writes become visible, for replays and traces -----------
+  // Per read path, when issue `number`'s latest write shows; nullptr if no such issue.
+  const std::array<Time, kReadPathCount>* latest_visibility(std::int64_t number) const noexcept {
+    if (number < 1 || number > issues_created()) return nullptr;
+    return &versions_[static_cast<std::size_t>(issues_[static_cast<std::size_t>(number - 1)].latest)].visible;
+  }
+  // The same for comment `id`; nullptr if no such comment.
+  const std::array<Time, kReadPathCount>* comment_visibility(std::int64_t id) const noexcept {
+    if (id < 1 || id > static_cast<std::int64_t>(comments_.size())) return nullptr;
+    return &comments_[static_cast<std::size_t>(id - 1)].visible;
+  }
+  // When `ref` shows on the refs path; false if no such ref.
+  bool ref_visibility(std::string_view ref, Time& out) const noexcept {
+    for (const RefRecord& r : refs_)
+      if (strings_[r.name] == ref) return out = r.visible, true;
+    return false;
+  }
+  // --- what the HTTP server needs beyond the protocols' subset -----------------
+  // The simulator never calls these, and the functions above do not pay for them.
+  using LabelMask = std::uint64_t;  // bit i is label_name(i)
+
+  // Issue bodies are dropped unless kept: the simulator never reads them, and
+  // copying one per create would be a cost on its hot path.
+  void keep_bodies(bool keep) noexcept { keep_bodies_ = keep; }
+
+  // Deletes a ref at commit `c`; reads stop showing it `refs_lag` later. False
+  // (404 / 422 "Reference does not exist") if it does not exist.
+  bool delete_ref(Time c, std::string_view ref, agent::Duration refs_lag);
+  // Points an existing ref at `sha`; false if it does not exist. Whether the
+  // move is allowed (fast-forward or force) is the caller's decision.
+  bool update_ref(Time c, std::string_view ref, std::string_view sha, agent::Duration refs_lag);
+  // The ref as its latest write left it. False if it does not exist.
+  bool latest_ref(std::string_view ref, agent::GitRef& out) const;
+
+  // An issue as one read path shows it at a snapshot, with the fields the REST
+  // shapes carry. The string_views point into the model: valid until its next write.
+  struct IssueView {
+    std::int64_t number = 0;
+    agent::IssueState state = agent::IssueState::open;
+    bool reopened = false;  // open again after having been closed
+    std::string_view title;
+    std::string_view body;  // empty unless keep_bodies(true)
+    LabelMask labels = 0;
+    Time created_at{};
+    Time updated_at{};     // commit of the version shown
+    Time closed_at{-1};    // negative while open
+    std::int64_t comments = 0;  // comments visible on the same path at the same snapshot
+  };
+  struct CommentView {
+    std::int64_t id = 0;  // 1, 2, ... per model, in commit order
+    std::int64_t issue = 0;
+    Time created_at{};
+    std::string_view body;
+  };
+  // False if the issue is not visible on `path` at `s` (404 on get).
+  bool view_issue(ReadPath path, Time s, std::int64_t number, IssueView& out) const;
+  // As the latest write left it (a write's response). False if no such issue.
+  bool view_latest_issue(std::int64_t number, IssueView& out) const;
+  // Every issue visible on `path` at `s`, in number order (the caller filters,
+  // sorts and pages: search and the REST list need more than list_issues does).
+  void view_issues(ReadPath path, Time s, std::vector<IssueView>& out) const;
+  // An issue's comments visible on `path` at `s`, oldest first.
+  void view_comments(ReadPath path, Time s, std::int64_t number, std::vector<CommentView>& out) const;
+  const std::string& label_name(int bit) const { return labels_[static_cast<std::size_t>(bit)]; }
+  int label_count() const noexcept { return static_cast<int>(labels_.size()); }
+  // The label's bit, or -1 if no issue ever carried it.
+  int label_bit(std::string_view name) const noexcept;
+  std::int64_t comments_created() const noexcept { return static_cast<std::int64_t>(comments_.size()); }
+
+ private:
+  static constexpr std::uint32_t kNoString = 0xffffffffu;
+
+  struct Version {
+    std::array<Time, kReadPathCount> visible;
+    Time commit;
+    std::int32_t previous;  // index of the older version of the same issue, -1 if none
+    std::uint32_t title;    // index into strings_
+    LabelMask labels;
+    agent::IssueState state;
+    std::uint32_t body;  // index into strings_, kNoString when not kept
+  };
+  struct IssueRecord {
+    std::int32_t latest;  // index into versions_
+  };
+  struct CommentRecord {
+    std::int64_t issue;
+    std::array<Time, kReadPathCount> visible;
+    std::uint32_t body;
+    Time commit;
+  };
+  // One version of a ref; an update or a delete appends a version that points
+  // back to the one it replaces.
+  struct RefRecord {
+    std::uint32_t name;
+    std::uint32_t sha;
+    Time visible;
+    std::int32_t previous = -1;  // older version of the same ref
+    bool deleted = false;
+  };
+  // Index of the latest version of `ref`, or -1.
+  std::int32_t find_ref(std::string_view ref) const;
+  void fill_view(const Version& v, std::int64_t number, IssueView& out) const;
+
+  std::uint32_t intern_string(std::string_view s);
+  LabelMask label_mask(const std::vector<std::string>& names, bool create);
+  // The mask a comma-separated label query requires; false if it names a label
+  // no issue carries.
+  bool query_mask(std::string_view labels, LabelMask& out) const {
+    if (labels.size() != query_labels_.size() || labels_.size() != query_label_count_ ||
+        labels.compare(query_labels_) != 0)
+      parse_query(labels);
+    out = query_mask_;
+    return query_known_;
+  }
+  void parse_query(std::string_view labels) const;
+  void fill_issue(const Version& v, std::int64_t number, agent::Issue& out) const;
+  const Version* visible_version(const IssueRecord& issue, ReadPath path, Time s) const;
+
+  std::vector<IssueRecord> issues_;  // issue n is issues_[n - 1]
+  std::vector<Version> versions_;
+  std::vector<CommentRecord> comments_;
+  std::vector<RefRecord> refs_;
+  std::vector<std::string> labels_;  // bit i of a LabelMask is labels_[i]
+  // String storage recycled across trials: assigning into a string that has
+  // capacity does not allocate.
+  std::vector<std::string> strings_;
+  std::size_t strings_used_ = 0;
+  // Scratch for sorted listings.
+  mutable std::vector<std::pair<std::int64_t, const Version*>> scratch_;
+  // The last label query and what it parsed to: an agent sends the same query
+  // on every list call, and parsing it (a search of labels_ per name) cost half
+  // of a short listing. Valid while labels_ has the size it had then: labels
+  // are only ever added, and an added one can make an unknown name known.
+  mutable std::string query_labels_;
+  mutable std::size_t query_label_count_ = 0;
+  mutable LabelMask query_mask_ = 0;
+  mutable bool query_known_ = true;  // the empty query, on no labels
+  bool keep_bodies_ = false;
+  mutable std::vector<std::int64_t> comment_counts_;  // scratch for view_issues
+};
+
+}  // namespace coordsim::sim
