@@ -11,7 +11,8 @@
 #include "sim/engine/event_loop.hpp"
 #include "sim/model/github_model.hpp"
 #include "sim/scenario/scenario.hpp"
-#include "sim/engine/sim_ports.hpp"
+#include "sim/engine/sim_github_client.hpp"
+#include "sim/engine/sim_llm.hpp"
 #include "sim/engine/stats.hpp"
 
 namespace coordsim::sim {

@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include "support/fixtures.hpp"
+#include "support/scenario_files.hpp"
 #include "sim/random/choice_oracle.hpp"
 #include "sim/analysis/explore.hpp"
 #include "sim/input/distribution_json.hpp"
@@ -46,7 +47,7 @@ TEST_CASE("grid values: extremes and evenly spaced points; empirical samples; mi
 TEST_CASE("two draws on a grid of 2: exactly four schedules, in depth-first order", "[explore]") {
   // Two flavors, every value constant except each flavor's start jitter: the
   // only draws of a trial are those two.
-  sim::ScenarioFile s{test::constant_scenario({"a", "b"}, 0.1, 0.1)};
+  sim::ScenarioFile s = test::as_file(test::constant_scenario({"a", "b"}, 0.1, 0.1));
   s.workload.start_jitter = test::uniform(0, 1);
   sim::ExploreOptions o;
   o.grid = 2;
@@ -68,7 +69,7 @@ TEST_CASE("two draws on a grid of 2: exactly four schedules, in depth-first orde
 }
 
 TEST_CASE("a probability in (0, 1) is a two-way choice; 0 and 1 are fixed", "[explore]") {
-  sim::ScenarioFile s{test::constant_scenario({"a", "b"})};
+  sim::ScenarioFile s = test::as_file(test::constant_scenario({"a", "b"}));
   s.workload.failure.common_mode_probability = 0;
   s.workload.failure.per_flavor_probability = 0.3;
   sim::ExploreOptions o;

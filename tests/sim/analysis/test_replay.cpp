@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/fixtures.hpp"
+#include "support/scenario_files.hpp"
 #include "sim/output/chrome_trace.hpp"
 #include "sim/analysis/determinism.hpp"
 #include "sim/engine/replay.hpp"
@@ -53,7 +54,7 @@ std::string line_with(const std::string& text, std::initializer_list<std::string
 // on list at 2.5, #2 at 3.0. A's re-check at 2.5 sees #1: first. B's re-check
 // at 3.0 sees #2 and #1, newest first, and `seed` compares only #2: duplicate.
 sim::ScenarioFile hand_computed() {
-  sim::ScenarioFile s{test::constant_scenario({"a", "b"})};
+  sim::ScenarioFile s = test::as_file(test::constant_scenario({"a", "b"}));
   s.workload.start_stagger_s = 0.5;
   test::set_list_lag(s, 1.0);
   return s;

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "support/fixtures.hpp"
+#include "support/scenario_files.hpp"
 #include "sim/output/report.hpp"
 #include "sim/engine/run_trials.hpp"
 
@@ -39,7 +40,7 @@ std::string json_without_timing(const sim::RunReport& r) {
 // seed duplicates iff nothing is ever seen or #2 shows no later than #1:
 //   P = 1/4 * 1/4 + 1/8 * 3/8 + 1/4 * 5/8 + 1/4 = 33/64.
 sim::ScenarioFile uniform_lag_scenario() {
-  sim::ScenarioFile s{test::constant_scenario({"a", "b"})};
+  sim::ScenarioFile s = test::as_file(test::constant_scenario({"a", "b"}));
   s.workload.start_stagger_s = 0.5;
   sim::Distribution lag;
   lag.kind = sim::DistKind::uniform;

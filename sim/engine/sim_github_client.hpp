@@ -1,9 +1,8 @@
 #pragma once
-// The simulator's implementation of the agent ports: virtual time from the
-// event loop, GitHub from the shared model with drawn latencies and lags, the
-// LLM from draws made before the trial (so `none` and every protocol see the
-// same analysis costs: common random numbers).
-#include <algorithm>
+// The simulator's GitHubApi port: GitHub from the shared model, with drawn
+// latencies and lags, and on its slow path faults, rate limits and timeouts.
+// The plain path is sim_client_fast.cpp, the slow path sim_client_slow.cpp,
+// and what both tell an attached observer sim_observe.cpp.
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -11,66 +10,15 @@
 
 #include "agent/ports.hpp"
 #include "sim/engine/event_loop.hpp"
+#include "sim/engine/sim_clock.hpp"
+#include "sim/engine/trial_observer.hpp"
+#include "sim/model/faults.hpp"
 #include "sim/model/github_model.hpp"
 #include "sim/model/rate_limiter.hpp"
-#include "sim/random/choice_oracle.hpp"
 #include "sim/random/rng.hpp"
 #include "sim/scenario/scenario.hpp"
-#include "sim/engine/trial_observer.hpp"
 
 namespace coordsim::sim {
-
-// One agent's clock. A sleep needs no event: an agent observes the world only
-// through its port calls, and nothing it does between waking and its next call
-// touches shared state, so the clock just moves the agent's own time ahead and
-// its next request is sent from there (local virtual time, as in conservative
-// parallel simulation). This removes a third of a trial's events. The only
-// visible difference from waking through the loop is the arbitrary order of
-// two writes committing in the same microsecond.
-class SimClock final : public agent::Clock {
- public:
-  explicit SimClock(EventLoop& loop) : loop_(loop) {}
-  Time now() const override { return std::max(loop_.now(), local_); }
-  bool sleep_then_resume(Duration d, std::coroutine_handle<>) override {
-    const Time from = now();
-    local_ = from + d;
-    // A tail call, so the common path needs no stack frame.
-    if (observer_) [[unlikely]]
-      return observe_sleep(from, d);
-    return false;
-  }
-  double random01() override {
-    if (t_choice_oracle) [[unlikely]]
-      return oracle_unit("agent retry jitter");
-    // Derived on first use: only retries draw jitter, and most trials make none.
-    if (!rng_ready_) {
-      rng_ = make_stream(seed_, trial_, StreamKind::flavor_client, stream_flavor_);
-      rng_ready_ = true;
-    }
-    return rng_.uniform01();
-  }
-  void reset(std::uint64_t seed, std::uint64_t trial, std::uint32_t flavor) noexcept {
-    local_ = Time{};
-    seed_ = seed;
-    trial_ = trial;
-    stream_flavor_ = flavor;
-    rng_ready_ = false;
-  }
-  void observe(TrialObserver* o, std::size_t flavor) noexcept { observer_ = o, flavor_ = flavor; }
-
- private:
-  // Out of line (sim_ports_observe.cpp) and cold, keeping sleep short; returns false.
-  [[gnu::cold]] bool observe_sleep(Time from, Duration d) const;
-
-  EventLoop& loop_;
-  Time local_{};  // ahead of the loop while the agent is between a sleep and its next call
-  std::uint64_t seed_ = 0, trial_ = 0;
-  std::uint32_t stream_flavor_ = 0;
-  bool rng_ready_ = false;
-  Rng rng_;
-  TrialObserver* observer_ = nullptr;
-  std::size_t flavor_ = 0;
-};
 
 using ApiCallCounts = std::array<std::int64_t, agent::kEndpointCount>;
 
@@ -144,7 +92,7 @@ class SimGitHubClient final : public agent::GitHubApi {
   static void on_read(void* self);
   void commit();
   void read();
-  // Reports to the observer (sim/sim_ports_observe.cpp); called only when one is attached.
+  // Reports to the observer (sim_observe.cpp); called only when one is attached.
   [[gnu::cold]] void observe_send() const;
   [[gnu::cold]] void observe_commit(Time c) const;
   [[gnu::cold]] void observe_read() const;
@@ -166,60 +114,6 @@ class SimGitHubClient final : public agent::GitHubApi {
   Pending pending_;
   std::vector<std::unique_ptr<Op>> ops_;
   std::vector<Op*> free_ops_;
-  TrialObserver* observer_ = nullptr;
-  std::size_t flavor_ = 0;
-};
-
-// The LLM as the cost model: the analysis this flavor would get, drawn before
-// the trial, delivered after its drawn duration.
-class SimLlm final : public agent::Llm {
- public:
-  SimLlm(EventLoop& loop, const SimClock& clock) : loop_(loop), clock_(clock) {}
-  // `dies_at`: where this flavor's agent dies if it leads (nullptr: it does
-  // not); it does only while the trial's `deaths_left` is positive.
-  void begin_trial(const agent::AnalysisResult& result, Duration duration, const DeathPoint* dies_at,
-                   int* deaths_left) {
-    result_ = result;
-    duration_ = duration;
-    dies_at_ = dies_at ? *dies_at : DeathPoint{};
-    may_die_ = dies_at != nullptr;
-    dies_ = false;
-    deaths_left_ = deaths_left;
-    started_ = false;
-  }
-  void start_analyze(const agent::AnalysisRequest&, agent::AnalysisResult& out,
-                     std::coroutine_handle<> h) override {
-    // A dying agent is simply never resumed: nothing it would do afterwards
-    // (analysis result, done marker, cleanup) happens.
-    if (may_die_ && *deaths_left_ > 0) {
-      --*deaths_left_;
-      dies_ = true;
-      started_ = dies_at_ == DeathPoint::during_analysis;  // the tokens were spent
-      return;
-    }
-    started_ = true;
-    out = result_;
-    if (observer_) [[unlikely]]
-      observe_analysis();
-    loop_.resume_at(clock_.now() + duration_, h);
-  }
-  bool dies() const noexcept { return dies_; }
-  // Whether the analysis was paid for (started), whether or not it completed.
-  bool paid() const noexcept { return started_; }
-  void observe(TrialObserver* o, std::size_t flavor) noexcept { observer_ = o, flavor_ = flavor; }
-
- private:
-  [[gnu::cold]] void observe_analysis() const;
-
-  EventLoop& loop_;
-  const SimClock& clock_;
-  agent::AnalysisResult result_;
-  Duration duration_{};
-  DeathPoint dies_at_{};
-  int* deaths_left_ = nullptr;
-  bool may_die_ = false;
-  bool dies_ = false;
-  bool started_ = false;
   TrialObserver* observer_ = nullptr;
   std::size_t flavor_ = 0;
 };
