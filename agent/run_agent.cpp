@@ -1,8 +1,9 @@
 #include "agent/protocol.hpp"
 #include "agent/protocols/keyed.hpp"
-#include "agent/protocols/lowest_issue.hpp"
 #include "agent/protocols/ref_lock.hpp"
+#include "agent/protocols/scan_down.hpp"
 #include "agent/protocols/seed.hpp"
+#include "agent/protocols/settle.hpp"
 
 namespace coordsim::agent {
 

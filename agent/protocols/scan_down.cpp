@@ -1,25 +1,12 @@
-#include "agent/protocols/lowest_issue.hpp"
+#include "agent/protocols/scan_down.hpp"
 
 #include <algorithm>
 
 #include "agent/protocols/keyed.hpp"
+#include "agent/protocols/lowest_leads.hpp"
 
 namespace coordsim::agent {
 namespace {
-
-Decision lowest_decides(std::int64_t own, std::int64_t lowest, bool lowest_is_ours) {
-  Decision d;
-  d.own_issue = own;
-  if (lowest_is_ours) {
-    d.kind = DecisionKind::analyze;
-    d.reason = Reason::lowest_issue;
-  } else {
-    d.kind = DecisionKind::skip;
-    d.reason = Reason::deferred_to_lower;
-    d.leader_issue = lowest;
-  }
-  return d;
-}
 
 // GET issue n, polling while it is not visible on the get path. False when it
 // never became visible (or the API gave out): the caller treats it as not
@@ -60,41 +47,6 @@ Task<Decision> decide_scan_down(const ProtocolConfig& config, Ports ports, const
     lowest_is_ours = owner == key.flavor;  // a lost create response can leave us a lower issue
     note(ports, "#", n, ": open, ", lowest_is_ours ? "ours" : "by another flavor");
   }
-  co_return lowest_decides(own, lowest, lowest_is_ours);
-}
-
-Task<Decision> decide_settle(const ProtocolConfig& config, Ports ports, const CoordinationKey& key,
-                             AgentBuffers& b) {
-  prepare_keyed_names(config, key, b);
-  const std::int64_t own = co_await create_keyed_issue(config, ports, key, b);
-  if (own == 0) co_return undecided(config);
-  co_await ports.clock.sleep(config.settle.settle_time);
-
-  b.find = ListIssuesQuery{};
-  b.find.state = StateFilter::open;
-  b.find.labels = config.seed.label;
-  b.built = false;  // the seed protocols' prepared query was overwritten
-  std::int64_t lowest = own;
-  bool lowest_is_ours = true;
-  for (b.find.page = 1; b.find.page <= config.seed.max_pages; ++b.find.page) {
-    RetryBudget budget;
-    const ApiResult<IssuePage>* page = nullptr;
-    for (;;) {
-      page = &co_await ports.github.list_issues(b.find, b.page);
-      if (page->ok() || !co_await retry_after_failure(config.retry, ports, budget, page->status, page->error))
-        break;
-    }
-    // A list that failed past the retry budget: decide on what was seen.
-    if (!page->ok()) break;
-    for (const Issue& issue : page->value.issues) {
-      std::string_view owner;
-      if (issue.number >= lowest || !matches_key(issue.title, b.title_prefix, &owner)) continue;
-      lowest = issue.number;
-      lowest_is_ours = owner == key.flavor;
-    }
-    if (!page->value.has_next) break;
-  }
-  note(ports, "settled: lowest matching #", lowest, lowest_is_ours ? " (ours)" : "");
   co_return lowest_decides(own, lowest, lowest_is_ours);
 }
 
