@@ -4,8 +4,8 @@
 #include <benchmark/benchmark.h>
 
 #include "sim/engine/run_trials.hpp"
-#include "sim/input/scenario_loader.hpp"
 #include "sim/engine/trial_runner.hpp"
+#include "sim/input/scenario_loader.hpp"
 
 using namespace coordsim;
 

@@ -7,9 +7,9 @@
 
 #include "cli/commands.hpp"
 #include "cli/trial_args.hpp"
-#include "sim/output/chrome_trace.hpp"
-#include "sim/input/input_error.hpp"
 #include "sim/engine/replay.hpp"
+#include "sim/input/input_error.hpp"
+#include "sim/output/chrome_trace.hpp"
 #include "sim/output/timeline.hpp"
 
 namespace coordsim::cli {

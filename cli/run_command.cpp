@@ -7,12 +7,12 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/commands.hpp"
-#include "sim/output/compare.hpp"
 #include "sim/analysis/determinism.hpp"
-#include "sim/input/input_error.hpp"
-#include "sim/output/report.hpp"
 #include "sim/engine/run_trials.hpp"
+#include "sim/input/input_error.hpp"
 #include "sim/input/scenario_loader.hpp"
+#include "sim/output/compare.hpp"
+#include "sim/output/report.hpp"
 
 namespace coordsim::cli {
 

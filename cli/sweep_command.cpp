@@ -13,8 +13,8 @@
 #include <spdlog/fmt/fmt.h>
 
 #include "cli/commands.hpp"
-#include "sim/input/input_error.hpp"
 #include "sim/analysis/sweep.hpp"
+#include "sim/input/input_error.hpp"
 #include "sim/output/sweep_html.hpp"
 
 namespace coordsim::cli {

@@ -9,9 +9,9 @@
 #include <spdlog/fmt/fmt.h>
 
 #include "cli/commands.hpp"
+#include "sim/analysis/shrink.hpp"
 #include "sim/input/input_error.hpp"
 #include "sim/input/scenario_loader.hpp"
-#include "sim/analysis/shrink.hpp"
 
 namespace coordsim::cli {
 

@@ -18,10 +18,10 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/protocol.hpp"
-#include "sim/input/expectation.hpp"
 #include "sim/engine/run_trials.hpp"
-#include "sim/input/scenario_file.hpp"
 #include "sim/engine/stats.hpp"
+#include "sim/input/expectation.hpp"
+#include "sim/input/scenario_file.hpp"
 
 namespace coordsim::sim {
 

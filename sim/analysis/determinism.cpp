@@ -3,8 +3,8 @@
 #include <spdlog/fmt/fmt.h>
 
 #include "sim/engine/replay.hpp"
-#include "sim/output/report.hpp"
 #include "sim/engine/trial_recorder.hpp"
+#include "sim/output/report.hpp"
 
 namespace coordsim::sim {
 

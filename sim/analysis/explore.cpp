@@ -7,11 +7,11 @@
 
 #include <spdlog/fmt/fmt.h>
 
-#include "sim/random/choice_oracle.hpp"
+#include "sim/engine/trial_metrics.hpp"
+#include "sim/engine/trial_runner.hpp"
 #include "sim/input/distribution_json.hpp"
 #include "sim/input/input_error.hpp"
-#include "sim/engine/trial_runner.hpp"
-#include "sim/engine/trial_metrics.hpp"
+#include "sim/random/choice_oracle.hpp"
 
 namespace coordsim::sim {
 

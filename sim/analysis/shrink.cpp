@@ -8,10 +8,10 @@
 
 #include <spdlog/fmt/fmt.h>
 
-#include "sim/input/input_error.hpp"
 #include "sim/engine/replay.hpp"
-#include "sim/input/scenario_loader.hpp"
 #include "sim/engine/trial_runner.hpp"
+#include "sim/input/input_error.hpp"
+#include "sim/input/scenario_loader.hpp"
 
 namespace coordsim::sim {
 

@@ -8,10 +8,10 @@
 
 #include <spdlog/fmt/fmt.h>
 
-#include "sim/input/input_error.hpp"
-#include "sim/output/report.hpp"
 #include "sim/engine/run_trials.hpp"
+#include "sim/input/input_error.hpp"
 #include "sim/input/scenario_loader.hpp"
+#include "sim/output/report.hpp"
 
 namespace coordsim::sim {
 

@@ -8,11 +8,11 @@
 #include <vector>
 
 #include "agent/protocol.hpp"
-#include "sim/scenario/scenario.hpp"
 #include "sim/engine/stats.hpp"
-#include "sim/engine/trial_runner.hpp"
 #include "sim/engine/trial_metrics.hpp"
 #include "sim/engine/trial_recorder.hpp"
+#include "sim/engine/trial_runner.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace coordsim::sim {
 

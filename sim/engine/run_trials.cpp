@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "sim/engine/parallel_trials.hpp"
-#include "sim/engine/trial_runner.hpp"
 #include "sim/engine/trial_recorder.hpp"
+#include "sim/engine/trial_runner.hpp"
 
 namespace coordsim::sim {
 

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "agent/protocol.hpp"
-#include "sim/scenario/scenario.hpp"
 #include "sim/engine/stats.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace coordsim::sim {
 

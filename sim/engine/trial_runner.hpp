@@ -9,11 +9,11 @@
 
 #include "agent/protocol.hpp"
 #include "sim/engine/event_loop.hpp"
-#include "sim/model/github_model.hpp"
-#include "sim/scenario/scenario.hpp"
 #include "sim/engine/sim_github_client.hpp"
 #include "sim/engine/sim_llm.hpp"
 #include "sim/engine/stats.hpp"
+#include "sim/model/github_model.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace coordsim::sim {
 

@@ -11,9 +11,9 @@
 
 #include "agent/github_types.hpp"
 #include "agent/protocol.hpp"
-#include "sim/random/distribution.hpp"
 #include "sim/model/faults.hpp"
 #include "sim/model/rate_limiter.hpp"
+#include "sim/random/distribution.hpp"
 
 namespace coordsim::sim {
 

@@ -9,16 +9,16 @@
 
 #include <catch2/catch.hpp>
 
-#include "support/fixtures.hpp"
-#include "support/scenario_files.hpp"
-#include "sim/random/choice_oracle.hpp"
 #include "sim/analysis/explore.hpp"
-#include "sim/input/distribution_json.hpp"
-#include "sim/input/input_error.hpp"
 #include "sim/analysis/predicate.hpp"
-#include "sim/input/scenario_loader.hpp"
 #include "sim/analysis/shrink.hpp"
 #include "sim/engine/trial_runner.hpp"
+#include "sim/input/distribution_json.hpp"
+#include "sim/input/input_error.hpp"
+#include "sim/input/scenario_loader.hpp"
+#include "sim/random/choice_oracle.hpp"
+#include "support/fixtures.hpp"
+#include "support/scenario_files.hpp"
 
 using namespace coordsim;
 

@@ -3,9 +3,9 @@
 #include <catch2/catch.hpp>
 
 #include "sim/analysis/find.hpp"
-#include "sim/input/input_error.hpp"
 #include "sim/analysis/predicate.hpp"
 #include "sim/engine/run_trials.hpp"
+#include "sim/input/input_error.hpp"
 #include "sim/input/scenario_loader.hpp"
 
 using namespace coordsim;

@@ -7,15 +7,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "support/fixtures.hpp"
-#include "support/scenario_files.hpp"
-#include "sim/output/chrome_trace.hpp"
 #include "sim/analysis/determinism.hpp"
 #include "sim/engine/replay.hpp"
-#include "sim/output/report.hpp"
 #include "sim/engine/run_trials.hpp"
 #include "sim/input/scenario_loader.hpp"
+#include "sim/output/chrome_trace.hpp"
+#include "sim/output/report.hpp"
 #include "sim/output/timeline.hpp"
+#include "support/fixtures.hpp"
+#include "support/scenario_files.hpp"
 
 using namespace coordsim;
 using agent::Strategy;

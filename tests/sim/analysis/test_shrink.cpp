@@ -3,11 +3,11 @@
 // duplicates in every trial.
 #include <catch2/catch.hpp>
 
-#include "sim/input/input_error.hpp"
 #include "sim/analysis/predicate.hpp"
-#include "sim/engine/run_trials.hpp"
-#include "sim/input/scenario_loader.hpp"
 #include "sim/analysis/shrink.hpp"
+#include "sim/engine/run_trials.hpp"
+#include "sim/input/input_error.hpp"
+#include "sim/input/scenario_loader.hpp"
 
 using namespace coordsim;
 

@@ -1,10 +1,10 @@
 #include <catch2/catch.hpp>
 
-#include "sim/input/input_error.hpp"
-#include "sim/output/report.hpp"
-#include "sim/engine/run_trials.hpp"
-#include "sim/input/scenario_loader.hpp"
 #include "sim/analysis/sweep.hpp"
+#include "sim/engine/run_trials.hpp"
+#include "sim/input/input_error.hpp"
+#include "sim/input/scenario_loader.hpp"
+#include "sim/output/report.hpp"
 
 using namespace coordsim::sim;
 using nlohmann::json;

@@ -2,8 +2,8 @@
 // constant timings, and Monte-Carlo checks of their guarantees.
 #include <catch2/catch.hpp>
 
-#include "support/fixtures.hpp"
 #include "sim/engine/trial_runner.hpp"
+#include "support/fixtures.hpp"
 
 using namespace coordsim;
 using agent::Reason;

@@ -2,9 +2,9 @@
 #include <catch2/catch.hpp>
 
 #include "agent/client_policy.hpp"
-#include "support/fixtures.hpp"
-#include "sim/model/rate_limiter.hpp"
 #include "sim/engine/trial_runner.hpp"
+#include "sim/model/rate_limiter.hpp"
+#include "support/fixtures.hpp"
 
 using namespace coordsim;
 using agent::Duration;

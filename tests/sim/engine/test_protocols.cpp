@@ -1,8 +1,8 @@
 // Protocols under constant timings, where every outcome can be derived by hand.
 #include <catch2/catch.hpp>
 
-#include "support/fixtures.hpp"
 #include "sim/engine/trial_runner.hpp"
+#include "support/fixtures.hpp"
 
 using namespace coordsim;
 using agent::Strategy;

@@ -4,10 +4,10 @@
 
 #include <cmath>
 
+#include "sim/engine/run_trials.hpp"
+#include "sim/output/report.hpp"
 #include "support/fixtures.hpp"
 #include "support/scenario_files.hpp"
-#include "sim/output/report.hpp"
-#include "sim/engine/run_trials.hpp"
 
 using namespace coordsim;
 using agent::Strategy;
