@@ -3,24 +3,29 @@
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "sim/output/sweep_html.hpp"
+#include "sim/output/sweep_html_format.hpp"
+#include "sim/output/sweep_html_scales.hpp"
 
 using coordsim::sim::sweep_html;
 using nlohmann::json;
 
 namespace {
 
-json fixture(const std::string& name) {
-  std::ifstream in(COORDSIM_SOURCE_DIR "/tests/data/" + name);
+std::string source_file(const std::string& path) {
+  std::ifstream in(COORDSIM_SOURCE_DIR "/" + path, std::ios::binary);
   REQUIRE(in);
   std::stringstream text;
   text << in.rdbuf();
-  return json::parse(text.str());
+  return text.str();
 }
+
+json fixture(const std::string& name) { return json::parse(source_file("tests/data/" + name)); }
 
 std::size_t count(const std::string& haystack, const std::string& needle) {
   std::size_t n = 0;
@@ -378,4 +383,59 @@ TEST_CASE("sweep html: deterministic and self-contained", "[sweep_html]") {
       CHECK(svg.find("aria-label=\"") != std::string::npos);
     }
   }
+}
+
+TEST_CASE("sweep html: the stylesheet is sim/output/sweep_report.css, inline and verbatim",
+          "[sweep_html]") {
+  const std::string css = source_file("sim/output/sweep_report.css");
+  REQUIRE(!css.empty());
+  // A "</style" in the file would end the element early and spill the rest as text.
+  CHECK(css.find("</style") == std::string::npos);
+  for (const json& doc : {fixture("sweep-1d.json"), fixture("sweep-2d.json"), json::object()}) {
+    const std::string html = sweep_html(doc);
+    CHECK(count(html, "<style>") == 1);
+    CHECK(html.find("<style>\n" + css + "</style>\n") != std::string::npos);
+  }
+}
+
+// The pieces the page is built from, where a regression is easier to read than in a whole page.
+TEST_CASE("sweep html pieces: numbers as text", "[sweep_html]") {
+  using namespace coordsim::sim::sweep_page;
+  CHECK(percent(0.1234) == "12.34%");
+  CHECK(percent(0.00001) == "0.001%");  // not 0.00%
+  CHECK(percent(0) == "0.00%");
+  CHECK(decimal(1e300, 2) == "1e+300");
+  CHECK(decimal(std::nan(""), 2) == "n/a");
+  CHECK(significant(1234.4, 3) == "1234");
+  CHECK(usd(0.05) == "$0.0500");
+  CHECK(usd(4.2) == "$4.20");
+  CHECK(show(std::nullopt, Unit::kSeconds) == "n/a");
+  CHECK(px(-0.04) == "0.0");
+  CHECK(px(std::nan("")) == "0");
+  CHECK(px(1e300) == "1000000.0");
+  CHECK(escape("<a href='x'>&\"") == "&lt;a href=&#39;x&#39;&gt;&amp;&quot;");
+  CHECK(shorten("ab\xc3\xa9z", 4) == "ab\u2026");  // never half of the two-byte \u00e9
+  CHECK(break_at_dots("agent.x") == "agent.<wbr>x");
+}
+
+TEST_CASE("sweep html pieces: ticks and colours", "[sweep_html]") {
+  using namespace coordsim::sim::sweep_page;
+  const Ticks t = nice_ticks(0, 0.37, 5);
+  CHECK(t.lo == 0);
+  CHECK(t.hi == Approx(0.4));
+  REQUIRE(t.at.size() == 5);
+  CHECK(t.at.front() == t.lo);
+  CHECK(t.at.back() == t.hi);
+  const Ticks flat = nice_ticks(3, 3, 5);
+  CHECK(flat.lo < 3);
+  CHECK(flat.hi > 3);
+  const Ticks huge = nice_ticks(-1e308, 1e308, 5);
+  CHECK(huge.at == std::vector<double>{-1e308, 1e308});
+  CHECK(scale(0.2, t, 100, 0) == Approx(50));
+
+  CHECK(hex(mix(kReds, 0)) == "#ffffcc");
+  CHECK(hex(mix(kReds, 1)) == "#800026");
+  CHECK(hex(mix(kReds, std::nan(""))) == hex(kReds[2]));
+  CHECK_FALSE(is_dark(kReds[0]));
+  CHECK(is_dark(kReds[4]));
 }
