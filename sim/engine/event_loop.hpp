@@ -6,9 +6,11 @@
 // write that committed at or before the snapshot has been applied by then.
 #include <coroutine>
 #include <cstdint>
+#include <stdexcept>
 #include <vector>
 
 #include "agent/time.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace coordsim::sim {
 
@@ -16,6 +18,13 @@ using agent::Duration;
 using agent::Time;
 
 enum class Phase : std::uint8_t { commit = 0, deliver = 1 };
+
+// A trial that reaches one of its limits (sim::TrialLimits, the scenario's
+// `limits`) stops with this error, naming the limit, rather than hang or wrap.
+class TrialLimitError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 class EventLoop {
  public:
@@ -25,12 +34,23 @@ class EventLoop {
   std::uint64_t events_run() const noexcept { return events_run_; }
   bool empty() const noexcept { return pending_count_ == 0; }
 
+  void set_limits(const TrialLimits& limits) noexcept { limits_ = limits; }
+  const TrialLimits& limits() const noexcept { return limits_; }
+
+  // Throws TrialLimitError for a time past the horizon, and std::logic_error
+  // for one before now (in every build: an event in the past would silently
+  // reorder the trial).
   void schedule(Time at, Phase phase, Callback fn, void* context);
+  // The same check for a time an agent reaches without an event (a sleep).
+  void check_time(Time at) const {
+    if (at < now_ || at > limits_.horizon) [[unlikely]]
+      refuse_time(at);
+  }
   void resume_at(Time at, std::coroutine_handle<> h) {
     schedule(at, Phase::deliver, &resume_handle, h.address());
   }
 
-  // Runs events until none is left.
+  // Runs events until none is left; throws TrialLimitError past max_events.
   void run();
   // Forgets pending events and resets the clock, keeping capacity: one loop
   // serves many trials.
@@ -51,6 +71,8 @@ class EventLoop {
   };
   static void resume_handle(void* address) { std::coroutine_handle<>::from_address(address).resume(); }
   void grow();
+  [[noreturn, gnu::cold]] void refuse_time(Time at) const;
+  [[noreturn, gnu::cold]] void refuse_events() const;
 
   // The first pending_count_ entries are the pending events, sorted, latest
   // first. Counted by hand rather than with push_back/pop_back, whose inlined
@@ -60,6 +82,7 @@ class EventLoop {
   Time now_{};
   std::uint64_t sequence_ = 0;
   std::uint64_t events_run_ = 0;
+  TrialLimits limits_;
 };
 
 }  // namespace coordsim::sim

@@ -25,6 +25,7 @@ class SimClock final : public agent::Clock {
   bool sleep_then_resume(Duration d, std::coroutine_handle<>) override {
     const Time from = now();
     local_ = from + d;
+    loop_.check_time(local_);  // a sleep past the horizon ends the trial (TrialLimits)
     // A tail call, so the common path needs no stack frame.
     if (observer_) [[unlikely]]
       return observe_sleep(from, d);

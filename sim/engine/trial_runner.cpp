@@ -93,16 +93,18 @@ void TrialRunner::draw_plan(std::uint64_t seed, std::uint64_t index) {
     const Duration jitter = draw_time(scenario_.workload.start_jitter, rng);
     const bool fails_alone = draw_event(rng, failure.per_flavor_probability, "workload.failure.per_flavor_probability");
     const Duration delay = draw_time(failure.flavor_delay, rng);
-    p.start = agent::from_seconds(scenario_.workload.start_stagger_s * static_cast<double>(i)) + jitter;
+    // Sums saturate (agent::add_saturated): a start past the horizon is refused
+    // when scheduled, never wrapped into the past.
+    p.start = agent::add_saturated(agent::from_seconds(scenario_.workload.start_stagger_s * static_cast<double>(i)), jitter);
     p.fails = common_mode || fails_alone;
-    p.fails_at = p.start + time_to_failure + delay;
+    p.fails_at = agent::add_saturated(agent::add_saturated(p.start, time_to_failure), delay);
     p.signature = common_mode ? 0 : static_cast<int>(i) + 1;
     // Drawn after the others and only when configured, so that adding them
     // leaves every earlier draw of the stream where it was.
     const double death = scenario_.workload.death.probability;
     p.dies_if_leading = death > 0 && draw_event(rng, death, "workload.agent_death.probability");
     p.leg_ends = p.fails_at;
-    if (!p.fails) p.leg_ends += draw_time(scenario_.workload.rest_of_build, rng);
+    if (!p.fails) p.leg_ends = agent::add_saturated(p.leg_ends, draw_time(scenario_.workload.rest_of_build, rng));
 
     Rng llm_rng = make_stream(seed, index, StreamKind::flavor_llm, flavor_index);
     p.analysis.tokens_in = draw_count(llm.tokens_in, llm_rng);
@@ -126,6 +128,7 @@ void TrialRunner::start_agent(void* p) {
 
 const TrialOutcome& TrialRunner::run(std::uint64_t seed, std::uint64_t index) {
   loop_.reset();
+  loop_.set_limits(scenario_.limits);
   model_.reset();
   outcome_ = TrialOutcome{.decision_latency_us = std::move(outcome_.decision_latency_us)};
   outcome_.decision_latency_us.clear();
@@ -185,7 +188,8 @@ const TrialOutcome& TrialRunner::run(std::uint64_t seed, std::uint64_t index) {
 void TrialRunner::run_fan_in() {
   Time last_leg{};
   for (const FlavorPlan& p : plan_) last_leg = std::max(last_leg, p.leg_ends);
-  const Time job = last_leg + protocol_.fan_in.job_start_delay;
+  const Time job = agent::add_saturated(last_leg, protocol_.fan_in.job_start_delay);
+  loop_.check_time(job);
   thread_local std::vector<bool> analyzed;
   analyzed.assign(plan_.size() + 1, false);
   for (std::size_t i = 0; i < plan_.size(); ++i) {

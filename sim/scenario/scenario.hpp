@@ -89,6 +89,15 @@ struct LlmModel {
   Distribution analysis_duration = Distribution::constant(60);
 };
 
+// How far one trial may go: its events and its virtual time. A schema-valid
+// scenario can still describe an endless trial (retries with no delay and a
+// huge attempt count, a 1 us poll over a year) or times past any real one; the
+// engine stops a trial at a limit with an error naming it (TrialLimitError).
+struct TrialLimits {
+  std::uint64_t max_events = 10'000'000;  // ~1 s of one core; a normal trial runs tens
+  agent::Time horizon = std::chrono::seconds(10'000'000'000);  // 317 years of virtual time
+};
+
 struct Scenario {
   std::string name;
   std::uint64_t seed = 1;
@@ -98,6 +107,7 @@ struct Scenario {
   GitHubConfig github;
   LlmModel llm;
   agent::ProtocolConfig protocol;
+  TrialLimits limits;
 };
 
 }  // namespace coordsim::sim
