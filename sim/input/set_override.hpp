@@ -1,0 +1,15 @@
+#pragma once
+// Internal to the scenario loader: --set PATH=VALUE overrides (the rules are
+// apply_set's, in scenario_loader.hpp).
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace coordsim::sim::loader {
+
+// Applies one override to `doc` and returns the JSON pointer it wrote (with a
+// last "-" replaced by the new index), for errors that name the --set.
+std::string apply_set_at(nlohmann::json& doc, std::string_view assignment);
+
+}  // namespace coordsim::sim::loader
