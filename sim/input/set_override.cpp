@@ -69,18 +69,33 @@ std::vector<std::string> split_path(std::string_view path, const std::string& wh
   return tokens;
 }
 
+struct Assignment {
+  std::string where;  // "--set PATH=VALUE", which errors name
+  std::vector<std::string> tokens;
+  std::string_view text;  // VALUE
+};
+
+Assignment parse_assignment(std::string_view assignment) {
+  Assignment a;
+  a.where = "--set " + std::string(assignment);
+  const std::size_t eq = assignment.find('=');
+  if (eq == std::string_view::npos) {
+    throw InputError(a.where, "expected PATH=VALUE, e.g. agent.find_attempts=5");
+  }
+  const std::string_view path = assignment.substr(0, eq);
+  a.text = assignment.substr(eq + 1);
+  if (path.empty()) throw InputError(a.where, "empty PATH; expected PATH=VALUE, e.g. trials=1000");
+  a.tokens = split_path(path, a.where);
+  return a;
+}
+
 }  // namespace
 
 std::string apply_set_at(json& doc, std::string_view assignment) {
-  const std::string where = "--set " + std::string(assignment);
-  const std::size_t eq = assignment.find('=');
-  if (eq == std::string_view::npos) {
-    throw InputError(where, "expected PATH=VALUE, e.g. agent.find_attempts=5");
-  }
-  const std::string_view path = assignment.substr(0, eq);
-  const std::string_view text = assignment.substr(eq + 1);
-  if (path.empty()) throw InputError(where, "empty PATH; expected PATH=VALUE, e.g. trials=1000");
-  const std::vector<std::string> tokens = split_path(path, where);
+  const Assignment a = parse_assignment(assignment);
+  const std::string& where = a.where;
+  const std::vector<std::string>& tokens = a.tokens;
+  const std::string_view text = a.text;
 
   json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (value.is_discarded()) value = std::string(text);
@@ -138,6 +153,12 @@ std::string apply_set_at(json& doc, std::string_view assignment) {
   }
   *at = std::move(value);
   doc = std::move(edited);
+  return pointer;
+}
+
+std::string set_pointer(std::string_view assignment) {
+  std::string pointer;
+  for (const std::string& token : parse_assignment(assignment).tokens) pointer = child(pointer, token);
   return pointer;
 }
 

@@ -12,4 +12,9 @@ namespace coordsim::sim::loader {
 // last "-" replaced by the new index), for errors that name the --set.
 std::string apply_set_at(nlohmann::json& doc, std::string_view assignment);
 
+// The JSON pointer an override's PATH names, with no document at hand (a
+// last "-" stays "-"). Throws the InputError apply_set_at would for a
+// malformed assignment.
+std::string set_pointer(std::string_view assignment);
+
 }  // namespace coordsim::sim::loader
