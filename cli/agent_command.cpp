@@ -20,8 +20,8 @@
 #include "agent/real/token.hpp"
 #include "cli/api_connection.hpp"
 #include "cli/commands.hpp"
+#include "sim/input/agent_settings.hpp"
 #include "sim/input/input_error.hpp"
-#include "sim/input/scenario_loader.hpp"
 
 namespace coordsim::cli {
 
@@ -93,14 +93,6 @@ bool plain_id(std::string_view s) {
   return true;
 }
 
-bool sets_path(const std::vector<std::string>& sets, std::string_view dotted, std::string_view pointer) {
-  for (const std::string& s : sets) {
-    const std::string_view path = std::string_view(s).substr(0, s.find('='));
-    if (path == dotted || path == pointer) return true;
-  }
-  return false;
-}
-
 struct Setup {
   agent::ProtocolConfig config;
   agent::CoordinationKey key;
@@ -117,16 +109,15 @@ Setup make_setup(const AgentArgs& a) {
   } catch (const std::invalid_argument& e) {
     throw sim::InputError("", e.what());
   }
-  const sim::Scenario scenario =
-      a.scenario.empty() ? sim::load_default_scenario(a.sets) : sim::load_scenario_file(a.scenario, a.sets);
-  s.config = scenario.protocol;
+  const sim::AgentSettings settings = sim::load_agent_settings(a.scenario, a.sets);
+  s.config = settings.protocol;
   // Default ref-lock, unless a scenario (or --set) names the strategy; the
   // built-in scenario's own `seed` is the simulator's default, not ours.
   if (!a.strategy.empty()) {
     const auto st = agent::parse_strategy(a.strategy);
     if (!st) throw sim::InputError("--strategy", "expected one of " + agent::strategy_names() + ", got '" + a.strategy + "'");
     s.config.strategy = *st;
-  } else if (a.scenario.empty() && !sets_path(a.sets, "agent.strategy", "/agent/strategy")) {
+  } else if (!settings.strategy_chosen) {
     s.config.strategy = agent::Strategy::ref_lock;
   }
   if (!a.on_error.empty()) s.config.on_error = a.on_error == "skip" ? agent::OnError::skip : agent::OnError::analyze;
@@ -161,7 +152,7 @@ Setup make_setup(const AgentArgs& a) {
     throw sim::InputError("--timeout", "expected seconds in (0, 604800] (a week)");
   // The client policy's request timeout (agent.client.timeout_s) when the
   // scenario sets one; else 30 s.
-  const double scenario_timeout = agent::to_seconds(scenario.github.request_timeout);
+  const double scenario_timeout = agent::to_seconds(settings.request_timeout);
   s.connection = make_api_connection(a.api, scenario_timeout > 0 ? scenario_timeout : 30.0);
   return s;
 }

@@ -1,0 +1,270 @@
+#include "sim/input/scenario_convert.hpp"
+
+#include <cstdint>
+#include <iterator>
+#include <limits>
+#include <string>
+#include <utility>
+
+#include "agent/time.hpp"
+#include "sim/input/distribution_json.hpp"
+#include "sim/input/document_pointer.hpp"
+#include "sim/input/expectation.hpp"
+
+namespace coordsim::sim::loader {
+
+using nlohmann::json;
+
+namespace {
+
+// Durations are int64 microseconds and get added together; a bound far above
+// any CI timescale keeps every sum representable.
+constexpr double kMaxSeconds = 1e9;
+
+const json& member(const json& object, const char* key) {
+  static const json kNull;
+  if (!object.is_object()) return kNull;
+  const auto it = object.find(key);
+  return it == object.end() ? kNull : *it;
+}
+
+Distribution distribution(const json& j, const std::string& pointer) {
+  try {
+    return parse_distribution(j, pointer, /*non_negative=*/true);
+  } catch (const json::exception& e) {
+    // The schema types every parameter, so this is a gap in parse_distribution;
+    // still the user's input, still worth a located message.
+    throw InputError(pointer, std::string("invalid distribution: ") + e.what());
+  }
+}
+
+Distribution distribution_or(const json& object, const char* key, const std::string& pointer,
+                             Distribution fallback) {
+  const json& j = member(object, key);
+  return j.is_null() ? std::move(fallback) : distribution(j, child(pointer, key));
+}
+
+double number_or(const json& object, const char* key, double fallback) {
+  const json& j = member(object, key);
+  return j.is_null() ? fallback : j.get<double>();
+}
+
+template <class Int>
+Int integer_or(const json& object, const char* key, const std::string& pointer, Int fallback) {
+  const json& j = member(object, key);
+  if (j.is_null()) return fallback;
+  // The schema checked the lower bound; the C++ type sets the upper one.
+  const bool too_big =
+      j.is_number_unsigned()
+          ? j.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<Int>::max())
+          : j.get<std::int64_t>() > static_cast<std::int64_t>(std::numeric_limits<Int>::max());
+  if (too_big) {
+    throw InputError(child(pointer, key),
+                     "expected an integer <= " + std::to_string(std::numeric_limits<Int>::max()) +
+                         ", got " + j.dump());
+  }
+  return j.is_number_unsigned() ? static_cast<Int>(j.get<std::uint64_t>())
+                                : static_cast<Int>(j.get<std::int64_t>());
+}
+
+agent::Duration seconds(const json& j, const std::string& pointer) {
+  const double s = j.get<double>();
+  if (s > kMaxSeconds) {
+    throw InputError(pointer, "expected at most 1e9 seconds (about 31 years), got " + j.dump());
+  }
+  return agent::from_seconds(s);
+}
+
+EndpointLatency latency_of(const json& object, const std::string& pointer,
+                           const EndpointLatency& fallback) {
+  return EndpointLatency{distribution_or(object, "request_s", pointer, fallback.request),
+                         distribution_or(object, "response_s", pointer, fallback.response)};
+}
+
+}  // namespace
+
+ScenarioFile convert(const json& doc) {
+  ScenarioFile s;
+  s.name = doc.at("name").get<std::string>();
+  s.description =
+      member(doc, "description").is_string() ? doc["description"].get<std::string>() : "";
+  s.seed = integer_or<std::uint64_t>(doc, "seed", "", s.seed);
+  s.trials = integer_or<std::int64_t>(doc, "trials", "", s.trials);
+  if (const json& c = member(doc, "commit"); c.is_string()) s.commit = c.get<std::string>();
+
+  const json& workload = member(doc, "workload");
+  const json& flavors = member(workload, "flavors");
+  if (flavors.is_array()) {
+    for (const json& f : flavors) s.workload.flavors.push_back(f.get<std::string>());
+  } else {
+    const auto count = integer_or<int>(workload, "flavors", "/workload", 0);
+    for (int i = 1; i <= count; ++i) s.workload.flavors.push_back("flavor-" + std::to_string(i));
+  }
+  s.workload.start_stagger_s = number_or(workload, "start_stagger_s", 0);
+  s.workload.start_jitter =
+      distribution_or(workload, "start_jitter_s", "/workload", s.workload.start_jitter);
+  const json& failure = member(workload, "failure");
+  FailureModel& fm = s.workload.failure;
+  fm.common_mode_probability =
+      number_or(failure, "common_mode_probability", fm.common_mode_probability);
+  fm.per_flavor_probability =
+      number_or(failure, "per_flavor_probability", fm.per_flavor_probability);
+  fm.time_to_failure =
+      distribution_or(failure, "time_to_failure_s", "/workload/failure", fm.time_to_failure);
+  fm.flavor_delay =
+      distribution_or(failure, "flavor_delay_s", "/workload/failure", fm.flavor_delay);
+  s.workload.rest_of_build =
+      distribution_or(workload, "rest_of_build_s", "/workload", s.workload.rest_of_build);
+  if (const json& death = member(workload, "agent_death"); death.is_object()) {
+    s.workload.death.probability = number_or(death, "probability", 0);
+    s.workload.death.max_per_trial =
+        integer_or<int>(death, "max_per_trial", "/workload/agent_death", s.workload.death.max_per_trial);
+    if (const json& point = member(death, "point"); point.is_string())
+      s.workload.death.point =
+          point.get<std::string>() == "during_analysis" ? DeathPoint::during_analysis : DeathPoint::before_analysis;
+  }
+
+  const json& github = member(doc, "github");
+  const json& latency = member(github, "latency");
+  const EndpointLatency builtin{Distribution::constant(0.1), Distribution::constant(0.1)};
+  const EndpointLatency fallback =
+      latency_of(member(latency, "default"), "/github/latency/default", builtin);
+  for (int e = 0; e < agent::kEndpointCount; ++e) {
+    const char* name = agent::endpoint_name(static_cast<agent::Endpoint>(e));
+    s.github.latency[static_cast<std::size_t>(e)] =
+        latency_of(member(latency, name), child("/github/latency", name), fallback);
+  }
+  const json& lag = member(github, "visibility_lag_s");
+  const std::pair<ReadPath, const char*> paths[] = {{ReadPath::get, "get"},
+                                                    {ReadPath::list, "list"},
+                                                    {ReadPath::search, "search"},
+                                                    {ReadPath::refs, "refs"}};
+  static_assert(std::size(paths) == kReadPathCount);
+  for (const auto& [path, name] : paths) {
+    s.github.visibility_lag[static_cast<std::size_t>(path)] =
+        distribution_or(lag, name, "/github/visibility_lag_s", Distribution::constant(0));
+  }
+
+  const json& faults = member(github, "faults");
+  if (faults.is_object()) {
+    const json& fallback_faults = member(faults, "default");
+    const EndpointFaults default_faults{number_or(fallback_faults, "server_error", 0),
+                                        number_or(fallback_faults, "lost_response", 0)};
+    for (int e = 0; e < agent::kEndpointCount; ++e) {
+      const json& f = member(faults, agent::endpoint_name(static_cast<agent::Endpoint>(e)));
+      s.github.faults.endpoint[static_cast<std::size_t>(e)] = {
+          number_or(f, "server_error", default_faults.server_error),
+          number_or(f, "lost_response", default_faults.lost_response)};
+    }
+    s.github.faults.spurious_ref_422 = number_or(faults, "spurious_ref_422", 0);
+  }
+  if (const json& rl = member(github, "rate_limits"); rl.is_object()) {
+    RateLimitConfig& r = s.github.rate_limits;
+    const std::string where = "/github/rate_limits";
+    r.enabled = !member(rl, "enabled").is_boolean() || rl["enabled"].get<bool>();
+    r.github_token = !member(rl, "token").is_string() || rl["token"].get<std::string>() == "github_token";
+    r.primary_per_hour = integer_or<std::int64_t>(rl, "primary_per_hour", where, r.github_token ? 1000 : 5000);
+    r.primary_used_at_start = distribution_or(rl, "primary_used_at_start", where, r.primary_used_at_start);
+    r.primary_reset_in = distribution_or(rl, "primary_reset_in_s", where, r.primary_reset_in);
+    r.secondary_writes_per_minute =
+        integer_or<std::int64_t>(rl, "secondary_writes_per_minute", where, r.secondary_writes_per_minute);
+    r.secondary_writes_per_hour =
+        integer_or<std::int64_t>(rl, "secondary_writes_per_hour", where, r.secondary_writes_per_hour);
+    r.writes_last_minute_at_start =
+        distribution_or(rl, "writes_last_minute_at_start", where, r.writes_last_minute_at_start);
+    r.writes_last_hour_at_start =
+        distribution_or(rl, "writes_last_hour_at_start", where, r.writes_last_hour_at_start);
+    r.search_per_minute = integer_or<std::int64_t>(rl, "search_per_minute", where, r.search_per_minute);
+    r.secondary_retry_after_s = number_or(rl, "secondary_retry_after_s", r.secondary_retry_after_s);
+  }
+
+  const json& llm = member(doc, "llm");
+  s.llm.tokens_in = distribution_or(llm, "tokens_in", "/llm", s.llm.tokens_in);
+  s.llm.tokens_out = distribution_or(llm, "tokens_out", "/llm", s.llm.tokens_out);
+  s.llm.usd_per_million_in = number_or(llm, "usd_per_million_in", s.llm.usd_per_million_in);
+  s.llm.usd_per_million_out = number_or(llm, "usd_per_million_out", s.llm.usd_per_million_out);
+  s.llm.analysis_duration =
+      distribution_or(llm, "analysis_duration_s", "/llm", s.llm.analysis_duration);
+
+  const json& agent_j = member(doc, "agent");
+  if (const json& st = member(agent_j, "strategy"); st.is_string()) {
+    const auto strategy = agent::parse_strategy(st.get<std::string>());
+    if (!strategy) {
+      // The schema's enum normally catches this first; it is here for a schema
+      // that fell behind the Strategy enum.
+      throw InputError("/agent/strategy", "unknown strategy " + st.dump() +
+                                              "; expected one of: " + agent::strategy_names());
+    }
+    s.protocol.strategy = *strategy;
+  }
+  agent::SeedParams& seed = s.protocol.seed;
+  if (const json& l = member(agent_j, "label"); l.is_string()) seed.label = l.get<std::string>();
+  seed.find_attempts = integer_or<int>(agent_j, "find_attempts", "/agent", seed.find_attempts);
+  if (const json& delays = member(agent_j, "retry_delays_s"); delays.is_array()) {
+    seed.retry_delays.clear();
+    for (std::size_t i = 0; i < delays.size(); ++i) {
+      seed.retry_delays.push_back(seconds(delays[i], child("/agent/retry_delays_s", i)));
+    }
+  }
+  if (const json& w = member(agent_j, "post_create_wait_s"); w.is_number()) {
+    seed.post_create_wait = seconds(w, "/agent/post_create_wait_s");
+  }
+  seed.max_pages = integer_or<int>(agent_j, "max_pages", "/agent", seed.max_pages);
+
+  agent::ProtocolConfig& pc = s.protocol;
+  if (const json& k = member(agent_j, "key_by"); k.is_string())
+    pc.key_by = k.get<std::string>() == "commit" ? agent::KeyBy::commit : agent::KeyBy::commit_and_signature;
+  if (const json& e = member(agent_j, "on_error"); e.is_string())
+    pc.on_error = e.get<std::string>() == "skip" ? agent::OnError::skip : agent::OnError::analyze;
+  const auto seconds_or = [](const json& object, const char* key, const std::string& pointer,
+                             agent::Duration fallback) {
+    const json& j = member(object, key);
+    return j.is_number() ? seconds(j, child(pointer, key)) : fallback;
+  };
+  if (const json& c = member(agent_j, "client"); c.is_object()) {
+    const std::string where = "/agent/client";
+    agent::RetryPolicy& r = pc.retry;
+    s.github.request_timeout = seconds_or(c, "timeout_s", where, s.github.request_timeout);
+    r.max_attempts = integer_or<int>(c, "max_attempts", where, r.max_attempts);
+    r.base_delay = seconds_or(c, "base_delay_s", where, r.base_delay);
+    r.max_delay = seconds_or(c, "max_delay_s", where, r.max_delay);
+    r.multiplier = number_or(c, "multiplier", r.multiplier);
+    r.jitter = number_or(c, "jitter", r.jitter);
+    r.max_total_wait = seconds_or(c, "max_total_wait_s", where, r.max_total_wait);
+    if (const json& h = member(c, "honor_retry_after"); h.is_boolean()) r.honor_retry_after = h.get<bool>();
+  }
+  if (const json& rl = member(agent_j, "ref_lock"); rl.is_object()) {
+    const std::string where = "/agent/ref_lock";
+    if (const json& prefix = member(rl, "ref_prefix"); prefix.is_string())
+      pc.ref_lock.ref_prefix = prefix.get<std::string>();
+    pc.ref_lock.read_back_interval = seconds_or(rl, "read_back_interval_s", where, pc.ref_lock.read_back_interval);
+    pc.ref_lock.read_back_attempts =
+        integer_or<int>(rl, "read_back_attempts", where, pc.ref_lock.read_back_attempts);
+  }
+  if (const json& l = member(agent_j, "lease"); l.is_object()) {
+    const std::string where = "/agent/lease";
+    pc.lease.enabled = !member(l, "enabled").is_boolean() || l["enabled"].get<bool>();
+    pc.lease.ttl = seconds_or(l, "ttl_s", where, pc.lease.ttl);
+    pc.lease.poll_interval = seconds_or(l, "poll_interval_s", where, pc.lease.poll_interval);
+    pc.lease.max_generations = integer_or<int>(l, "max_generations", where, pc.lease.max_generations);
+    pc.lease.max_wait = seconds_or(l, "max_wait_s", where, pc.lease.max_wait);
+    if (pc.lease.enabled && pc.lease.poll_interval <= agent::Duration::zero())
+      throw InputError(child(where, "poll_interval_s"), "expected a positive poll interval with the lease on");
+  }
+  if (const json& sd = member(agent_j, "scan_down"); sd.is_object()) {
+    const std::string where = "/agent/scan_down";
+    pc.scan_down.horizon = integer_or<int>(sd, "horizon", where, pc.scan_down.horizon);
+    pc.scan_down.not_visible_retry = seconds_or(sd, "not_visible_retry_s", where, pc.scan_down.not_visible_retry);
+    pc.scan_down.not_visible_attempts =
+        integer_or<int>(sd, "not_visible_attempts", where, pc.scan_down.not_visible_attempts);
+  }
+  pc.settle.settle_time = seconds_or(member(agent_j, "settle"), "settle_time_s", "/agent/settle", pc.settle.settle_time);
+  pc.fan_in.job_start_delay =
+      seconds_or(member(agent_j, "fan_in"), "job_start_delay_s", "/agent/fan_in", pc.fan_in.job_start_delay);
+
+  s.failures_per_year = number_or(member(doc, "report"), "failures_per_year", s.failures_per_year);
+  s.expectations = parse_expectations(member(doc, "expect"), "/expect");
+  return s;
+}
+
+}  // namespace coordsim::sim::loader

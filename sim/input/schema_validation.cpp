@@ -1,0 +1,136 @@
+// valijson decides whether a document is valid and where the deepest problem
+// lies; the message is then written from the schema node at that place and the
+// offending value, because valijson's own texts ("Value type not permitted by
+// 'type' constraint.") tell a user neither what was expected nor what they wrote.
+
+// Without this valijson prints and aborts on a schema it cannot parse. Only this
+// file includes valijson, so the setting cannot differ between translation units.
+#define VALIJSON_USE_EXCEPTIONS 1
+
+#include "sim/input/schema_validation.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+// valijson compiles "pattern" constraints with std::regex, whose GCC 12 code
+// trips a false -Wmaybe-uninitialized under -fsanitize (a known libstdc++
+// issue). Diagnostics of header code follow the state where it was first
+// included, so <regex> is included here, inside the region.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <regex>
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+#include <valijson/validation_results.hpp>
+#include <valijson/validator.hpp>
+#pragma GCC diagnostic pop
+
+#include "sim/input/schema_reader.hpp"
+
+// Generated at build time from scenarios/ by cmake/EmbedFile.cmake.
+namespace coordsim::embedded {
+extern const std::string_view scenario_schema;
+}  // namespace coordsim::embedded
+
+namespace coordsim::sim::loader {
+
+using nlohmann::json;
+
+namespace {
+
+struct CompiledSchema {
+  json document;
+  valijson::Schema schema;
+};
+
+const CompiledSchema& compiled_schema() {
+  static const CompiledSchema* const compiled = [] {
+    auto c = std::make_unique<CompiledSchema>();
+    try {
+      c->document = json::parse(embedded::scenario_schema);
+      valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+      valijson::adapters::NlohmannJsonAdapter adapter(c->document);
+      parser.populateSchema(adapter, c->schema);
+    } catch (const std::exception& e) {
+      // A build-time asset, not user input: this is a bug in the program.
+      throw std::logic_error(std::string("embedded scenario schema is invalid: ") + e.what());
+    }
+    return c.release();  // lives for the program, like the text it came from
+  }();
+  return *compiled;
+}
+
+// valijson reads every integer as int64, so a uint64 seed past INT64_MAX would
+// wrap negative and fail "minimum": 0. It sees such values clamped; the
+// conversion reads the real ones.
+void clamp_for_validator(json& v) {
+  if (v.is_number_unsigned() &&
+      v.get<std::uint64_t>() >
+          static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    v = std::numeric_limits<std::int64_t>::max();
+  } else if (v.is_structured()) {
+    for (json& c : v) clamp_for_validator(c);
+  }
+}
+
+}  // namespace
+
+const json& schema_document() { return compiled_schema().document; }
+
+std::optional<Problem> find_problem(const json& doc) {
+  const CompiledSchema& compiled = compiled_schema();
+  json seen = doc;
+  clamp_for_validator(seen);
+  valijson::Validator validator(valijson::Validator::kStrongTypes);
+  valijson::ValidationResults results;
+  if (validator.validate(compiled.schema, valijson::adapters::NlohmannJsonAdapter(seen),
+                         &results)) {
+    return std::nullopt;
+  }
+
+  // valijson reports a failure at every level (the value, its property, the
+  // anyOf around it, ...); the deepest place is the one a user must edit.
+  struct Located {
+    std::vector<std::string> tokens;
+    std::string description;
+  };
+  std::vector<Located> errors;
+  for (const auto& e : results) {
+    Located l;
+    l.description = e.description;
+    // Context is {"<root>", "[agent]", "[find_attempts]"}.
+    for (std::size_t i = 1; i < e.context.size(); ++i) {
+      const std::string& c = e.context[i];
+      l.tokens.push_back(
+          c.size() >= 2 && c.front() == '[' && c.back() == ']' ? c.substr(1, c.size() - 2) : c);
+    }
+    errors.push_back(std::move(l));
+  }
+  if (errors.empty()) return Problem{"", "does not match the scenario schema"};
+  std::stable_sort(errors.begin(), errors.end(), [](const Located& a, const Located& b) {
+    return a.tokens.size() > b.tokens.size();
+  });
+
+  const SchemaReader reader(compiled.document);
+  for (const Located& e : errors) {
+    std::string pointer;
+    for (const std::string& t : e.tokens) pointer = child(pointer, t);
+    if (const auto found = reader.at(doc, e.tokens)) {
+      if (auto p = reader.describe(*found->first, *found->second, pointer)) return p;
+    }
+  }
+  // Nothing more specific to say than valijson itself.
+  std::string pointer;
+  for (const std::string& t : errors.front().tokens) pointer = child(pointer, t);
+  return Problem{pointer, errors.front().description};
+}
+
+}  // namespace coordsim::sim::loader
