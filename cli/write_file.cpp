@@ -1,14 +1,17 @@
 // Where reports go (--json, --markdown, --csv, --html, --junit, --trace,
 // --out, --shrink, --state): what each kind of path means and how it is
 // written. A regular file (or a path that does not exist yet) is replaced
-// atomically; anything else is written in place, because renaming a file over
-// it would destroy it: `--json /dev/null` run as root must not turn the
-// machine's /dev/null into a regular file.
+// atomically; a character device or FIFO is written in place, because
+// renaming a file over it would destroy it: `--json /dev/null` run as root
+// must not turn the machine's /dev/null into a regular file. /dev/stdout and
+// /dev/fd/N are the process's own descriptors; directories, block devices and
+// sockets are refused.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -33,10 +36,36 @@ const char* kind_name(mode_t mode) {
 }
 
 struct Target {
-  std::string path;  // what is written: the path itself, or its symlink's final target
+  std::string path;  // the path itself, or its symlinks' final target
   bool exists = false;
   struct stat st {};
+  int fd = -1;  // the path names this process's descriptor (/dev/stdout, /dev/fd/N)
 };
+
+// N for /proc/self/fd/N and /dev/fd/N, else -1. Opening such a path opens the
+// file anew, at offset 0: what the process writes to the descriptor itself
+// would then overwrite the report, so the descriptor is written instead (as
+// bash's `> /dev/stdout` does).
+int own_descriptor(const std::string& path) {
+  for (const std::string_view prefix : {"/proc/self/fd/", "/dev/fd/"}) {
+    if (path.rfind(prefix, 0) != 0) continue;
+    const std::string_view digits = std::string_view(path).substr(prefix.size());
+    int fd = -1;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), fd);
+    if (ec == std::errc() && end == digits.data() + digits.size() && !digits.empty()) return fd;
+  }
+  return -1;
+}
+
+std::string read_link(const std::string& path, const std::string& given) {
+  // st_size can be 0 or too small (/proc's links): grow until it fits.
+  for (std::size_t size = 256;; size *= 2) {
+    std::string link(size, '\0');
+    const ssize_t n = ::readlink(path.c_str(), link.data(), link.size());
+    if (n < 0) throw std::runtime_error("cannot write " + given + ": " + error_text(errno));
+    if (static_cast<std::size_t>(n) < size) return link.substr(0, static_cast<std::size_t>(n));
+  }
+}
 
 // Follows symlinks link by link, so that a dangling one still names the file
 // to create (as the shell's `>` does) and a chain ends at its last target.
@@ -44,6 +73,7 @@ Target resolve(const std::string& given) {
   Target t;
   t.path = given;
   for (int hops = 0; hops < 40; ++hops) {
+    if (t.fd < 0) t.fd = own_descriptor(t.path);
     if (::lstat(t.path.c_str(), &t.st) != 0) {
       if (errno != ENOENT) throw std::runtime_error("cannot write " + given + ": " + error_text(errno));
       return t;  // a new file
@@ -52,10 +82,7 @@ Target resolve(const std::string& given) {
       t.exists = true;
       return t;
     }
-    std::string link(static_cast<std::size_t>(t.st.st_size > 0 ? t.st.st_size : 4096), '\0');
-    const ssize_t n = ::readlink(t.path.c_str(), link.data(), link.size());
-    if (n < 0) throw std::runtime_error("cannot write " + given + ": " + error_text(errno));
-    link.resize(static_cast<std::size_t>(n));
+    const std::string link = read_link(t.path, given);
     // A relative target is relative to the link's directory, not ours.
     const std::filesystem::path dir = std::filesystem::path(t.path).parent_path();
     t.path = link.front() == '/' || dir.empty() ? link : (dir / link).string();
@@ -63,12 +90,44 @@ Target resolve(const std::string& given) {
   throw std::runtime_error("cannot write " + given + ": " + error_text(ELOOP));
 }
 
-// "out.json" or "out.json (a symlink to reports/out.json)".
-std::string named(const std::string& given, const Target& t) {
-  return t.path == given ? given : given + " (a symlink to " + t.path + ")";
-}
+enum class How { replace, in_place, descriptor, refuse };
 
-bool written_in_place(mode_t mode) { return S_ISCHR(mode) || S_ISFIFO(mode); }
+struct Output {
+  How how = How::replace;
+  Target target;     // for replace: what is renamed over
+  std::string what;  // the path for messages
+  std::string refusal;
+};
+
+// How `given` is written. The kernel's view (stat) decides the kind; the
+// symlinks followed by hand only give the file a rename must replace. Where
+// they disagree (/proc/PID/fd/N links "to" a pipe or a deleted file) the path
+// is written in place, as the shell's `>` would.
+Output classify(const std::string& given) {
+  Output o;
+  o.target = resolve(given);
+  o.what = o.target.path == given ? given : given + " (a symlink to " + o.target.path + ")";
+  struct stat st {};
+  if (o.target.fd >= 0) {
+    o.what = given;
+    if (::fstat(o.target.fd, &st) != 0) throw std::runtime_error("cannot write " + given + ": " + error_text(errno));
+    o.how = How::descriptor;
+  } else if (::stat(given.c_str(), &st) != 0) {
+    if (errno != ENOENT) throw std::runtime_error("cannot write " + o.what + ": " + error_text(errno));
+    o.how = How::replace;  // a new file, or a dangling link's new target
+  } else if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) {
+    o.how = How::in_place;
+  } else if (S_ISREG(st.st_mode)) {
+    const bool same_file =
+        o.target.exists && o.target.st.st_dev == st.st_dev && o.target.st.st_ino == st.st_ino;
+    o.how = same_file ? How::replace : How::in_place;
+  } else {
+    o.how = How::refuse;
+    o.refusal = "cannot write " + o.what + ": it is " + kind_name(st.st_mode) +
+                "; expected a regular file, a character device, a FIFO or '-'";
+  }
+  return o;
+}
 
 // write(2) until done: a FIFO or a terminal takes a large report in pieces.
 int write_all(int fd, std::string_view text) {
@@ -83,17 +142,27 @@ int write_all(int fd, std::string_view text) {
   return 0;
 }
 
-void write_in_place(const std::string& what, const Target& t, const std::string& text) {
-  // No O_CREAT: the device or FIFO exists; no O_TRUNC: it means nothing there.
+void write_in_place(const std::string& given, const Output& o, const std::string& text) {
+  // No O_CREAT: it exists. O_TRUNC means nothing to a device or FIFO, and
+  // makes a file reached through /proc hold the report alone, as `>` would.
   // A FIFO blocks here until a reader opens it, as `> fifo` does.
-  const int fd = ::open(t.path.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) throw std::runtime_error("cannot write " + what + ": " + error_text(errno));
+  const int fd = ::open(given.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) throw std::runtime_error("cannot write " + o.what + ": " + error_text(errno));
   const int err = write_all(fd, text);
   const int close_err = ::close(fd) != 0 ? errno : 0;
-  if (err || close_err) throw std::runtime_error("cannot write " + what + ": " + error_text(err ? err : close_err));
+  if (err || close_err) throw std::runtime_error("cannot write " + o.what + ": " + error_text(err ? err : close_err));
 }
 
-void replace_atomically(const std::string& what, const Target& t, const std::string& text) {
+void write_descriptor(const Output& o, const std::string& text) {
+  if (o.target.fd == STDOUT_FILENO) return write_stdout(text);  // after what stdio holds
+  if (o.target.fd == STDERR_FILENO) std::fflush(stderr);
+  if (const int err = write_all(o.target.fd, text))
+    throw std::runtime_error("cannot write " + o.what + ": " + error_text(err));
+}
+
+void replace_atomically(const Output& o, const std::string& text) {
+  const Target& t = o.target;
+  const std::string& what = o.what;
   // O_EXCL: a name someone else planted (a symlink to elsewhere) is not followed.
   std::string tmp;
   int fd = -1;
@@ -131,39 +200,38 @@ void write_stdout(std::string_view text) {
 
 void write_file_atomically(const std::string& path, const std::string& text) {
   if (path == "-") return write_stdout(text);
-  const Target t = resolve(path);
-  const std::string what = named(path, t);
-  if (!t.exists || S_ISREG(t.st.st_mode)) return replace_atomically(what, t, text);
-  if (written_in_place(t.st.st_mode)) return write_in_place(what, t, text);
-  throw std::runtime_error("cannot write " + what + ": it is " + kind_name(t.st.st_mode) +
-                           "; expected a regular file, a character device, a FIFO or '-'");
+  const Output o = classify(path);
+  switch (o.how) {
+    case How::replace: return replace_atomically(o, text);
+    case How::in_place: return write_in_place(path, o, text);
+    case How::descriptor: return write_descriptor(o, text);
+    case How::refuse: throw std::runtime_error(o.refusal);
+  }
 }
 
 void check_writable(const std::string& path, const std::string& option) {
   if (path.empty() || path == "-") return;
-  Target t;
+  Output o;
   try {
-    t = resolve(path);
+    o = classify(path);
   } catch (const std::runtime_error& e) {
     throw sim::InputError(option, e.what());
   }
-  const std::string what = named(path, t);
-  if (t.exists && written_in_place(t.st.st_mode)) {
-    if (::access(t.path.c_str(), W_OK) != 0)
-      throw sim::InputError(option, "cannot write " + what + ": " + error_text(errno));
+  if (o.how == How::refuse) throw sim::InputError(option, o.refusal);
+  if (o.how == How::descriptor) return;  // open, as fstat said
+  if (o.how == How::in_place) {
+    if (::access(path.c_str(), W_OK) != 0)
+      throw sim::InputError(option, "cannot write " + o.what + ": " + error_text(errno));
     return;
   }
-  if (t.exists && !S_ISREG(t.st.st_mode))
-    throw sim::InputError(option, "cannot write " + what + ": it is " + kind_name(t.st.st_mode) +
-                                      "; expected a regular file, a character device, a FIFO or '-'");
   // Replacing a file or creating one needs its directory.
-  const std::filesystem::path p(t.path);
+  const std::filesystem::path p(o.target.path);
   const std::filesystem::path dir = p.has_parent_path() ? p.parent_path() : std::filesystem::path(".");
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec))
-    throw sim::InputError(option, "cannot write " + what + ": directory " + dir.string() + " does not exist");
+    throw sim::InputError(option, "cannot write " + o.what + ": directory " + dir.string() + " does not exist");
   if (::access(dir.c_str(), W_OK) != 0)
-    throw sim::InputError(option, "cannot write " + what + ": " + error_text(errno));
+    throw sim::InputError(option, "cannot write " + o.what + ": " + error_text(errno));
 }
 
 }  // namespace coordsim::cli

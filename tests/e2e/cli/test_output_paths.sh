@@ -144,6 +144,37 @@ expect_exit "a symlink loop" 1 "cannot write $work/loop1" -- run "$scen" "${fast
 expect_exit "a symlink loop, checked before the work" 2 "--trace" "cannot write $work/loop1" -- \
   replay "$scen" --trial 0 --trace "$work/loop1"
 
+# --- the process's own descriptors (a link to /proc/self/fd/N, as /dev/stdout is) ------
+# Written through the descriptor, after what stdout already holds, whatever it is.
+ln -s /proc/self/fd/1 "$work/stdout-link"
+ln -s /proc/self/fd/2 "$work/stderr-link"
+ln -s /proc/self/fd/9 "$work/fd9-link"
+STDOUT=$work/stdout.txt expect_exit "run --json to a link to stdout (a file)" 0 -- \
+  run "$scen" "${fast[@]}" --json "$work/stdout-link"
+check "stdout holds the JSON, then the text report" python3 - "$work/stdout.txt" <<'PY'
+import json, sys
+text = open(sys.argv[1]).read()
+doc, end = json.JSONDecoder().raw_decode(text)
+assert doc["trials"] == 200, doc
+assert text[end:].lstrip().startswith("coordsim run:"), text[end:end + 200]
+PY
+"$bin" run "$scen" "${fast[@]}" --json "$work/stdout-link" 2>"$work/err" | cat >"$work/piped.txt"
+check "run --json to a link to stdout (a pipe)" python3 -c '
+import json, sys; d, _ = json.JSONDecoder().raw_decode(open(sys.argv[1]).read()); assert d["trials"] == 200' \
+  "$work/piped.txt"
+"$bin" run "$scen" "${fast[@]}" --markdown "$work/stderr-link" >"$work/out" 2>"$work/stderr.txt"
+check "run --markdown to a link to stderr" grep -q "| duplicate rate |" "$work/stderr.txt"
+check "the links to descriptors are still links" bash -c "test -L '$work/stdout-link' && test -L '$work/stderr-link'"
+expect_exit "a link to a closed descriptor" 1 "cannot write $work/fd9-link" "Bad file descriptor" -- \
+  run "$scen" "${fast[@]}" --json "$work/fd9-link"
+expect_exit "a link to a closed descriptor, checked before the work" 2 "--trace: cannot write $work/fd9-link" -- \
+  replay "$scen" --trial 0 --trace "$work/fd9-link"
+if ((have_devices)); then
+  STDOUT=$work/full expect_exit "a link to stdout on a full device" 1 "cannot write standard output" -- \
+    run "$scen" "${fast[@]}" --json "$work/stdout-link"
+  check "the full device is still a character device" is_chr "$work/full"
+fi
+
 # --- regular files: replaced atomically, permissions kept -----------------------------
 echo old >"$work/private.json"
 chmod 600 "$work/private.json"
