@@ -5,6 +5,8 @@
 #include <stdexcept>
 
 #include "agent/real/url.hpp"
+#include "cli/number_options.hpp"
+#include "cli/terminal_text.hpp"
 #include "sim/input/input_error.hpp"
 
 namespace coordsim::cli {
@@ -23,7 +25,8 @@ void add_api_connection_options(CLI::App* cmd, ApiConnectionArgs& args) {
                   "PEM bundle of CA certificates to trust for HTTPS instead of the system store (a private CA)");
   cmd->add_option("--request-timeout", args.request_timeout_s,
                   "Seconds a request may take (connect, send, receive) before it counts as unanswered "
-                  "(status 0, retried under the client policy)");
+                  "(status 0, retried under the client policy)")
+      ->transform(number_in(0.0, 86400.0, "", true));
 }
 
 ApiConnection make_api_connection(const ApiConnectionArgs& args, double default_request_timeout_s) {
@@ -54,7 +57,7 @@ ApiConnection make_api_connection(const ApiConnectionArgs& args, double default_
 }
 
 void print_stderr(std::string_view line) {
-  const std::string text = real::redact(line);
+  const std::string text = printable(real::redact(line));
   std::fprintf(stderr, "%s\n", text.c_str());
 }
 

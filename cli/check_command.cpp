@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/number_options.hpp"
+#include "cli/terminal_text.hpp"
 #include "sim/analysis/check.hpp"
 #include "sim/input/input_error.hpp"
 #include "sim/input/scenario_loader.hpp"
@@ -54,9 +56,9 @@ int check(const CheckArgs& a) {
 
   if (!a.junit_path.empty()) write_file_atomically(a.junit_path, sim::check_junit(checks));
   if (!a.markdown_path.empty()) write_file_atomically(a.markdown_path, sim::check_markdown(checks));
-  if (!a.json_path.empty()) write_file_atomically(a.json_path, sim::check_json(checks).dump(2) + "\n");
+  if (!a.json_path.empty()) write_file_atomically(a.json_path, json_text(sim::check_json(checks)));
   if (a.json_path != "-" && a.markdown_path != "-" && a.junit_path != "-")
-    std::fputs(sim::check_text(checks).c_str(), stdout);
+    print_text(sim::check_text(checks));
 
   bool inconclusive = false;
   for (const auto& c : checks) {
@@ -86,13 +88,13 @@ void add_check_command(CLI::App& app, Action& action) {
       ->required()
       ->check(CLI::ExistingFile);
   cmd->add_option("--trials,-n", args->trials, "Trials at the first look (default: each scenario's `trials`)")
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
+      ->transform(trial_count());
   cmd->add_option("--max-trials", args->max_trials,
                   "Cap on trials while a verdict is inconclusive (default: 16 x the first look)")
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
-  cmd->add_option("--seed,-s", args->seed, "RNG seed (default: each scenario's `seed`)");
+      ->transform(trial_count());
+  cmd->add_option("--seed,-s", args->seed, "RNG seed (default: each scenario's `seed`)")->transform(any_uint64());
   cmd->add_option("--threads,-j", args->threads, "Worker threads (default: all cores); results do not depend on it")
-      ->check(CLI::Range(0, 1024));
+      ->transform(integer_in(0, 1024, range_description(0, 1024)));
   cmd->add_option("--set", args->sets, "Override a value in every scenario, e.g. --set agent.post_create_wait_s=3")
       ->type_name("PATH=VALUE");
   cmd->add_option("--strategy", args->strategy, "Protocol to run, overriding agent.strategy: " + agent::strategy_names());

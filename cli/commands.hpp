@@ -2,8 +2,11 @@
 // One function per subcommand: each registers its options on the app and
 // returns the action to run once the command line is parsed.
 #include <functional>
+#include <string>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 namespace coordsim::cli {
 
@@ -24,9 +27,26 @@ void add_serve_command(CLI::App& app, Action& action);
 void add_agent_command(CLI::App& app, Action& action);      // agent, agent done
 void add_calibrate_command(CLI::App& app, Action& action);
 
-// Writes `text` to `path` atomically (temporary file, then rename), so a failed
-// or interrupted write never leaves a truncated report behind. Throws
-// std::runtime_error naming the path.
+// Writes a report to an output path (cli/write_file.cpp): a regular file, or
+// one that does not exist yet, atomically (a temporary file beside it, then
+// rename, keeping its permissions), so a failed or interrupted write never
+// leaves a truncated report behind; a symlink's target the same way (the link
+// stays); a character device or FIFO in place; "-" to stdout. Throws
+// std::runtime_error naming the path on any error, a full disk or device
+// included (exit 1).
 void write_file_atomically(const std::string& path, const std::string& text);
+
+// A JSON report as written: indented, one newline at the end. A byte that is
+// not UTF-8 (a --set string, a path) becomes U+FFFD instead of throwing.
+std::string json_text(const nlohmann::json& j);
+
+// Writes to stdout and flushes; throws std::runtime_error if it fails.
+void write_stdout(std::string_view text);
+
+// Throws InputError(option, ...) when `path` cannot be written (its directory
+// is missing or not writable, it is a directory or a block device): checked
+// before running, so bad input is reported as such (exit 2) and not after the
+// work.
+void check_writable(const std::string& path, const std::string& option);
 
 }  // namespace coordsim::cli

@@ -10,10 +10,13 @@
 #include <spdlog/fmt/fmt.h>
 
 #include "cli/commands.hpp"
+#include "cli/number_options.hpp"
+#include "cli/terminal_text.hpp"
 #include "cli/trial_args.hpp"
 #include "sim/analysis/explore.hpp"
 #include "sim/analysis/predicate.hpp"
 #include "sim/analysis/shrink.hpp"
+#include "sim/input/input_error.hpp"
 #include "sim/output/timeline.hpp"
 
 namespace coordsim::cli {
@@ -58,7 +61,16 @@ int explore(const ExploreArgs& a) {
   options.grid = a.grid;
   options.max_schedules = a.max_schedules;
   options.prune_settled = !a.no_prune;
-  const sim::ExploreResult r = sim::explore(t.scenario, t.protocol, where, options);
+  const sim::ExploreResult r = [&] {
+    try {
+      return sim::explore(t.scenario, t.protocol, where, options);
+    } catch (const sim::InputError& e) {
+      // A refused distribution is named by its JSON path; which file it is in
+      // belongs in front, as the scenario loader's messages have it.
+      if (e.where().empty() || e.where().front() != '/') throw;
+      throw sim::InputError(t.scenario.source + ": " + e.where(), std::string(e.what()).substr(e.where().size() + 2));
+    }
+  }();
 
   // The counterexample as a standalone scenario: its draws become constants
   // (the shrink machinery), checked to still satisfy the predicate.
@@ -69,7 +81,7 @@ int explore(const ExploreArgs& a) {
       shrunk = sim::shrink_replay(
           t.scenario, t.protocol, *r.replay, where,
           fmt::format("explore counterexample, strategy {}, grid {}, schedule {}", t.strategy, a.grid, r.schedules));
-      write_file_atomically(a.out_path, shrunk->scenario.dump(2) + "\n");
+      write_file_atomically(a.out_path, json_text(shrunk->scenario));
     } catch (const std::runtime_error& e) {
       shrink_error = e.what();
     }
@@ -97,7 +109,7 @@ int explore(const ExploreArgs& a) {
                              {"analyses", r.replay->outcome.analyses}};
       if (shrunk) j["counterexample"]["scenario"] = a.out_path;
     }
-    write_file_atomically(a.json_path, j.dump(2) + "\n");
+    write_file_atomically(a.json_path, json_text(j));
   }
   if (a.json_path != "-") {
     std::string out = fmt::format("coordsim explore: {} — strategy {} — grid {} — where {}\n\n", t.scenario.name,
@@ -149,10 +161,10 @@ int explore(const ExploreArgs& a) {
     } else if (r.verdict == sim::ExploreVerdict::counterexample && a.out_path.empty()) {
       out += "\nwrite it as a replayable scenario with --out FILE\n";
     }
-    std::fputs(out.c_str(), stdout);
+    print_text(out);
   }
   if (!shrink_error.empty()) {
-    std::fprintf(stderr, "coordsim: error: --out: %s\n", shrink_error.c_str());
+    std::fprintf(stderr, "coordsim: error: --out: %s\n", printable(shrink_error).c_str());
     return kExitFailure;
   }
   switch (r.verdict) {
@@ -190,10 +202,10 @@ void add_explore_command(CLI::App& app, Action& action) {
   cmd->add_option("--where,-w", args->where, "Predicate over a trial's metrics that a counterexample satisfies (as in find)")
       ->capture_default_str();
   cmd->add_option("--grid,-k", args->grid, "Values per bounded range: min, max and K-2 evenly spaced between")
-      ->check(CLI::Range(2, 100))
+      ->transform(integer_in(2, 100, range_description(2, 100)))
       ->capture_default_str();
   cmd->add_option("--max-schedules", args->max_schedules, "Budget of schedules to run; past it the answer is not a proof")
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40))
+      ->transform(integer_in(1, std::int64_t{1} << 40, range_description(std::int64_t{1}, std::int64_t{1} << 40)))
       ->capture_default_str();
   cmd->add_flag("--no-prune", args->no_prune,
                 "Branch on every draw, also those made after the predicate was settled (slower; same verdict)");

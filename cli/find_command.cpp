@@ -8,6 +8,8 @@
 #include <spdlog/fmt/fmt.h>
 
 #include "cli/commands.hpp"
+#include "cli/number_options.hpp"
+#include "cli/terminal_text.hpp"
 #include "cli/trial_args.hpp"
 #include "sim/analysis/find.hpp"
 #include "sim/analysis/predicate.hpp"
@@ -51,7 +53,7 @@ int find(const FindArgs& a) {
     j["failure_events"] = r.failure_events;
     j["matches"] = r.matches;
     j["indices"] = r.indices;
-    write_file_atomically(a.json_path, j.dump(2) + "\n");
+    write_file_atomically(a.json_path, json_text(j));
   }
   if (a.json_path == "-") return kExitOk;
 
@@ -68,7 +70,7 @@ int find(const FindArgs& a) {
     out += fmt::format("  first {}: {}\n\n", r.indices.size(), fmt::join(r.indices, " "));
     out += fmt::format("replay the first: {}\n", replay_command(a.source, t, r.indices.front()));
   }
-  std::fputs(out.c_str(), stdout);
+  print_text(out);
   if (!a.shrink_path.empty()) {
     if (r.indices.empty()) throw std::runtime_error("--shrink: no matching trial to shrink");
     shrink_and_write(t, r.indices.front(), where, a.shrink_path);
@@ -105,10 +107,10 @@ void add_find_command(CLI::App& app, Action& action) {
   args->source.add_to(cmd, "Trials to scan: indices 0 to N-1 (default: the scenario's `trials`)");
   cmd->add_option("--where,-w", args->where, "Predicate over a trial's metrics, e.g. 'analyses>1'")->required();
   cmd->add_option("--limit,-l", args->limit, "Matching indices to print, smallest first")
-      ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 20))
+      ->transform(unsigned_in(0, std::uint64_t{1} << 20, range_description(std::size_t{0}, std::size_t{1} << 20)))
       ->capture_default_str();
   cmd->add_option("--threads,-j", args->threads, "Worker threads (default: all cores); the output does not depend on it")
-      ->check(CLI::Range(0, 1024));
+      ->transform(integer_in(0, 1024, range_description(0, 1024)));
   cmd->add_option("--json", args->json_path, "Write the result as JSON to FILE ('-' for stdout)");
   cmd->add_option("--shrink", args->shrink_path,
                   "Reduce the first matching trial to a minimal reproduction (constant distributions, fewer flavors, "

@@ -1,9 +1,17 @@
 // coordsim: simulate, measure and check how CI jobs coordinate through an
 // eventually consistent API.
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
+#include <iostream>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -11,10 +19,69 @@
 
 #include "agent/real/token.hpp"
 #include "cli/commands.hpp"
+#include "cli/terminal_text.hpp"
+#include "sim/input/edit_distance.hpp"
 #include "sim/input/input_error.hpp"
 
+namespace {
+
+using namespace coordsim::cli;
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+// CLI11 reports a mistyped subcommand as "A subcommand is required" (the word
+// is taken for a positional the main command does not have). The first word
+// that is not an option, or no word at all, says what went wrong better.
+std::optional<std::string> subcommand_message(const CLI::App& app, int argc, char** argv) {
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+    names.push_back(sub->get_name());
+  std::string all;
+  for (const std::string& n : names) all += (all.empty() ? "" : ", ") + n;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--log-level") {  // the one option of the main command that takes a value
+      ++i;
+      continue;
+    }
+    if (arg.empty() || arg.front() == '-') continue;
+    if (std::find(names.begin(), names.end(), arg) != names.end()) return std::nullopt;  // CLI11's message is right
+    // Case first (`Run`), then the nearest name within a third of the word.
+    std::string best;
+    std::size_t best_distance = std::max<std::size_t>(2, arg.size() / 3) + 1;
+    for (const std::string& n : names) {
+      const std::size_t d = lower(arg) == n ? 0 : coordsim::sim::edit_distance(lower(arg), n);
+      if (d < best_distance && d < arg.size()) best_distance = d, best = n;
+    }
+    return "unknown subcommand '" + std::string(arg) + "'; " +
+           (best.empty() ? "expected one of " + all : "did you mean '" + best + "'?");
+  }
+  return "a subcommand is required: one of " + all;
+}
+
+// Help and version go to stdout like reports: losing them is an error too.
+int stdout_status(int code) {
+  std::cout.flush();
+  errno = 0;
+  if (std::fflush(stdout) == 0 && !std::ferror(stdout) && std::cout) return code;
+  std::fprintf(stderr, "coordsim: error: cannot write standard output%s%s\n", errno ? ": " : "",
+               errno ? std::strerror(errno) : "");
+  // What was printed is lost, but a failure already reported stays what it was.
+  return code == kExitFailure || code == kExitBadInput ? code : kExitFailure;
+}
+
+void print_error(const std::string& message) {
+  // Redacted: `agent` and `calibrate` hold an API token, which no message may show.
+  std::fprintf(stderr, "coordsim: error: %s\n", printable(coordsim::agent::real::redact(message)).c_str());
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  using namespace coordsim::cli;
   CLI::App app{
       "coordsim — measure how parallel CI jobs coordinate through GitHub's eventually consistent API.\n"
       "Runs seeded Monte-Carlo trials of N flavor agents against a fake GitHub with visibility lag,\n"
@@ -37,8 +104,9 @@ int main(int argc, char** argv) {
   // that echoes a mistaken argument must not show it.
   for (const char* name : {"GITHUB_TOKEN", "GH_TOKEN"})
     if (const char* v = std::getenv(name)) coordsim::agent::real::register_secret(v);
+  // Every error on one pattern, "coordsim: error: WHERE: WHAT", CLI11's too.
   app.failure_message([](const CLI::App* a, const CLI::Error& e) {
-    return coordsim::agent::real::redact(CLI::FailureMessage::simple(a, e));
+    return "coordsim: error: " + printable(coordsim::agent::real::redact(CLI::FailureMessage::simple(a, e)));
   });
 
   Action action;
@@ -55,12 +123,16 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
+    return stdout_status(app.exit(e));
   } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
+    return stdout_status(app.exit(e));
   } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
+    return stdout_status(app.exit(e));
   } catch (const CLI::ParseError& e) {
+    if (const auto message = subcommand_message(app, argc, argv)) {
+      print_error(*message + "\nRun with --help for more information.");
+      return kExitBadInput;
+    }
     app.exit(e);
     return kExitBadInput;
   }
@@ -71,13 +143,14 @@ int main(int argc, char** argv) {
   spdlog::set_pattern("%^%l%$: %v");
 
   try {
-    return action();
+    // Reports printed with printf and friends are checked here, at the end:
+    // a full disk or device on stdout is a failure, not a success (exit 1).
+    return stdout_status(action());
   } catch (const coordsim::sim::InputError& e) {
-    // Redacted: `agent` and `calibrate` hold an API token, which no message may show.
-    std::fprintf(stderr, "coordsim: error: %s\n", coordsim::agent::real::redact(e.what()).c_str());
+    print_error(e.what());
     return kExitBadInput;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "coordsim: error: %s\n", coordsim::agent::real::redact(e.what()).c_str());
+    print_error(e.what());
     return kExitFailure;
   }
 }

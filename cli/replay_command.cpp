@@ -6,6 +6,8 @@
 #include <spdlog/fmt/fmt.h>
 
 #include "cli/commands.hpp"
+#include "cli/number_options.hpp"
+#include "cli/terminal_text.hpp"
 #include "cli/trial_args.hpp"
 #include "sim/engine/replay.hpp"
 #include "sim/input/input_error.hpp"
@@ -50,8 +52,8 @@ int check_determinism(const LoadedTrials& t, const sim::TrialReplay& first, std:
     std::fprintf(stderr, "coordsim: determinism: trial %llu differs in %s at event %zu:\n",
                  static_cast<unsigned long long>(first.index), how[i], d);
     const auto show = [&](const char* label, const sim::TrialReplay& r) {
-      std::fprintf(stderr, "  %s: %s\n", label,
-                   d < r.events.size() ? sim::describe_event(t.scenario, r.events[d]).c_str() : "(no more events)");
+      const std::string event = d < r.events.size() ? sim::describe_event(t.scenario, r.events[d]) : "(no more events)";
+      std::fprintf(stderr, "  %s: %s\n", label, printable(event).c_str());
     };
     show("first ", first);
     show("second", again[i]);
@@ -65,7 +67,7 @@ int check_determinism(const LoadedTrials& t, const sim::TrialReplay& first, std:
 
 int replay(const ReplayArgs& a) {
   const LoadedTrials t = load_trials(a.source);
-  if (static_cast<std::int64_t>(a.trial) >= t.trials)
+  if (a.trial >= static_cast<std::uint64_t>(t.trials))
     throw sim::InputError("--trial", fmt::format("trial {} is out of range: {} runs trials 0 to {} (--trials or the "
                                                  "scenario's `trials` is {})",
                                                  a.trial, t.scenario.name, t.trials - 1, t.trials));
@@ -76,8 +78,8 @@ int replay(const ReplayArgs& a) {
   const sim::TrialReplay r = sim::replay_trial(t.scenario, t.protocol, t.seed, a.trial);
   if (!a.trace_path.empty()) write_file_atomically(a.trace_path, sim::chrome_trace_json(t.scenario, t.strategy, r));
   if (a.trace_path != "-") {
-    std::fputs(sim::timeline_text(t.scenario, t.strategy, r).c_str(), stdout);
-    std::printf("\nreplay: %s\n", replay_command(a.source, t, a.trial).c_str());
+    print_text(sim::timeline_text(t.scenario, t.strategy, r));
+    print_text("\nreplay: " + replay_command(a.source, t, a.trial) + "\n");
   }
   if (a.check_determinism && check_determinism(t, r, a.trace_path == "-" ? stderr : stdout) != kExitOk)
     return kExitFailure;
@@ -103,7 +105,10 @@ void add_replay_command(CLI::App& app, Action& action) {
       "  coordsim replay scenarios/aprapipes-production.json --trial 0 --shrink small.json\n"
       "      # then: coordsim run small.json    (every trial of it duplicates)");
   args->source.add_to(cmd, "Trials the scenario has: --trial must be below it (default: the scenario's `trials`)");
-  cmd->add_option("--trial,-k", args->trial, "Index of the trial to replay (0-based)")->required();
+  // A trial index lies under --trials, itself at most 2^40.
+  cmd->add_option("--trial,-k", args->trial, "Index of the trial to replay (0-based)")
+      ->required()
+      ->transform(unsigned_in(0, static_cast<std::uint64_t>(kMaxTrials) - 1));
   cmd->add_option("--trace", args->trace_path,
                   "Also write the trial as Chrome trace-event JSON to FILE (Perfetto, chrome://tracing); '-' for "
                   "stdout instead of the timeline");

@@ -7,6 +7,8 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/commands.hpp"
+#include "cli/number_options.hpp"
+#include "cli/terminal_text.hpp"
 #include "sim/analysis/determinism.hpp"
 #include "sim/engine/run_trials.hpp"
 #include "sim/input/input_error.hpp"
@@ -46,9 +48,9 @@ int compare(const RunArgs& a, const sim::ScenarioFile& scenario, const sim::RunO
                                   sim::run_trials(scenario, protocols[i], options),
                                   a.failures_per_year.value_or(scenario.failures_per_year)});
   }
-  if (!a.json_path.empty()) write_file_atomically(a.json_path, sim::comparison_json(runs).dump(2) + "\n");
+  if (!a.json_path.empty()) write_file_atomically(a.json_path, json_text(sim::comparison_json(runs)));
   if (!a.markdown_path.empty()) write_file_atomically(a.markdown_path, sim::comparison_markdown(runs));
-  if (a.json_path != "-" && a.markdown_path != "-") std::fputs(sim::comparison_text(runs).c_str(), stdout);
+  if (a.json_path != "-" && a.markdown_path != "-") print_text(sim::comparison_text(runs));
   return kExitOk;
 }
 
@@ -73,15 +75,15 @@ int run(const RunArgs& a) {
   spdlog::info("done in {:.3f} s", report.result.wall_seconds);
 
   // Files first: if one cannot be written the user learns it before reading a summary.
-  if (!a.json_path.empty()) write_file_atomically(a.json_path, sim::report_json(report).dump(2) + "\n");
+  if (!a.json_path.empty()) write_file_atomically(a.json_path, json_text(sim::report_json(report)));
   if (!a.markdown_path.empty()) write_file_atomically(a.markdown_path, sim::report_markdown(report));
   const bool to_terminal = a.json_path != "-" && a.markdown_path != "-";
-  if (to_terminal) std::fputs(sim::report_text(report).c_str(), stdout);
+  if (to_terminal) print_text(sim::report_text(report));
   if (!a.check_determinism) return kExitOk;
 
   const sim::DeterminismCheck d = sim::check_run_determinism(scenario, protocol, options);
   if (!d.identical) {
-    std::fprintf(stderr, "coordsim: determinism check failed: %s\n", d.detail.c_str());
+    std::fprintf(stderr, "coordsim: determinism check failed: %s\n", printable(d.detail).c_str());
     return kExitFailure;
   }
   // Stays off stdout when a report goes there.
@@ -112,11 +114,11 @@ void add_run_command(CLI::App& app, Action& action) {
   cmd->add_option("scenario", args->scenario, "Scenario JSON file (see scenarios/ and docs/scenarios.md)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--trials,-n", args->trials, "Number of trials (default: the scenario's `trials`)")
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
-  cmd->add_option("--seed,-s", args->seed, "RNG seed (default: the scenario's `seed`)");
+      ->transform(trial_count());
+  cmd->add_option("--seed,-s", args->seed, "RNG seed (default: the scenario's `seed`)")->transform(any_uint64());
   cmd->add_option("--threads,-j", args->threads,
                   "Worker threads (default: all cores); the output does not depend on it")
-      ->check(CLI::Range(0, 1024));
+      ->transform(integer_in(0, 1024, range_description(0, 1024)));
   cmd->add_option("--json", args->json_path, "Write the metrics as JSON to FILE ('-' for stdout)");
   cmd->add_option("--markdown", args->markdown_path, "Write a Markdown report to FILE ('-' for stdout)");
   cmd->add_option("--set", args->sets,
@@ -130,7 +132,7 @@ void add_run_command(CLI::App& app, Action& action) {
       ->type_name("S[,S...]|all");
   cmd->add_option("--failures-per-year", args->failures_per_year,
                   "Failure events per year for the yearly cost (default: the scenario's, else 100)")
-      ->check(CLI::NonNegativeNumber);
+      ->transform(non_negative_number("NONNEGATIVE"));
   cmd->add_flag("--check-determinism", args->check_determinism,
                 "Then run the trials twice more, on 1 and on 2 threads, hashing every trial's event sequence, and "
                 "fail (exit 1) naming the first trial and event that differ");

@@ -13,6 +13,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/number_options.hpp"
+#include "cli/terminal_text.hpp"
 #include "sim/http/router.hpp"
 #include "sim/http/server.hpp"
 #include "sim/input/input_error.hpp"
@@ -116,9 +118,9 @@ int serve(const ServeArgs& a) {
   }
 
   // One line, URL first after the colon: scripts take it from here (port 0).
-  std::printf("coordsim serve: listening on %s (scenario %s%s%s%s)\n", server->url().c_str(), scenario.name.c_str(),
-              options.token.empty() ? "" : ", token required", scenario.github.faults.any() ? ", faults on" : "",
-              limits.enabled ? ", scenario rate limits" : "");
+  std::printf("coordsim serve: listening on %s (scenario %s%s%s%s)\n", server->url().c_str(),
+              printable(scenario.name).c_str(), options.token.empty() ? "" : ", token required",
+              scenario.github.faults.any() ? ", faults on" : "", limits.enabled ? ", scenario rate limits" : "");
   std::fflush(stdout);
   server->run();
 
@@ -127,7 +129,7 @@ int serve(const ServeArgs& a) {
     write_file_atomically(a.state,
                           router.save_state(server->now()).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
                               "\n");
-    std::fprintf(stderr, "coordsim serve: state saved to %s\n", a.state.c_str());
+    std::fprintf(stderr, "coordsim serve: state saved to %s\n", printable(a.state).c_str());
   }
   std::fprintf(stderr, "coordsim serve: stopped\n");
   return kExitOk;
@@ -158,7 +160,7 @@ void add_serve_command(CLI::App& app, Action& action) {
   cmd->add_option("--host", args->host, "Address to listen on; loopback unless told otherwise")
       ->capture_default_str();
   cmd->add_option("--port,-p", args->port, "TCP port; 0 picks a free port (printed at start)")
-      ->check(CLI::Range(0, 65535))
+      ->transform(integer_in(0, 65535, range_description(0, 65535)))
       ->capture_default_str();
   cmd->add_option("--set", args->sets,
                   "Override a scenario value, e.g. --set github.visibility_lag_s.list=1.0; repeatable")
@@ -180,18 +182,18 @@ void add_serve_command(CLI::App& app, Action& action) {
   cmd->add_option("--rate-limit", args->rate_limit,
                   "Primary rate limit: requests per hour per token (GitHub: 5000). With the scenario's "
                   "github.rate_limits on, sets its primary_per_hour instead")
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40))
+      ->transform(integer_in(1, std::int64_t{1} << 40, range_description(std::int64_t{1}, std::int64_t{1} << 40)))
       ->capture_default_str()
       ->each([args](const std::string&) { args->rate_limit_given = true; });
   cmd->add_option("--search-rate-limit", args->search_rate_limit,
                   "Search requests per minute per token (GitHub: 30). With the scenario's github.rate_limits on, "
                   "sets its search_per_minute instead")
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40))
+      ->transform(integer_in(1, std::int64_t{1} << 40, range_description(std::int64_t{1}, std::int64_t{1} << 40)))
       ->capture_default_str()
       ->each([args](const std::string&) { args->search_rate_limit_given = true; });
   cmd->add_option("--idle-timeout", args->idle_timeout_s,
                   "Seconds a connection may take to send a request (or stay idle) before it is closed")
-      ->check(CLI::Range(0.01, 86400.0))
+      ->transform(number_in(0.01, 86400.0, range_description(0.01, 86400.0)))
       ->capture_default_str();
   cmd->callback([args, &action] { action = [args] { return serve(*args); }; });
 }

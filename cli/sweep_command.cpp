@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <optional>
@@ -13,6 +14,8 @@
 #include <spdlog/fmt/fmt.h>
 
 #include "cli/commands.hpp"
+#include "cli/number_options.hpp"
+#include "cli/terminal_text.hpp"
 #include "sim/analysis/sweep.hpp"
 #include "sim/input/input_error.hpp"
 #include "sim/output/sweep_html.hpp"
@@ -31,11 +34,11 @@ struct Outputs {
     cmd->add_option("--html", html_path, "Write a self-contained HTML report with SVG charts to FILE");
   }
   void write(const nlohmann::json& sweep) const {
-    if (!json_path.empty()) write_file_atomically(json_path, sweep.dump(2) + "\n");
+    if (!json_path.empty()) write_file_atomically(json_path, json_text(sweep));
     if (!csv_path.empty()) write_file_atomically(csv_path, sim::sweep_csv(sweep));
     if (!html_path.empty()) write_file_atomically(html_path, sim::sweep_html(sweep));
     if (!markdown_path.empty()) write_file_atomically(markdown_path, sim::sweep_markdown(sweep));
-    if (json_path != "-" && markdown_path != "-") std::fputs(sim::sweep_markdown(sweep).c_str(), stdout);
+    if (json_path != "-" && markdown_path != "-") print_text(sim::sweep_markdown(sweep));
   }
 };
 
@@ -56,7 +59,15 @@ int sweep(const SweepArgs& a) {
   sim::SweepOptions o;
   o.scenario_path = a.scenario;
   o.sets = a.sets;
-  for (const std::string& v : a.vary) o.vary.push_back(sim::parse_vary(v));
+  for (const std::string& v : a.vary) {
+    o.vary.push_back(sim::parse_vary(v));
+    // A range's values are rounded through x * 1e9, which overflows past
+    // 1.8e299: an infinity would reach the scenario as `null`.
+    for (const nlohmann::json& value : o.vary.back().values)
+      if (value.is_number_float() && !std::isfinite(value.get<double>()))
+        throw sim::InputError("--vary " + v, "expected start, stop and step within ±1e299, got " +
+                                                 v.substr(v.find('=') + 1));
+  }
   o.strategy = a.strategy;
   o.trials = a.trials;
   o.seed = a.seed;
@@ -116,15 +127,15 @@ void add_sweep_commands(CLI::App& app, Action& action) {
   cmd->add_option("scenario", args->scenario, "Scenario JSON file")->required()->check(CLI::ExistingFile);
   cmd->add_option("--vary", args->vary, "PATH=SPEC: a parameter to vary (1 to 3)")->required()->type_name("PATH=SPEC");
   cmd->add_option("--trials,-n", args->trials, "Trials per point (default: the scenario's `trials`)")
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
-  cmd->add_option("--seed,-s", args->seed, "RNG seed (default: the scenario's)");
+      ->transform(trial_count());
+  cmd->add_option("--seed,-s", args->seed, "RNG seed (default: the scenario's)")->transform(any_uint64());
   cmd->add_option("--threads,-j", args->threads, "Worker threads (default: all cores); results do not depend on it")
-      ->check(CLI::Range(0, 1024));
+      ->transform(integer_in(0, 1024, range_description(0, 1024)));
   cmd->add_option("--set", args->sets, "Override a scenario value at every point")->type_name("PATH=VALUE");
   cmd->add_option("--strategy", args->strategy, "Protocol, overriding agent.strategy");
   cmd->add_option("--target-duplicate-rate", args->target,
                   "Recommend the cheapest point whose duplicate-rate upper 95% bound is under this")
-      ->check(CLI::Range(0.0, 1.0))
+      ->transform(number_in(0.0, 1.0, range_description(0.0, 1.0)))
       ->capture_default_str();
   cmd->add_option("--shard", args->shard, "K/N: run only the K-th of N deterministic slices of the grid");
   args->outputs.add_to(cmd);

@@ -1,14 +1,12 @@
 #include "cli/trial_args.hpp"
 
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-
-#include <unistd.h>
+#include <cstdio>
 
 #include <spdlog/fmt/fmt.h>
 
 #include "cli/commands.hpp"
+#include "cli/number_options.hpp"
+#include "cli/terminal_text.hpp"
 #include "sim/analysis/shrink.hpp"
 #include "sim/input/input_error.hpp"
 #include "sim/input/scenario_loader.hpp"
@@ -19,8 +17,8 @@ void TrialSource::add_to(CLI::App* cmd, const std::string& trials_help) {
   cmd->add_option("scenario", scenario,
                   "Scenario JSON file (default: the built-in seed reproduction, scenarios/seed-reproduction.json)")
       ->check(CLI::ExistingFile);
-  cmd->add_option("--seed,-s", seed, "RNG seed (default: the scenario's `seed`)");
-  cmd->add_option("--trials,-n", trials, trials_help)->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
+  cmd->add_option("--seed,-s", seed, "RNG seed (default: the scenario's `seed`)")->transform(any_uint64());
+  cmd->add_option("--trials,-n", trials, trials_help)->transform(trial_count());
   cmd->add_option("--set", sets,
                   "Override a scenario value by its JSON path, e.g. --set agent.post_create_wait_s=3; repeatable")
       ->type_name("PATH=VALUE");
@@ -68,23 +66,10 @@ std::string replay_command(const TrialSource& source, const LoadedTrials& loaded
   return cmd;
 }
 
-void check_writable(const std::string& path, const std::string& option) {
-  if (path.empty() || path == "-") return;
-  namespace fs = std::filesystem;
-  const fs::path p(path);
-  std::error_code ec;
-  if (fs::is_directory(p, ec)) throw sim::InputError(option, "cannot write " + path + ": it is a directory");
-  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
-  if (!fs::is_directory(dir, ec))
-    throw sim::InputError(option, "cannot write " + path + ": directory " + dir.string() + " does not exist");
-  if (::access(dir.c_str(), W_OK) != 0)
-    throw sim::InputError(option, "cannot write " + path + ": " + std::strerror(errno));
-}
-
 void shrink_and_write(const LoadedTrials& t, std::uint64_t index, const sim::Predicate& where,
                       const std::string& path) {
   const sim::ShrinkResult r = sim::shrink_trial(t.scenario, t.protocol, t.seed, index, where);
-  write_file_atomically(path, r.scenario.dump(2) + "\n");
+  write_file_atomically(path, json_text(r.scenario));
   if (path == "-") return;
   std::string out = fmt::format(
       "\nshrunk trial {} of {} ({}): {} failing flavor(s) -> {}, constant distributions, still `{}` "
@@ -92,7 +77,7 @@ void shrink_and_write(const LoadedTrials& t, std::uint64_t index, const sim::Pre
       index, t.scenario.name, t.strategy, r.flavors_before, r.flavors_after, where.text(), r.evaluations);
   for (const std::string& step : r.steps) out += "  " + step + "\n";
   out += fmt::format("wrote {}; replay it: coordsim replay {} --trial 0\n", path, shell_quote(path));
-  std::fputs(out.c_str(), stdout);
+  print_text(out);
 }
 
 }  // namespace coordsim::cli

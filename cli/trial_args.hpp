@@ -41,11 +41,6 @@ LoadedTrials load_trials(const TrialSource& source);
 // exact command that shows trial `index` again.
 std::string replay_command(const TrialSource& source, const LoadedTrials& loaded, std::uint64_t index);
 
-// Throws InputError(option, ...) when `path` cannot be created (its directory
-// is missing or not writable): checked before running, so bad input is
-// reported as such (exit 2) and not after the work.
-void check_writable(const std::string& path, const std::string& option);
-
 // Shrinks trial `index` to a constant scenario that keeps `where`, writes it
 // to `path` and prints what was kept and how to replay it.
 void shrink_and_write(const LoadedTrials& loaded, std::uint64_t index, const sim::Predicate& where,

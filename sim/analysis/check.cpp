@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <sstream>
+#include <string_view>
+#include <utility>
 
 #include <boost/math/distributions/students_t.hpp>
 #include <boost/math/special_functions/beta.hpp>
@@ -266,20 +269,67 @@ std::string check_markdown(const std::vector<ScenarioCheck>& checks) {
 }
 
 namespace {
+
+// The code point of the UTF-8 sequence at s[i] and its length, or nothing for
+// a byte that does not start a valid one (overlong forms, surrogates and
+// values past U+10FFFF are not valid).
+std::optional<std::pair<char32_t, std::size_t>> utf8_at(std::string_view s, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char b = byte(i);
+  if (b < 0x80) return std::pair{char32_t{b}, std::size_t{1}};
+  const std::size_t n = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 0;
+  if (n == 0 || b > 0xf4 || i + n > s.size()) return std::nullopt;
+  char32_t cp = b & (0x7f >> n);
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((byte(i + k) & 0xc0) != 0x80) return std::nullopt;
+    cp = (cp << 6) | (byte(i + k) & 0x3f);
+  }
+  constexpr char32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kSmallest[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return std::nullopt;
+  return std::pair{cp, n};
+}
+
+// What XML 1.0 can carry at all (its production Char): no other C0 control,
+// no U+FFFE or U+FFFF, not even as a character reference.
+bool xml_char(char32_t c) {
+  return c == 0x9 || c == 0xa || c == 0xd || (c >= 0x20 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) ||
+         c >= 0x10000;
+}
+
+// Escaped for an attribute value or text. A scenario name or path may hold
+// anything JSON or the file system allows; what XML cannot carry (NUL, ESC,
+// U+FFFF, bytes that are not UTF-8) is written visibly, as \u001b or \xff,
+// so the report stays well-formed and still shows what was there. Tab,
+// newline and CR are references: in an attribute a parser would make them
+// spaces.
 std::string xml_escape(std::string_view s) {
   std::string out;
-  for (char c : s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto u = utf8_at(s, i);
+    if (!u) {
+      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(s[i]));
+      ++i;
+      continue;
+    }
+    const auto [c, n] = *u;
     switch (c) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
       case '"': out += "&quot;"; break;
       case '\'': out += "&apos;"; break;
-      default: out += c;
+      case '\t': out += "&#9;"; break;
+      case '\n': out += "&#10;"; break;
+      case '\r': out += "&#13;"; break;
+      default:
+        if (xml_char(c)) out.append(s.substr(i, n));
+        else out += fmt::format("\\u{:04x}", static_cast<std::uint32_t>(c));
     }
+    i += n;
   }
   return out;
 }
+
 }  // namespace
 
 std::string check_junit(const std::vector<ScenarioCheck>& checks) {
