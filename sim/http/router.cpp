@@ -1,3 +1,7 @@
+// Long because it is not split yet (issue #13 item 4 is open): its seams are the
+// repository store and journal, admission (auth, rate limits, faults), request
+// fields, and the route groups (issues, comments, labels, search, git refs and
+// blobs, contents, rate_limit), each meant for a file of its own.
 #include "sim/http/router.hpp"
 
 #include <algorithm>
