@@ -138,6 +138,8 @@ import json, sys; d = json.load(open(sys.argv[1])); assert d["cost_usd"]["failur
   "$work/fpy.json"
 "$bin" run "$scen" --trials 300 --failures-per-year 0 >"$work/out"
 check "--failures-per-year 0 is accepted" test $? -eq 0
+"$bin" run "$scen" --trials 300 --failures-per-year -0 --json "$work/fpy.json" >"$work/out"
+check "--failures-per-year -0 is 0, not -0" grep -q '"failures_per_year": 0.0,' "$work/fpy.json"
 
 echo "test_numeric_options: $pass passed, $failures failed"
 ((failures == 0))
