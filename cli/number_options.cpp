@@ -93,6 +93,7 @@ CLI::Validator number_in(double min, double max, const std::string& description,
         if (s.empty() || ec != std::errc() || end != s.data() + s.size() || !std::isfinite(value)) return expected;
         if (min_exclusive ? !(value > min) : !(value >= min)) return expected;
         if (!(value <= max)) return expected;
+        if (value == 0) text = "0";  // "-0" would reach the reports as -0
         return {};
       },
       description);

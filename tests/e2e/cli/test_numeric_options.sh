@@ -120,11 +120,13 @@ number_cases --target-duplicate-rate "expected a number from 0 to 1" sweep "$sce
 expect_error "--target-duplicate-rate 1.5" 2 "--target-duplicate-rate: expected a number from 0 to 1, got '1.5'" -- \
   sweep "$scen" --vary agent.post_create_wait_s=1,2 --target-duplicate-rate 1.5
 number_cases --idle-timeout "expected a number from 0.01 to 86400" serve
-number_cases --request-timeout "expected a number > 0 and <= 86400" agent --flavor linux --repo a/b --commit abc
-number_cases --request-timeout "expected a number > 0 and <= 86400" calibrate --repo a/b
+# Loopback and a closed port: were a value accepted, nothing would leave the machine.
+api=(--api-url http://127.0.0.1:9/api/v3)
+number_cases --request-timeout "expected a number > 0 and <= 86400" agent "${api[@]}" --flavor linux --repo a/b --commit abc
+number_cases --request-timeout "expected a number > 0 and <= 86400" calibrate "${api[@]}" --repo a/b
 for bad in 0 -1 86401; do
   expect_error "--request-timeout $bad" 2 "--request-timeout: expected a number > 0 and <= 86400, got '$bad'" -- \
-    agent --flavor linux --repo a/b --commit abc --request-timeout "$bad"
+    agent "${api[@]}" --flavor linux --repo a/b --commit abc --request-timeout "$bad"
 done
 
 # Accepted numbers: plain, with exponent, zero.
@@ -138,6 +140,8 @@ import json, sys; d = json.load(open(sys.argv[1])); assert d["cost_usd"]["failur
   "$work/fpy.json"
 "$bin" run "$scen" --trials 300 --failures-per-year 0 >"$work/out"
 check "--failures-per-year 0 is accepted" test $? -eq 0
+"$bin" run "$scen" --trials 300 --failures-per-year -0 --json "$work/fpy.json" >"$work/out"
+check "--failures-per-year -0 is 0, not -0" grep -q '"failures_per_year": 0.0,' "$work/fpy.json"
 
 echo "test_numeric_options: $pass passed, $failures failed"
 ((failures == 0))
