@@ -20,6 +20,7 @@
 #include "agent/real/token.hpp"
 #include "cli/api_connection.hpp"
 #include "cli/commands.hpp"
+#include "cli/number_options.hpp"
 #include "sim/input/agent_settings.hpp"
 #include "sim/input/input_error.hpp"
 
@@ -391,7 +392,7 @@ void add_agent_command(CLI::App& app, Action& action) {
   cmd->add_option("--lease-ttl", args->lease_ttl_s,
                   "ref-lock: turn the lease on with this TTL in seconds (followers wait for the leader's "
                   "`agent done`, and take over after the TTL)")
-      ->check(CLI::Range(0.001, 604800.0));
+      ->transform(number_in(0.001, 604800.0, range_description(0.001, 604800.0)));
   cmd->add_option("--label", args->label, "Label of coordination issues (default: autonomous-coordination)");
 
   CLI::App* done_cmd = cmd->add_subcommand(

@@ -24,6 +24,7 @@
 #include "agent/real/token.hpp"
 #include "cli/api_connection.hpp"
 #include "cli/commands.hpp"
+#include "cli/number_options.hpp"
 #include "sim/input/input_error.hpp"
 
 namespace coordsim::cli {
@@ -172,29 +173,29 @@ void add_calibrate_command(CLI::App& app, Action& action) {
   cmd->add_option("--repo", args->repo, "Repository OWNER/NAME to put the markers in (a scratch repository)")->required();
   cmd->add_option("--samples", args->calibration.samples,
                   "Marker issues to create (one lag sample per read path each)")
-      ->check(CLI::Range(1, 100000))
+      ->transform(integer_in(1, 100000, range_description(1, 100000)))
       ->capture_default_str();
   cmd->add_option("--out", args->out, "Lag model file to write")->capture_default_str();
   cmd->add_option("--max-calls", args->calibration.max_calls,
                   "API calls at most, cleanup included: measuring stops early to leave enough to clean up")
-      ->check(CLI::Range(std::int64_t{10}, std::int64_t{10'000'000}))
+      ->transform(integer_in(10, 10'000'000, range_description(std::int64_t{10}, std::int64_t{10'000'000})))
       ->capture_default_str();
   cmd->add_option("--poll-interval", args->calibration.poll_interval_s,
                   "Seconds between polls; the lag's resolution is about half of it")
-      ->check(CLI::Range(0.001, 3600.0))
+      ->transform(number_in(0.001, 3600.0, range_description(0.001, 3600.0)))
       ->capture_default_str();
   cmd->add_flag("--refs", args->refs, "Also measure git refs (create a ref per marker; needs contents: write)");
   cmd->add_option("--paths", args->paths, "Read paths to measure: any of list, search, get")->capture_default_str();
   cmd->add_option("--search-interval", args->calibration.search_interval_s,
                   "Seconds between searches at least (GitHub allows 30 searches a minute)")
-      ->check(CLI::Range(0.0, 3600.0))
+      ->transform(number_in(0.0, 3600.0, range_description(0.0, 3600.0)))
       ->capture_default_str();
   cmd->add_option("--parallel", args->calibration.parallel, "Markers being measured at once")
-      ->check(CLI::Range(1, 100))
+      ->transform(integer_in(1, 100, range_description(1, 100)))
       ->capture_default_str();
   cmd->add_option("--max-lag", args->calibration.max_lag_s,
                   "Seconds after which a marker not yet seen on a path counts as censored (left out of the fit)")
-      ->check(CLI::Range(0.01, 86400.0))
+      ->transform(number_in(0.01, 86400.0, range_description(0.01, 86400.0)))
       ->capture_default_str();
   cmd->add_option("--label", args->calibration.label, "Label of the marker issues")->capture_default_str();
   cmd->callback([args, &action] { action = [args] { return run_calibrate(*args); }; });

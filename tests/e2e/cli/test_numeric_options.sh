@@ -124,6 +124,16 @@ number_cases --idle-timeout "expected a number from 0.01 to 86400" serve
 api=(--api-url http://127.0.0.1:9/api/v3)
 number_cases --request-timeout "expected a number > 0 and <= 86400" agent "${api[@]}" --flavor linux --repo a/b --commit abc
 number_cases --request-timeout "expected a number > 0 and <= 86400" calibrate "${api[@]}" --repo a/b
+number_cases --lease-ttl "expected a number from 0.001 to 604800" agent "${api[@]}" --flavor linux --repo a/b --commit abc
+number_cases --poll-interval "expected a number from 0.001 to 3600" calibrate "${api[@]}" --repo a/b
+number_cases --search-interval "expected a number from 0 to 3600" calibrate "${api[@]}" --repo a/b
+number_cases --max-lag "expected a number from 0.01 to 86400" calibrate "${api[@]}" --repo a/b
+expect_error "calibrate --samples 0x10" 2 "--samples: expected an integer from 1 to 100000, got '0x10'" -- \
+  calibrate "${api[@]}" --repo a/b --samples 0x10
+expect_error "calibrate --parallel 101" 2 "--parallel: expected an integer from 1 to 100, got '101'" -- \
+  calibrate "${api[@]}" --repo a/b --parallel 101
+expect_error "calibrate --max-calls -1" 2 "--max-calls: expected an integer from 10 to 10000000, got '-1'" -- \
+  calibrate "${api[@]}" --repo a/b --max-calls -1
 for bad in 0 -1 86401; do
   expect_error "--request-timeout $bad" 2 "--request-timeout: expected a number > 0 and <= 86400, got '$bad'" -- \
     agent "${api[@]}" --flavor linux --repo a/b --commit abc --request-timeout "$bad"
