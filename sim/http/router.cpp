@@ -231,7 +231,7 @@ struct Router::Impl {
   RouterOptions options;
   Rng rng;
   Rng fault_rng;
-  RateLimiter limiter;  // without scenario rate limits
+  TokenRateLimiter limiter;  // without scenario rate limits
   std::unique_ptr<ScenarioRateLimits> scenario_limits;  // with them
   mutable std::mutex mutex;
   std::map<std::string, std::unique_ptr<Repository>> repos;  // by lower-case "owner/name"
