@@ -210,7 +210,8 @@ class GitHubModel {
   // The last label query and what it parsed to: an agent sends the same query
   // on every list call, and parsing it (a search of labels_ per name) cost half
   // of a short listing. Valid while labels_ has the size it had then: labels
-  // are only ever added, and an added one can make an unknown name known.
+  // are only ever added, and an added one can make an unknown name known (a
+  // renamed one keeps its bit, and names match ignoring case).
   mutable std::string query_labels_;
   mutable std::size_t query_label_count_ = 0;
   mutable LabelMask query_mask_ = 0;
