@@ -55,12 +55,6 @@ constexpr std::string_view kBase64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop
 
 }  // namespace
 
-std::string to_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 bool valid_utf8(std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
@@ -221,63 +215,6 @@ std::optional<std::int64_t> parse_timestamp(std::string_view s) {
   }
   const std::int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset_s;
   return secs * 1'000'000 + micros;
-}
-
-std::optional<SearchQuery> parse_search_query(std::string_view q) {
-  // Tokens are separated by spaces; a double quote groups, also after a
-  // qualifier's colon (label:"needs triage").
-  std::vector<std::string> tokens;
-  std::string cur;
-  bool quoted = false, any = false;
-  for (char c : q) {
-    if (c == '"') {
-      quoted = !quoted;
-      any = true;
-    } else if (!quoted && (c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
-      if (any) tokens.push_back(std::move(cur));
-      cur.clear();
-      any = false;
-    } else {
-      cur += c;
-      any = true;
-    }
-  }
-  if (quoted) return std::nullopt;
-  if (any) tokens.push_back(std::move(cur));
-
-  SearchQuery out;
-  bool in_given = false;
-  for (std::string& token : tokens) {
-    const std::size_t colon = token.find(':');
-    const std::string key = colon == std::string::npos ? std::string{} : to_lower(token.substr(0, colon));
-    const std::string value = colon == std::string::npos ? std::string{} : token.substr(colon + 1);
-    const std::string lvalue = to_lower(value);
-    if (key == "repo") {
-      out.repos.push_back(lvalue);
-    } else if (key == "label") {
-      out.labels.push_back(value);
-    } else if ((key == "is" || key == "state") && (lvalue == "open" || lvalue == "closed")) {
-      out.open = lvalue == "open";
-    } else if ((key == "is" || key == "type") && lvalue == "issue") {
-    } else if ((key == "is" || key == "type") && (lvalue == "pr" || lvalue == "pull-request")) {
-      out.pull_requests = true;
-    } else if (key == "in") {
-      if (!in_given) out.in_title = out.in_body = out.in_comments = false;
-      in_given = true;
-      for (std::size_t pos = 0; pos <= lvalue.size();) {
-        std::size_t comma = lvalue.find(',', pos);
-        if (comma == std::string::npos) comma = lvalue.size();
-        const std::string where = lvalue.substr(pos, comma - pos);
-        if (where == "title") out.in_title = true;
-        if (where == "body") out.in_body = true;
-        if (where == "comments") out.in_comments = true;
-        pos = comma + 1;
-      }
-    } else if (!token.empty()) {
-      out.terms.push_back(to_lower(token));
-    }
-  }
-  return out;
 }
 
 std::string base64_encode(std::string_view in) {

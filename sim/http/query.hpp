@@ -1,11 +1,14 @@
 #pragma once
 // Taking request targets apart: path segments, percent-decoding, query
-// parameters, GitHub's ISO 8601 timestamps, and the search query language.
+// parameters, GitHub's ISO 8601 timestamps, base64. (The search language is
+// the model's: sim/model/search_query.hpp.)
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "sim/model/ascii_case.hpp"
 
 namespace coordsim::sim::http {
 
@@ -37,22 +40,6 @@ std::optional<std::int64_t> parse_int(std::string_view s, std::int64_t min, std:
 std::string format_timestamp(std::int64_t unix_us);
 std::optional<std::int64_t> parse_timestamp(std::string_view s);
 
-// A search query: `repo:o/r is:issue is:open label:"a b" in:title words`.
-struct SearchQuery {
-  std::vector<std::string> repos;   // "owner/name", lower-cased
-  std::vector<std::string> labels;  // AND
-  std::vector<std::string> terms;   // free text, lower-cased, AND
-  std::optional<bool> open;         // is:open / is:closed / state:
-  bool pull_requests = false;       // is:pr / type:pr: the fake has none
-  bool in_title = true;             // in: restricts where free text matches
-  bool in_body = true;
-  bool in_comments = false;
-};
-// Nullopt on an unbalanced quote; unknown qualifiers are searched as text, as
-// GitHub does.
-std::optional<SearchQuery> parse_search_query(std::string_view q);
-
-std::string to_lower(std::string_view s);
 // Well-formed UTF-8 (what JSON strings must hold): names taken from a URL
 // path are checked before they are stored.
 bool valid_utf8(std::string_view s);

@@ -27,7 +27,7 @@ struct RouterOptions {
   std::string token;
   // The fixed-window budget, used only when the scenario's
   // github.rate_limits is not enabled (then those limits apply instead).
-  RateLimitConfig rate_limit;
+  TokenRateLimits rate_limit;
   std::int64_t unix_epoch_us = 0;  // wall-clock time at model time 0, for timestamps
 };
 

@@ -2,7 +2,7 @@
 
 namespace coordsim::sim::http {
 
-RateStatus RateLimiter::status(Window& w, RateResource resource, std::int64_t now_unix_s) const {
+RateStatus TokenRateLimiter::status(Window& w, RateResource resource, std::int64_t now_unix_s) const {
   const bool core = resource == RateResource::core;
   const std::int64_t period = core ? 3600 : 60;
   if (!w.started || now_unix_s >= w.start_s + period) w = Window{true, now_unix_s, 0};
@@ -15,7 +15,7 @@ RateStatus RateLimiter::status(Window& w, RateResource resource, std::int64_t no
   return s;
 }
 
-RateStatus RateLimiter::take(std::string_view key, RateResource resource, std::int64_t now_unix_s) {
+RateStatus TokenRateLimiter::take(std::string_view key, RateResource resource, std::int64_t now_unix_s) {
   auto& windows = resource == RateResource::core ? core_ : search_;
   Window& w = windows[std::string(key)];
   RateStatus s = status(w, resource, now_unix_s);
@@ -29,7 +29,7 @@ RateStatus RateLimiter::take(std::string_view key, RateResource resource, std::i
   return s;
 }
 
-RateStatus RateLimiter::peek(std::string_view key, RateResource resource, std::int64_t now_unix_s) {
+RateStatus TokenRateLimiter::peek(std::string_view key, RateResource resource, std::int64_t now_unix_s) {
   auto& windows = resource == RateResource::core ? core_ : search_;
   Window& w = windows[std::string(key)];
   return status(w, resource, now_unix_s);

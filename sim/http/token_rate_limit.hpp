@@ -1,9 +1,10 @@
 #pragma once
 // GitHub's primary rate limits, per client: `core` (5,000 requests an hour per
 // token) and `search` (30 a minute), in fixed windows that start with a
-// client's first request, as GitHub's x-ratelimit-reset shows them. Kept apart
-// from the router so that the scenario's fault and rate-limit settings (a
-// separate issue) can drive it later; secondary limits are not modelled here.
+// client's first request, as GitHub's x-ratelimit-reset shows them. `serve`
+// uses these only when the scenario has no `github.rate_limits`; with them,
+// the simulator's sim::RateLimiter applies (scenario_rate_limits.hpp).
+// Secondary limits are not modelled here.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -11,7 +12,7 @@
 
 namespace coordsim::sim::http {
 
-struct RateLimitConfig {
+struct TokenRateLimits {
   std::int64_t core_per_hour = 5000;
   std::int64_t search_per_minute = 30;
 };
@@ -27,9 +28,9 @@ struct RateStatus {
   const char* resource = "core";
 };
 
-class RateLimiter {
+class TokenRateLimiter {
  public:
-  explicit RateLimiter(RateLimitConfig config = {}) : config_(config) {}
+  explicit TokenRateLimiter(TokenRateLimits config = {}) : config_(config) {}
 
   // Counts one request of client `key` (a token, or "ip:" + address) at
   // `now_unix_s` against `resource`; not allowed once the window's budget is spent.
@@ -37,7 +38,7 @@ class RateLimiter {
   // The state without counting (GET /rate_limit is free on GitHub too).
   RateStatus peek(std::string_view key, RateResource resource, std::int64_t now_unix_s);
 
-  const RateLimitConfig& config() const noexcept { return config_; }
+  const TokenRateLimits& config() const noexcept { return config_; }
 
  private:
   struct Window {
@@ -47,7 +48,7 @@ class RateLimiter {
   };
   RateStatus status(Window& w, RateResource resource, std::int64_t now_unix_s) const;
 
-  RateLimitConfig config_;
+  TokenRateLimits config_;
   std::unordered_map<std::string, Window> core_;
   std::unordered_map<std::string, Window> search_;
 };

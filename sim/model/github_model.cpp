@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "sim/model/labels.hpp"
+#include "sim/model/list_query.hpp"
+#include "sim/model/search_query.hpp"
+
 namespace coordsim::sim {
 
 using agent::IssueState;
@@ -30,16 +34,38 @@ std::uint32_t GitHubModel::intern_string(std::string_view s) {
   return static_cast<std::uint32_t>(strings_used_++);
 }
 
+int GitHubModel::find_label(std::string_view name) const noexcept {
+  for (std::size_t i = 0; i < labels_.size(); ++i)
+    if (labels_[i] == name) return static_cast<int>(i);
+  for (std::size_t i = 0; i < labels_.size(); ++i)
+    if (same_label(labels_[i], name)) return static_cast<int>(i);
+  return -1;
+}
+
+bool GitHubModel::on_an_issue(std::size_t bit) const noexcept {
+  return std::any_of(versions_.begin(), versions_.end(),
+                     [&](const Version& v) { return (v.labels & (LabelMask{1} << bit)) != 0; });
+}
+
 GitHubModel::LabelMask GitHubModel::label_mask(const std::vector<std::string>& names, bool create) {
   LabelMask mask = 0;
   for (const std::string& name : names) {
-    // A plain loop: std::find's unrolled one cost more for a handful of labels.
+    // The exact spelling first, in a plain loop (std::find's unrolled one cost
+    // more for a handful of labels): callers almost always use it.
     std::size_t i = 0;
     while (i < labels_.size() && labels_[i] != name) ++i;
     if (i == labels_.size()) {
-      if (!create) return ~LabelMask{0};  // cannot match: no issue carries an unknown label
-      if (labels_.size() == 64) throw std::length_error("the fake GitHub supports at most 64 distinct labels");
-      labels_.push_back(name);
+      const int same = find_label(name);  // the label in another case
+      if (same >= 0) {
+        i = static_cast<std::size_t>(same);
+        // Not on an issue this trial: the name takes this trial's spelling.
+        if (create && !(mask & (LabelMask{1} << i)) && !on_an_issue(i)) labels_[i].assign(name);
+      } else {
+        if (!create) return ~LabelMask{0};  // cannot match: no issue carries an unknown label
+        if (labels_.size() == 64)
+          throw std::length_error("the fake GitHub supports at most 64 distinct labels");
+        labels_.push_back(name);
+      }
     }
     mask |= LabelMask{1} << i;
   }
@@ -163,43 +189,34 @@ void GitHubModel::parse_query(std::string_view labels) const {
   query_label_count_ = labels_.size();
   query_mask_ = 0;
   query_known_ = true;
-  for (std::string_view rest = labels; !rest.empty();) {
-    const std::size_t comma = rest.find(',');
-    const std::string_view name = rest.substr(0, comma);
-    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-    if (name.empty()) continue;
-    auto it = std::find(labels_.begin(), labels_.end(), name);
-    if (it == labels_.end()) {
-      query_known_ = false;
-      return;
-    }
-    query_mask_ |= LabelMask{1} << (it - labels_.begin());
-  }
+  for_each_label(labels, [&](std::string_view name) {
+    const int bit = find_label(name);
+    if (bit < 0) query_known_ = false;
+    else query_mask_ |= LabelMask{1} << bit;
+  });
 }
 
-void GitHubModel::list_issues(Time s, const agent::ListIssuesQuery& q, agent::IssuePage& out) const {
-  out.has_next = false;
-  // Issues are written into out.issues' existing elements and the rest trimmed
-  // on return, so that a reused page keeps the capacity of its strings.
-  std::size_t used = 0;
-  const auto add = [&](const Version& v, std::int64_t number) {
-    if (used == out.issues.size()) out.issues.emplace_back();
-    fill_issue(v, number, out.issues[used++]);
-  };
-  const auto trim = [&] { out.issues.resize(used); };
-  LabelMask required = 0;
-  if (!query_mask(q.labels, required)) return trim();  // no issue carries an unknown label
+void GitHubModel::count_visible_comments(ReadPath path, Time s) const {
+  const int p = static_cast<int>(path);
+  comment_counts_.assign(issues_.size() + 1, 0);
+  for (const CommentRecord& c : comments_)
+    if (c.visible[p] <= s) ++comment_counts_[static_cast<std::size_t>(c.issue)];
+}
+
+template <bool kRest, class Emit>
+bool GitHubModel::walk_list(Time s, const agent::ListIssuesQuery& q, LabelMask required, Time since,
+                            std::size_t& shown, std::int64_t* total, Emit&& emit) const {
   const auto matches = [&](const Version& v) {
     if ((v.labels & required) != required) return false;
-    switch (q.state) {
-      case agent::StateFilter::open: return v.state == IssueState::open;
-      case agent::StateFilter::closed: return v.state == IssueState::closed;
-      case agent::StateFilter::all: return true;
+    if constexpr (kRest) {
+      if (v.commit < since) return false;
     }
-    return false;
+    return state_matches(q.state, v.state);
   };
-  const int per_page = std::clamp(q.per_page, 1, 100);
-  const std::int64_t skip = static_cast<std::int64_t>(std::max(q.page, 1) - 1) * per_page;
+  const int per_page = clamp_per_page(q.per_page);
+  const std::int64_t skip = (clamp_page(q.page) - 1) * per_page;
+  const auto page_size = static_cast<std::size_t>(per_page);
+  bool has_next = false;
 
   // Creation order is number order, so the default listing needs no sort.
   if (q.sort == agent::IssueSort::created) {
@@ -210,13 +227,16 @@ void GitHubModel::list_issues(Time s, const agent::ListIssuesQuery& q, agent::Is
       const Version* v = visible_version(issues_[static_cast<std::size_t>(number - 1)], ReadPath::list, s);
       if (!v || !matches(*v)) continue;
       if (seen++ < skip) continue;
-      if (static_cast<int>(used) == per_page) {
-        out.has_next = true;
-        return trim();
+      if (shown == page_size) {
+        has_next = true;
+        if constexpr (kRest) continue;
+        else return true;
       }
-      add(*v, number);
+      emit(*v, number);
+      ++shown;
     }
-    return trim();
+    if constexpr (kRest) *total = seen;
+    return has_next;
   }
 
   scratch_.clear();
@@ -224,26 +244,89 @@ void GitHubModel::list_issues(Time s, const agent::ListIssuesQuery& q, agent::Is
     const Version* v = visible_version(issues_[static_cast<std::size_t>(number - 1)], ReadPath::list, s);
     if (v && matches(*v)) scratch_.emplace_back(number, v);
   }
-  const auto key = [&](const std::pair<std::int64_t, const Version*>& e) -> std::int64_t {
-    if (q.sort == agent::IssueSort::updated) return e.second->commit.count();
-    std::int64_t visible_comments = 0;
-    for (const CommentRecord& c : comments_)
-      if (c.issue == e.first && c.visible[static_cast<int>(ReadPath::list)] <= s) ++visible_comments;
-    return visible_comments;
+  if (q.sort == agent::IssueSort::comments) count_visible_comments(ReadPath::list, s);
+  const auto key = [&](const std::pair<std::int64_t, const Version*>& e) {
+    const std::int64_t comments =
+        q.sort == agent::IssueSort::comments ? comment_counts_[static_cast<std::size_t>(e.first)] : 0;
+    return sort_key(q.sort, Time{}, e.second->commit, comments);
   };
   std::stable_sort(scratch_.begin(), scratch_.end(), [&](const auto& a, const auto& b) {
-    const std::int64_t ka = key(a), kb = key(b);
-    if (ka != kb) return q.direction == agent::SortDirection::desc ? ka > kb : ka < kb;
-    return q.direction == agent::SortDirection::desc ? a.first > b.first : a.first < b.first;
+    return sorts_before(q.direction, key(a), a.first, key(b), b.first);
   });
+  if constexpr (kRest) *total = static_cast<std::int64_t>(scratch_.size());
   for (std::size_t i = static_cast<std::size_t>(skip); i < scratch_.size(); ++i) {
-    if (static_cast<int>(used) == per_page) {
-      out.has_next = true;
-      return trim();
-    }
-    add(*scratch_[i].second, scratch_[i].first);
+    if (shown == page_size) return true;
+    emit(*scratch_[i].second, scratch_[i].first);
+    ++shown;
   }
-  trim();
+  return false;
+}
+
+void GitHubModel::list_issues(Time s, const agent::ListIssuesQuery& q, agent::IssuePage& out) const {
+  out.has_next = false;
+  // Issues are written into out.issues' existing elements and the rest trimmed
+  // on return, so that a reused page keeps the capacity of its strings.
+  std::size_t used = 0;
+  LabelMask required = 0;
+  // (Storing has_next only when true keeps the common path as short as it was.)
+  if (query_mask(q.labels, required) &&  // else no issue carries an unknown label
+      walk_list<false>(s, q, required, Time{}, used, nullptr, [&](const Version& v, std::int64_t number) {
+        if (used == out.issues.size()) out.issues.emplace_back();
+        fill_issue(v, number, out.issues[used]);
+      }))
+    out.has_next = true;
+  out.issues.resize(used);
+}
+
+void GitHubModel::list_views(Time s, const agent::ListIssuesQuery& q, Time since, std::vector<IssueView>& out,
+                             std::int64_t& total) const {
+  out.clear();
+  total = 0;
+  LabelMask required = 0;
+  if (!query_mask(q.labels, required)) return;
+  page_.clear();
+  std::size_t shown = 0;
+  walk_list<true>(s, q, required, since, shown, &total,
+                  [&](const Version& v, std::int64_t number) { page_.emplace_back(number, &v); });
+  count_visible_comments(ReadPath::list, s);
+  for (const auto& [number, v] : page_) {
+    fill_view(*v, number, out.emplace_back());
+    out.back().comments = comment_counts_[static_cast<std::size_t>(number)];
+  }
+}
+
+void GitHubModel::search_views(Time s, const SearchQuery& q, std::vector<IssueView>& out) const {
+  out.clear();
+  if (q.pull_requests) return;  // the fake has none
+  LabelMask required = 0;
+  for (const std::string& name : q.labels) {
+    const int bit = find_label(trim_label(name));
+    if (bit < 0) return;  // no issue carries it
+    required |= LabelMask{1} << bit;
+  }
+  const int p = static_cast<int>(ReadPath::search);
+  count_visible_comments(ReadPath::search, s);
+  const auto comment_holds = [&](std::int64_t number, const std::string& term) {
+    for (const CommentRecord& c : comments_)
+      if (c.issue == number && c.visible[p] <= s && holds_term(strings_[c.body], term)) return true;
+    return false;
+  };
+  for (std::int64_t number = 1; number <= issues_created(); ++number) {
+    const Version* v = visible_version(issues_[static_cast<std::size_t>(number - 1)], ReadPath::search, s);
+    if (!v) continue;
+    if (q.open && (v->state == IssueState::open) != *q.open) continue;
+    if ((v->labels & required) != required) continue;
+    const std::string_view title = strings_[v->title];
+    const std::string_view body =
+        v->body == kNoString ? std::string_view{} : std::string_view{strings_[v->body]};
+    const bool all_terms = std::all_of(q.terms.begin(), q.terms.end(), [&](const std::string& term) {
+      return (q.in_title && holds_term(title, term)) || (q.in_body && holds_term(body, term)) ||
+             (q.in_comments && comment_holds(number, term));
+    });
+    if (!all_terms) continue;
+    fill_view(*v, number, out.emplace_back());
+    out.back().comments = comment_counts_[static_cast<std::size_t>(number)];
+  }
 }
 
 bool GitHubModel::get_issue(Time s, std::int64_t number, agent::Issue& out) const {
@@ -278,12 +361,6 @@ std::int64_t GitHubModel::issues_open() const noexcept {
   for (const IssueRecord& issue : issues_)
     if (versions_[static_cast<std::size_t>(issue.latest)].state == IssueState::open) ++open;
   return open;
-}
-
-int GitHubModel::label_bit(std::string_view name) const noexcept {
-  for (std::size_t i = 0; i < labels_.size(); ++i)
-    if (labels_[i] == name) return static_cast<int>(i);
-  return -1;
 }
 
 void GitHubModel::fill_view(const Version& v, std::int64_t number, IssueView& out) const {
@@ -339,10 +416,7 @@ bool GitHubModel::view_latest_issue(std::int64_t number, IssueView& out) const {
 
 void GitHubModel::view_issues(ReadPath path, Time s, std::vector<IssueView>& out) const {
   out.clear();
-  const int p = static_cast<int>(path);
-  comment_counts_.assign(issues_.size() + 1, 0);
-  for (const CommentRecord& c : comments_)
-    if (c.visible[p] <= s) ++comment_counts_[static_cast<std::size_t>(c.issue)];
+  count_visible_comments(path, s);
   for (std::int64_t number = 1; number <= issues_created(); ++number) {
     const Version* v = visible_version(issues_[static_cast<std::size_t>(number - 1)], path, s);
     if (!v) continue;

@@ -18,6 +18,8 @@
 
 namespace coordsim::sim {
 
+struct SearchQuery;
+
 using agent::kReadPathCount;
 using agent::ReadPath;
 using agent::Time;
@@ -40,6 +42,7 @@ class GitHubModel {
   bool create_ref(Time c, std::string_view ref, std::string_view sha, agent::Duration refs_lag);
 
   // --- reads, with snapshot time `s` ----------------------------------------
+  // GitHub's list (list_query.hpp); `q.labels` names labels as labels.hpp says.
   void list_issues(Time s, const agent::ListIssuesQuery& q, agent::IssuePage& out) const;
   // False (404) if the issue is not visible on the get path at s.
   bool get_issue(Time s, std::int64_t number, agent::Issue& out) const;
@@ -110,15 +113,23 @@ class GitHubModel {
   bool view_issue(ReadPath path, Time s, std::int64_t number, IssueView& out) const;
   // As the latest write left it (a write's response). False if no such issue.
   bool view_latest_issue(std::int64_t number, IssueView& out) const;
-  // Every issue visible on `path` at `s`, in number order (the caller filters,
-  // sorts and pages: search and the REST list need more than list_issues does).
+  // Every issue visible on `path` at `s`, in number order.
   void view_issues(ReadPath path, Time s, std::vector<IssueView>& out) const;
+  // The REST list: list_issues' filter, order and page, and GitHub's `since`
+  // (issues whose shown version was committed at or after it); `total` counts
+  // the matches on every page.
+  void list_views(Time s, const agent::ListIssuesQuery& q, Time since, std::vector<IssueView>& out,
+                  std::int64_t& total) const;
+  // The issues on the search path at `s` that `q` matches (its state, labels
+  // and free text; not its repos), in number order: the caller merges
+  // repositories, sorts and pages.
+  void search_views(Time s, const SearchQuery& q, std::vector<IssueView>& out) const;
   // An issue's comments visible on `path` at `s`, oldest first.
   void view_comments(ReadPath path, Time s, std::int64_t number, std::vector<CommentView>& out) const;
   const std::string& label_name(int bit) const { return labels_[static_cast<std::size_t>(bit)]; }
   int label_count() const noexcept { return static_cast<int>(labels_.size()); }
-  // The label's bit, or -1 if no issue ever carried it.
-  int label_bit(std::string_view name) const noexcept;
+  // The label's bit (names match as labels.hpp says), or -1 if no issue ever carried it.
+  int label_bit(std::string_view name) const noexcept { return find_label(name); }
   std::int64_t comments_created() const noexcept { return static_cast<std::int64_t>(comments_.size()); }
 
  private:
@@ -156,6 +167,8 @@ class GitHubModel {
   void fill_view(const Version& v, std::int64_t number, IssueView& out) const;
 
   std::uint32_t intern_string(std::string_view s);
+  int find_label(std::string_view name) const noexcept;
+  bool on_an_issue(std::size_t bit) const noexcept;  // some version since reset() carries it
   LabelMask label_mask(const std::vector<std::string>& names, bool create);
   // The mask a comma-separated label query requires; false if it names a label
   // no issue carries.
@@ -167,6 +180,16 @@ class GitHubModel {
     return query_known_;
   }
   void parse_query(std::string_view labels) const;
+  // One filter, order and paging for list_issues and list_views: calls
+  // emit(version, number) for each issue on the page, counting them in
+  // `shown`; returns whether a next page exists. kRest adds `since` and counts
+  // every match in *total (the Link header's last page); the simulator's
+  // instantiation pays for neither.
+  template <bool kRest, class Emit>
+  bool walk_list(Time s, const agent::ListIssuesQuery& q, LabelMask required, Time since, std::size_t& shown,
+                 std::int64_t* total, Emit&& emit) const;
+  // comment_counts_[n]: issue n's comments visible on `path` at `s`.
+  void count_visible_comments(ReadPath path, Time s) const;
   void fill_issue(const Version& v, std::int64_t number, agent::Issue& out) const;
   const Version* visible_version(const IssueRecord& issue, ReadPath path, Time s) const;
 
@@ -174,7 +197,10 @@ class GitHubModel {
   std::vector<Version> versions_;
   std::vector<CommentRecord> comments_;
   std::vector<RefRecord> refs_;
-  std::vector<std::string> labels_;  // bit i of a LabelMask is labels_[i]
+  // Bit i of a LabelMask is labels_[i], one spelling per name. labels_
+  // outlives trials; a label's spelling is the first one this trial used
+  // (label_mask renames a label no issue of this trial carries).
+  std::vector<std::string> labels_;
   // String storage recycled across trials: assigning into a string that has
   // capacity does not allocate.
   std::vector<std::string> strings_;
@@ -184,13 +210,15 @@ class GitHubModel {
   // The last label query and what it parsed to: an agent sends the same query
   // on every list call, and parsing it (a search of labels_ per name) cost half
   // of a short listing. Valid while labels_ has the size it had then: labels
-  // are only ever added, and an added one can make an unknown name known.
+  // are only ever added, and an added one can make an unknown name known (a
+  // renamed one keeps its bit, and names match ignoring case).
   mutable std::string query_labels_;
   mutable std::size_t query_label_count_ = 0;
   mutable LabelMask query_mask_ = 0;
   mutable bool query_known_ = true;  // the empty query, on no labels
   bool keep_bodies_ = false;
-  mutable std::vector<std::int64_t> comment_counts_;  // scratch for view_issues
+  mutable std::vector<std::int64_t> comment_counts_;  // scratch: count_visible_comments
+  mutable std::vector<std::pair<std::int64_t, const Version*>> page_;  // scratch for list_views
 };
 
 }  // namespace coordsim::sim

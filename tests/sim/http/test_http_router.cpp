@@ -78,15 +78,6 @@ TEST_CASE("query helpers", "[http]") {
   CHECK(base64_decode(base64_encode(std::string("\0\1\2xyz", 6))) == std::string("\0\1\2xyz", 6));
   CHECK(base64_decode("bGludXgteDY0\n") == "linux-x64");
   CHECK_FALSE(base64_decode("b@"));
-  auto q = parse_search_query("repo:Acme/W is:issue is:open label:\"needs triage\" in:title Build  failure");
-  REQUIRE(q);
-  CHECK(q->repos == std::vector<std::string>{"acme/w"});
-  CHECK(q->labels == std::vector<std::string>{"needs triage"});
-  CHECK(q->terms == std::vector<std::string>{"build", "failure"});
-  CHECK(q->open == true);
-  CHECK(q->in_title);
-  CHECK_FALSE(q->in_body);
-  CHECK_FALSE(parse_search_query("label:\"unbalanced"));
   CHECK(valid_utf8("plain, caf\xc3\xa9, \xf0\x9f\x98\x80"));
   CHECK_FALSE(valid_utf8("\xc3"));          // truncated
   CHECK_FALSE(valid_utf8("\xc0\xaf"));      // overlong
@@ -141,6 +132,34 @@ TEST_CASE("pagination: Link header with page links, per_page capped at 100", "[h
   CHECK(numbers(router.handle(req("GET", std::string(kIssues) + "?per_page=1000"), at(100))).size() == 7);
   CHECK(numbers(router.handle(req("GET", std::string(kIssues) + "?direction=asc&per_page=2"), at(100))) ==
         std::vector<std::int64_t>{1, 2});
+}
+
+TEST_CASE("list: since, sort by updated and by comments, every match counted for the last page", "[http]") {
+  Router router(serve_scenario(), {});  // unix epoch 0: timestamps are model times
+  for (int i = 0; i < 5; ++i)
+    REQUIRE(router.handle(req("POST", kIssues, R"({"title":"x"})"), at(1 + i)).status == 201);
+  const auto comment = [&](int n, double t) {
+    const std::string target = std::string(kIssues) + "/" + std::to_string(n) + "/comments";
+    REQUIRE(router.handle(req("POST", target, R"({"body":"c"})"), at(t)).status == 201);
+  };
+  comment(2, 6);
+  comment(2, 7);
+  comment(4, 8);
+  REQUIRE(router.handle(req("PATCH", std::string(kIssues) + "/1", R"({"title":"edited"})"), at(9)).status == 200);
+  const auto list = [&](const std::string& query) {
+    return numbers(router.handle(req("GET", std::string(kIssues) + "?" + query), at(100)));
+  };
+  CHECK(list("sort=comments") == std::vector<std::int64_t>{2, 4, 5, 3, 1});  // ties: newest first
+  CHECK(list("sort=comments&direction=asc") == std::vector<std::int64_t>{1, 3, 5, 4, 2});
+  CHECK(list("sort=updated") == std::vector<std::int64_t>{1, 5, 4, 3, 2});
+  CHECK(list("since=1970-01-01T00:00:04Z") == std::vector<std::int64_t>{5, 4, 1});
+  const Response page1 =
+      router.handle(req("GET", std::string(kIssues) + "?since=1970-01-01T00:00:04Z&per_page=1"), at(100));
+  CHECK(numbers(page1) == std::vector<std::int64_t>{5});
+  CHECK(header(page1, "link")->find("page=3>; rel=\"last\"") != std::string::npos);
+  const json most =
+      body_of(router.handle(req("GET", std::string(kIssues) + "?sort=comments&per_page=1"), at(100)));
+  CHECK(most[0]["comments"] == 2);
 }
 
 TEST_CASE("errors in GitHub's shapes", "[http]") {

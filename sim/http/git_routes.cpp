@@ -1,0 +1,114 @@
+#include <algorithm>
+#include <optional>
+
+#include "sim/http/request_fields.hpp"
+#include "sim/http/routes.hpp"
+
+namespace coordsim::sim::http {
+
+using nlohmann::json;
+
+namespace {
+
+// POST git/blobs {content, encoding}: 201 {sha, url}; GET git/blobs/{sha}.
+Reply blobs(Repository& r, std::span<const std::string> rest, const Call& call) {
+  const std::string& m = call.request.method;
+  const std::string repo_api = call.urls.api() + "/repos/" + r.info.owner + "/" + r.info.name;
+  if (rest.size() == 1 && m == "POST") {
+    std::optional<std::string> content, encoding;
+    if (auto bad = string_field(call.body, "Blob", "content", content)) return *bad;
+    if (auto bad = string_field(call.body, "Blob", "encoding", encoding)) return *bad;
+    if (!content) return error(422, "Invalid request.\n\n\"content\" wasn't supplied.");
+    std::string bytes = *content;
+    if (encoding && *encoding == "base64") {
+      auto decoded = base64_decode(*content);
+      if (!decoded) return error(422, "content is not valid Base64");
+      bytes = std::move(*decoded);
+    } else if (encoding && *encoding != "utf-8") {
+      return invalid("Blob", "encoding", "invalid");
+    }
+    if (r.blobs.size() >= 100'000) return error(422, "too many blobs");
+    const std::string& sha = apply_blob(r, bytes);
+    Reply reply{201, {{"sha", sha}, {"url", repo_api + "/git/blobs/" + sha}}, {}};
+    reply.headers.push_back({"location", repo_api + "/git/blobs/" + sha});
+    return reply;
+  }
+  if (rest.size() == 2 && m == "GET") {
+    const auto it = r.blobs.find(rest[1]);
+    if (it == r.blobs.end()) return not_found();
+    return {200,
+            {{"sha", it->first},
+             {"size", it->second.size()},
+             {"url", repo_api + "/git/blobs/" + it->first},
+             {"encoding", "base64"},
+             {"content", base64_encode(it->second)}},
+            {}};
+  }
+  return not_found();
+}
+
+// POST git/refs {ref, sha}: create-if-absent.
+Reply create_ref(ServeState& st, Repository& r, const Call& call) {
+  std::optional<std::string> ref, sha;
+  if (auto bad = string_field(call.body, "Reference", "ref", ref)) return *bad;
+  if (auto bad = string_field(call.body, "Reference", "sha", sha)) return *bad;
+  if (!sha || sha->empty()) return error(422, "Invalid request.\n\n\"sha\" wasn't supplied.");
+  if (!ref) return error(422, "Invalid request.\n\n\"ref\" wasn't supplied.");
+  // GitHub wants "refs/<kind>/<name>".
+  if (ref->rfind("refs/", 0) != 0 || std::count(ref->begin(), ref->end(), '/') < 2 || ref->size() > 1024 ||
+      ref->find("..") != std::string::npos || ref->back() == '/')
+    return error(422, "Reference name is invalid");
+  if (sha->size() > 64) return error(422, "Object does not exist");
+  if (!apply_ref(r, "create_ref", commit_time(st.store, call.now), *ref, *sha, refs_lag(st)))
+    return error(422, "Reference already exists");
+  Reply reply{201, ref_json(call.urls, r.info, *ref, *sha), {}};
+  reply.headers.push_back({"location", reply.body["url"].get<std::string>()});
+  return reply;
+}
+
+// PATCH git/refs/<name> {sha, force}.
+Reply update_ref(ServeState& st, Repository& r, const std::string& ref, const Call& call) {
+  std::optional<std::string> sha;
+  if (auto bad = string_field(call.body, "Reference", "sha", sha)) return *bad;
+  if (!sha || sha->empty()) return error(422, "Invalid request.\n\n\"sha\" wasn't supplied.");
+  if (sha->size() > 64) return error(422, "Object does not exist");
+  bool force = false;
+  if (auto it = call.body.find("force"); it != call.body.end()) {
+    if (!it->is_boolean()) return invalid("Reference", "force", "invalid");
+    force = it->get<bool>();
+  }
+  agent::GitRef current;
+  if (!r.model.latest_ref(ref, current)) return error(422, "Reference does not exist");
+  // The fake has no commit graph, so it cannot tell a fast-forward: without
+  // `force`, only a move to the sha the ref already has succeeds.
+  if (!force && current.sha != *sha) return error(422, "Update is not a fast forward");
+  if (current.sha != *sha) apply_ref(r, "update_ref", commit_time(st.store, call.now), ref, *sha, refs_lag(st));
+  return {200, ref_json(call.urls, r.info, ref, *sha), {}};
+}
+
+}  // namespace
+
+Reply git_routes(ServeState& st, Repository& r, std::span<const std::string> rest, const Call& call) {
+  const std::string& m = call.request.method;
+  if (!rest.empty() && rest[0] == "blobs") return blobs(r, rest, call);
+  if (rest.size() == 1 && rest[0] == "refs" && m == "POST") return create_ref(st, r, call);
+  // git/ref/<name> (GET) and git/refs/<name> (GET, PATCH, DELETE).
+  if (rest.size() < 3 || (rest[0] != "ref" && rest[0] != "refs")) return not_found();
+  std::string ref = "refs";
+  for (std::size_t i = 1; i < rest.size(); ++i) ref += "/" + rest[i];
+  if (m == "GET") {
+    agent::GitRef out;
+    if (!r.model.get_ref(call.now, ref, out)) return not_found();
+    return {200, ref_json(call.urls, r.info, out.ref, out.sha), {}};
+  }
+  if (rest[0] != "refs") return not_found();
+  if (m == "DELETE") {
+    if (!apply_ref(r, "delete_ref", commit_time(st.store, call.now), ref, "", refs_lag(st)))
+      return error(422, "Reference does not exist");
+    return {204, nullptr, {}};
+  }
+  if (m == "PATCH") return update_ref(st, r, ref, call);
+  return not_found();
+}
+
+}  // namespace coordsim::sim::http

@@ -1,0 +1,27 @@
+#pragma once
+// A route's answer before it becomes a Response: status, JSON body, the
+// headers it adds (after the rate-limit headers), and GitHub's error shapes.
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/http/message.hpp"
+#include "sim/http/rest_render.hpp"
+
+namespace coordsim::sim::http {
+
+struct Reply {
+  int status = 200;
+  nlohmann::json body;
+  std::vector<Header> headers;
+};
+
+inline Reply error(int status, std::string_view message) { return {status, error_json(message), {}}; }
+inline Reply not_found() { return error(404, "Not Found"); }
+inline Reply invalid(std::string_view resource, std::string_view field, std::string_view code,
+                     std::string_view message = {}) {
+  return {422, validation_failed(resource, field, code, message), {}};
+}
+
+}  // namespace coordsim::sim::http

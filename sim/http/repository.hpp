@@ -1,0 +1,70 @@
+#pragma once
+// One repository of `coordsim serve`: its model, its labels, files and blobs,
+// and its journal. Every write goes through an apply_* function, which applies
+// it and records it (with its commit time and drawn lags) in the journal; a
+// saved state replays the journal through the same functions, so a replayed
+// repository is the one that was saved.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/time.hpp"
+#include "sim/http/rest_render.hpp"
+#include "sim/model/github_model.hpp"
+
+namespace coordsim::sim::http {
+
+// One version of a file under contents/: visible on reads from `visible` on.
+struct ContentVersion {
+  agent::Time visible{};
+  std::string content;
+  std::string sha;  // the git blob sha, as GitHub reports it
+};
+
+struct Repository {
+  RepoInfo info;
+  GitHubModel model;
+  std::vector<LabelInfo> labels;
+  std::map<std::string, std::vector<ContentVersion>> contents;
+  // POST git/blobs, by sha: git objects are content-addressed and immutable,
+  // so they have no lag (the agent's ref-lock points its lock ref at one).
+  std::map<std::string, std::string> blobs;
+  nlohmann::json journal = nlohmann::json::array();  // every write, to save and replay state
+
+  Repository() { model.keep_bodies(true); }
+};
+
+// The label of that name (labels.hpp: case-insensitive), or nullptr.
+const LabelInfo* find_label(const Repository& r, std::string_view name);
+
+void apply_label(Repository& r, LabelInfo l);
+// Throws std::length_error past the model's 64 labels on issues.
+std::int64_t apply_create_issue(Repository& r, agent::Time c, agent::NewIssue issue, const Lags& lags);
+bool apply_update_issue(Repository& r, agent::Time c, std::int64_t number, agent::IssuePatch patch,
+                        const Lags& lags);
+std::int64_t apply_comment(Repository& r, agent::Time c, std::int64_t number, const std::string& body,
+                           const Lags& lags);
+// op: "create_ref", "update_ref" or "delete_ref"; false when the model refuses it.
+bool apply_ref(Repository& r, const std::string& op, agent::Time c, const std::string& ref,
+               const std::string& sha, agent::Duration lag);
+void apply_content(Repository& r, agent::Time c, const std::string& path, const std::string& content,
+                   agent::Duration lag);
+// The blob's sha; the same content is the same object, stored once.
+const std::string& apply_blob(Repository& r, const std::string& content);
+
+// Applies one saved journal entry; returns its commit time, or a negative
+// time for entries without one. Throws on an entry that cannot apply.
+agent::Time replay_entry(Repository& r, const nlohmann::json& e);
+
+// git's blob id: sha1("blob <size>\0" + content), as GitHub reports contents' sha.
+std::string git_blob_sha(std::string_view content);
+
+// An issue in GitHub's shape, with its labels as the repository's label objects.
+nlohmann::json issue_of(const Urls& u, const Repository& r, const GitHubModel::IssueView& v,
+                        std::int64_t unix_epoch_us);
+
+}  // namespace coordsim::sim::http
