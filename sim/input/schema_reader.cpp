@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <stdexcept>
 #include <string_view>
@@ -16,7 +17,11 @@ using nlohmann::json;
 namespace {
 
 bool type_matches(const std::string& type, const json& v) {
-  if (type == "integer") return v.is_number_integer();
+  // 3.0 is an integer to JSON Schema (and to the validator, see schema_validation.cpp).
+  if (type == "integer") {
+    return v.is_number_integer() ||
+           (v.is_number_float() && std::isfinite(v.get<double>()) && v.get<double>() == std::floor(v.get<double>()));
+  }
   if (type == "number") return v.is_number();
   if (type == "string") return v.is_string();
   if (type == "boolean") return v.is_boolean();

@@ -10,6 +10,7 @@
 #include "sim/input/schema_validation.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -71,11 +72,30 @@ const CompiledSchema& compiled_schema() {
 // valijson reads every integer as int64, so a uint64 seed past INT64_MAX would
 // wrap negative and fail "minimum": 0. It sees such values clamped; the
 // conversion reads the real ones.
+//
+// JSON Schema counts a number with a zero fractional part as an integer
+// ("trials": 1.0 is valid against the published schema), but valijson's strong
+// types do not; it sees such numbers as integers (clamped the same way), so
+// the embedded validator and the published schema agree. The conversion reads
+// integral doubles as integers too (scenario_convert.cpp, integer_or).
+//
+// Recursion is bounded: parse_document refuses documents deeper than
+// kMaxJsonDepth, and --set cannot make them deeper.
 void clamp_for_validator(json& v) {
-  if (v.is_number_unsigned() &&
-      v.get<std::uint64_t>() >
-          static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-    v = std::numeric_limits<std::int64_t>::max();
+  constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
+  if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(kMax)) {
+    v = kMax;
+  } else if (v.is_number_float()) {
+    const double d = v.get<double>();
+    if (std::isfinite(d) && d == std::floor(d)) {
+      if (d >= 0x1p63) {
+        v = kMax;
+      } else if (d < -0x1p63) {
+        v = std::numeric_limits<std::int64_t>::min();
+      } else {
+        v = static_cast<std::int64_t>(d);
+      }
+    }
   } else if (v.is_structured()) {
     for (json& c : v) clamp_for_validator(c);
   }
