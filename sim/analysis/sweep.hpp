@@ -48,7 +48,8 @@ std::pair<int, int> parse_shard(const std::string& text);
 // numbers, duplicate keys). Throws InputError naming the file and the place.
 nlohmann::json read_sweep_shard(const std::string& path);
 
-// A 100,000-point sweep (the grid's limit) writes about 190 MB unsplit.
+// A 100,000-point sweep (the grid's limit) writes about 200 MB unsplit
+// (measured: 2 KB a point).
 inline constexpr std::size_t kMaxShardBytes = std::size_t{256} << 20;
 
 // Merges shard documents into the document the unsplit sweep would have

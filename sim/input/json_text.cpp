@@ -52,8 +52,7 @@ std::optional<JsonTextProblem> check_json_text(std::string_view text, int max_de
       [max_depth](int depth, std::size_t at) -> std::optional<JsonTextProblem> {
         if (depth <= max_depth) return std::nullopt;
         return JsonTextProblem{JsonTextProblem::Kind::too_deep, at, "nested deeper than " + std::to_string(max_depth) +
-                                       " levels (arrays and objects inside each other; a scenario needs "
-                                       "about 25)"};
+                                       " levels (arrays and objects inside each other)"};
       },
       [](std::string_view token, std::size_t at) -> std::optional<JsonTextProblem> {
         // Only a digit after the optional '-' starts a JSON number; anything

@@ -49,16 +49,26 @@ namespace {
 
 struct CompiledSchema {
   json document;
+  json for_valijson;  // without uniqueItems, which check_arrays checks
   valijson::Schema schema;
 };
+
+void strip_unique_items(json& node) {
+  if (node.is_object()) node.erase("uniqueItems");
+  if (node.is_structured()) {
+    for (json& c : node) strip_unique_items(c);
+  }
+}
 
 const CompiledSchema& compiled_schema() {
   static const CompiledSchema* const compiled = [] {
     auto c = std::make_unique<CompiledSchema>();
     try {
       c->document = json::parse(embedded::scenario_schema);
+      c->for_valijson = c->document;
+      strip_unique_items(c->for_valijson);
       valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
-      valijson::adapters::NlohmannJsonAdapter adapter(c->document);
+      valijson::adapters::NlohmannJsonAdapter adapter(c->for_valijson);
       parser.populateSchema(adapter, c->schema);
     } catch (const std::exception& e) {
       // A build-time asset, not user input: this is a bug in the program.
@@ -101,12 +111,48 @@ void clamp_for_validator(json& v) {
   }
 }
 
+// The array checks valijson makes too slowly, made first: its uniqueItems
+// compares every pair (20,000 flavor names took 48 s, 200,000 did not finish
+// in 2 minutes, measured) and it checks maxItems only after. Walks the
+// document where the schema knows it; recursion is bounded by kMaxJsonDepth.
+std::optional<Problem> check_arrays(const SchemaReader& reader, const json& node, const json& value,
+                                    const std::string& pointer) {
+  const json& n = reader.select(node, value);
+  if (value.is_array()) {
+    if (const auto max = n.find("maxItems"); max != n.end() && value.size() > max->get<std::uint64_t>()) {
+      return Problem{pointer, "expected " + reader.expectation(n) + ", got " + std::to_string(value.size()) + " items"};
+    }
+    if (auto p = reader.repeated_item(n, value, pointer)) return p;
+    if (const auto items = n.find("items"); items != n.end()) {
+      for (std::size_t i = 0; i < value.size(); ++i) {
+        if (auto p = check_arrays(reader, *items, value[i], child(pointer, i))) return p;
+      }
+    }
+  } else if (value.is_object()) {
+    const auto properties = n.find("properties");
+    const auto extra = n.find("additionalProperties");
+    for (const auto& [key, v] : value.items()) {
+      const json* child_node = nullptr;
+      if (properties != n.end() && properties->contains(key)) {
+        child_node = &(*properties)[key];
+      } else if (extra != n.end() && extra->is_object()) {
+        child_node = &*extra;
+      }
+      if (child_node) {
+        if (auto p = check_arrays(reader, *child_node, v, child(pointer, key))) return p;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 const json& schema_document() { return compiled_schema().document; }
 
 std::optional<Problem> find_problem(const json& doc) {
   const CompiledSchema& compiled = compiled_schema();
+  if (auto p = check_arrays(SchemaReader(compiled.document), compiled.document, doc, "")) return p;
   json seen = doc;
   clamp_for_validator(seen);
   valijson::Validator validator(valijson::Validator::kStrongTypes);

@@ -167,7 +167,7 @@ TEST_CASE("flavors can be a count", "[scenario_loader]") {
       Contains("x.json: /workload/flavors: expected an integer in [1, 10000], got 0"));
   REQUIRE_THROWS_WITH(load(R"({"name": "n", "workload": {"flavors": []}})"),
                       Contains("x.json: /workload/flavors: expected a non-empty array of unique "
-                               "non-empty strings, got an empty array"));
+                               "non-empty strings (at most 10000), got an empty array"));
   REQUIRE_THROWS_WITH(load(R"({"name": "n", "workload": {"flavors": ["a", "b", "a"]}})"),
                       Contains("x.json: /workload/flavors/2: duplicate of /workload/flavors/0"));
   REQUIRE_THROWS_WITH(
@@ -176,7 +176,7 @@ TEST_CASE("flavors can be a count", "[scenario_loader]") {
   REQUIRE_THROWS_WITH(
       load(R"({"name": "n", "workload": {"flavors": "linux"}})"),
       Contains("x.json: /workload/flavors: expected a non-empty array of unique non-empty strings "
-               "or an integer in [1, 10000], got string \"linux\""));
+               "(at most 10000) or an integer in [1, 10000], got string \"linux\""));
 }
 
 TEST_CASE("endpoint latency falls back to default, half by half", "[scenario_loader]") {
