@@ -36,8 +36,8 @@ const json& member(const json& object, const char* key) {
 
 Distribution distribution(const json& j, const std::string& pointer) {
   try {
-    // Times and counts share the cap (kMaxSeconds == kMaxCount), as they share
-    // the schema's "distribution".
+    // Times and counts share the cap, as they share the schema's "distribution".
+    static_assert(kMaxSeconds == kMaxCount);
     return parse_distribution(j, pointer, /*non_negative=*/true, kMaxSeconds);
   } catch (const json::exception& e) {
     // The schema types every parameter, so this is a gap in parse_distribution;
