@@ -5,9 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -95,16 +93,7 @@ struct MergeArgs {
 
 int merge(const MergeArgs& a) {
   std::vector<nlohmann::json> docs;
-  for (const std::string& path : a.shards) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw sim::InputError(path, "cannot read the shard file");
-    std::stringstream text;
-    text << in.rdbuf();
-    nlohmann::json doc = nlohmann::json::parse(text.str(), nullptr, false);
-    if (doc.is_discarded() || !doc.is_object() || !doc.contains("points"))
-      throw sim::InputError(path, "not a sweep document (write shards with coordsim sweep --shard K/N --json FILE)");
-    docs.push_back(std::move(doc));
-  }
+  for (const std::string& path : a.shards) docs.push_back(sim::read_sweep_shard(path));
   a.outputs.write(sim::merge_sweeps(docs, a.shards));
   return kExitOk;
 }

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <limits>
 
 #include <spdlog/fmt/fmt.h>
 
@@ -37,6 +38,13 @@ class PredicateParser {
       : text_(text), where_(where), p_(p) {}
 
   void parse() {
+    // A --where is typed on a command line; the longest in the docs is 60
+    // characters. Bounding the length bounds the tree's depth (a 60,000-term
+    // sum recursed 60,000 frames deep in evaluate and crashed), and bounding
+    // the nesting bounds the parser's own recursion (10,000 parentheses did).
+    if (text_.size() > kMaxLength)
+      throw InputError(where_, fmt::format("the expression is {} characters long; the limit is {}", text_.size(),
+                                           kMaxLength));
     tokenize();
     p_.root_ = parse_or();
     if (peek().kind == Tok::rparen) fail(peek().pos, "unmatched ')'");
@@ -109,6 +117,24 @@ class PredicateParser {
     tokens_.push_back(Token{Tok::end, text_.size(), {}, 0});
   }
 
+  static constexpr std::size_t kMaxLength = 4096;
+  static constexpr int kMaxNesting = 64;
+
+  // Counts one level of '(', '!' or unary '-' while its operand is parsed.
+  class Nest {
+   public:
+    Nest(PredicateParser& p, std::size_t pos) : p_(p) {
+      if (++p_.nesting_ > kMaxNesting)
+        p_.fail(pos, fmt::format("nested deeper than {} levels of '(', '!' and '-'", kMaxNesting));
+    }
+    ~Nest() { --p_.nesting_; }
+    Nest(const Nest&) = delete;
+    Nest& operator=(const Nest&) = delete;
+
+   private:
+    PredicateParser& p_;
+  };
+
   const Token& peek() const { return tokens_[next_]; }
   const Token& take() { return tokens_[next_++]; }
 
@@ -135,7 +161,7 @@ class PredicateParser {
   }
   int parse_not() {
     if (peek().kind == Tok::not_) {
-      take();
+      const Nest nest(*this, take().pos);
       return add(Predicate::Op::not_, parse_not());
     }
     return parse_compare();
@@ -180,7 +206,10 @@ class PredicateParser {
   int parse_unary() {
     const Token& t = peek();
     switch (t.kind) {
-      case Tok::minus: take(); return add(Predicate::Op::neg, parse_unary());
+      case Tok::minus: {
+        const Nest nest(*this, take().pos);
+        return add(Predicate::Op::neg, parse_unary());
+      }
       case Tok::number: {
         take();
         const int n = add(Predicate::Op::number);
@@ -196,7 +225,7 @@ class PredicateParser {
         return n;
       }
       case Tok::lparen: {
-        take();
+        const Nest nest(*this, take().pos);
         const int inner = parse_or();
         if (peek().kind != Tok::rparen)
           fail(peek().pos, fmt::format("expected ')' to close the '(' at column {}, found {}", t.pos + 1,
@@ -215,8 +244,14 @@ class PredicateParser {
   static std::string unknown_name(std::string_view name) {
     std::string best;
     std::size_t best_distance = 3;  // suggest only close names
+    const auto same_but_case = [](std::string_view a, std::string_view b) {
+      return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+             });
+    };
     for (const TrialMetricInfo& m : trial_metric_infos()) {
-      const std::size_t d = edit_distance(name, m.name);
+      // "Duplicate" is "duplicate" however many letters differ in case.
+      const std::size_t d = same_but_case(name, m.name) ? 0 : edit_distance(name, m.name);
       if (d < best_distance) best_distance = d, best = m.name;
     }
     std::string msg = fmt::format("unknown metric \"{}\"", name);
@@ -229,6 +264,7 @@ class PredicateParser {
   Predicate& p_;
   std::vector<Token> tokens_;
   std::size_t next_ = 0;
+  int nesting_ = 0;
 };
 
 Predicate Predicate::parse(std::string_view text, const std::string& where) {
@@ -237,6 +273,19 @@ Predicate Predicate::parse(std::string_view text, const std::string& where) {
   PredicateParser(p.text_, where, p).parse();
   return p;
 }
+
+namespace {
+
+// NaN stands for "undefined" (see predicate.hpp): it propagates through
+// arithmetic by itself; comparisons and logic need it spelled out, as IEEE
+// makes NaN != x true and a bare NaN is not 0, so `0/0` matched every trial.
+constexpr double kUndefined = std::numeric_limits<double>::quiet_NaN();
+
+double truth(bool b) { return b ? 1 : 0; }
+
+double compare(double l, double r, bool result) { return std::isnan(l) || std::isnan(r) ? kUndefined : truth(result); }
+
+}  // namespace
 
 double Predicate::eval(int n, const TrialMetrics& m) const {
   const Node& x = nodes_[static_cast<std::size_t>(n)];
@@ -249,16 +298,35 @@ double Predicate::eval(int n, const TrialMetrics& m) const {
     case Op::add: return l() + r();
     case Op::sub: return l() - r();
     case Op::mul: return l() * r();
-    case Op::div: return l() / r();
-    case Op::lt: return l() < r() ? 1 : 0;
-    case Op::le: return l() <= r() ? 1 : 0;
-    case Op::gt: return l() > r() ? 1 : 0;
-    case Op::ge: return l() >= r() ? 1 : 0;
-    case Op::eq: return l() == r() ? 1 : 0;
-    case Op::ne: return l() != r() ? 1 : 0;
-    case Op::not_: return l() == 0 ? 1 : 0;
-    case Op::and_: return l() != 0 && r() != 0 ? 1 : 0;
-    case Op::or_: return l() != 0 || r() != 0 ? 1 : 0;
+    case Op::div: {
+      const double a = l(), b = r();
+      return b == 0 ? kUndefined : a / b;  // 1/0 too: inf would compare as a number
+    }
+    case Op::lt: { const double a = l(), b = r(); return compare(a, b, a < b); }
+    case Op::le: { const double a = l(), b = r(); return compare(a, b, a <= b); }
+    case Op::gt: { const double a = l(), b = r(); return compare(a, b, a > b); }
+    case Op::ge: { const double a = l(), b = r(); return compare(a, b, a >= b); }
+    case Op::eq: { const double a = l(), b = r(); return compare(a, b, a == b); }
+    case Op::ne: { const double a = l(), b = r(); return compare(a, b, a != b); }
+    case Op::not_: {
+      const double a = l();
+      return std::isnan(a) ? kUndefined : truth(a == 0);
+    }
+    case Op::and_: {
+      // Kleene's logic: false && undefined is false, true && undefined undefined.
+      const double a = l();
+      if (a == 0) return 0;
+      const double b = r();
+      if (b == 0) return 0;
+      return std::isnan(a) || std::isnan(b) ? kUndefined : 1;
+    }
+    case Op::or_: {
+      const double a = l();
+      if (a != 0 && !std::isnan(a)) return 1;
+      const double b = r();
+      if (b != 0 && !std::isnan(b)) return 1;
+      return std::isnan(a) || std::isnan(b) ? kUndefined : 0;
+    }
   }
   return 0;
 }

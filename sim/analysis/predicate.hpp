@@ -14,6 +14,15 @@
 // `!` binds looser than a comparison (as Python's `not`): `!analyses>1` is
 // `!(analyses>1)`. A bare value is true when it is not 0. Metric names are
 // those of trial_metric_infos().
+//
+// Division by zero is undefined (1/0 as well as 0/0), and so is everything
+// computed from an undefined value: arithmetic, comparisons and `!`. `&&` and
+// `||` follow Kleene's logic: `false && undefined` is false, `true ||
+// undefined` true, otherwise undefined. A trial matches only when the whole
+// predicate is defined and true, so `0/0` or `!(cost_usd/analyses > 1)`
+// matches no trial with analyses == 0 instead of every one.
+//
+// At most 4,096 characters and 64 levels of '(', '!' and unary '-'.
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,8 +37,12 @@ class Predicate {
   // under the problem; an unknown name lists the known metrics.
   static Predicate parse(std::string_view text, const std::string& where = "--where");
 
+  // NaN when undefined (a division by zero).
   double evaluate(const TrialMetrics& m) const { return eval(root_, m); }
-  bool matches(const TrialMetrics& m) const { return evaluate(m) != 0; }
+  bool matches(const TrialMetrics& m) const {
+    const double v = evaluate(m);
+    return v != 0 && v == v;  // v == v: not NaN
+  }
   const std::string& text() const noexcept { return text_; }
   // Fully parenthesised, for tests and messages: "((analyses > 1) && (misses == 0))".
   std::string canonical() const { return show(root_); }

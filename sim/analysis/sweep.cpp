@@ -4,12 +4,16 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <sstream>
 
 #include <spdlog/fmt/fmt.h>
 
 #include "sim/engine/run_trials.hpp"
 #include "sim/input/input_error.hpp"
+#include "sim/input/json_pointer.hpp"
+#include "sim/input/json_text.hpp"
 #include "sim/input/scenario_loader.hpp"
 #include "sim/output/report.hpp"
 
@@ -43,6 +47,11 @@ Vary parse_vary(const std::string& argument) {
   v.path = argument.substr(0, eq);
   const std::string spec = argument.substr(eq + 1);
   if (spec.empty()) throw InputError(where, "empty SPEC; expected start:stop:step or a,b,c");
+  // The values are copied into every point's scenario and the sweep document,
+  // by functions that recurse once per level: 100,000 nested arrays crashed.
+  if (json_text_depth(spec) > kMaxJsonDepth)
+    throw InputError(where, "SPEC nests deeper than " + std::to_string(kMaxJsonDepth) +
+                                " levels (arrays and objects inside each other)");
   if (spec.find(':') != std::string::npos && spec.find(',') == std::string::npos && spec.front() != '[' &&
       spec.front() != '{') {
     std::vector<std::string> parts;
@@ -244,36 +253,216 @@ void finish_sweep(nlohmann::json& sweep) {
                              m.at("duplicate_rate").at("ci95").at(1).get<double>(), target)}};
 }
 
+nlohmann::json read_sweep_shard(const std::string& path) {
+  // A shard nests its grid's values three levels below the root, and a --vary
+  // value may itself nest up to kMaxJsonDepth: twice that is room enough and
+  // still a shallow recursion.
+  nlohmann::json doc = parse_json_text(read_input_file(path, "shard file", kMaxShardBytes), path, 2 * kMaxJsonDepth);
+  if (!doc.is_object() || !doc.contains("points"))
+    throw InputError(path, "not a sweep document (write shards with coordsim sweep --shard K/N --json FILE)");
+  return doc;
+}
+
+namespace {
+
+// Checks of one shard document, each error "FILE: /pointer: expected ..., got ...".
+class ShardCheck {
+ public:
+  ShardCheck(const nlohmann::json& doc, const std::string& name) : doc_(doc), name_(name) {}
+
+  [[noreturn]] void fail(const std::string& pointer, const std::string& what) const {
+    throw InputError(name_ + ": " + (pointer.empty() ? "(root)" : pointer), what);
+  }
+
+  static std::string got(const nlohmann::json& v) {
+    if (v.is_structured()) return std::string(v.is_array() ? "an array" : "an object");
+    if (v.is_null()) return "null";
+    const std::string text = v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return text.size() > 40 ? text.substr(0, 40) + "..." : text;
+  }
+
+  const nlohmann::json& field(const nlohmann::json& object, const std::string& pointer, const char* key,
+                              nlohmann::json::value_t type, const char* expected) const {
+    if (!object.is_object()) fail(pointer, std::string("expected an object, got ") + got(object));
+    const auto it = object.find(key);
+    const std::string at = pointer + "/" + key;
+    if (it == object.end()) fail(at, std::string("missing field (") + expected + ")");
+    // number_float: any number; number_unsigned: any integer (a document
+    // built in memory holds signed ones, a parsed one unsigned).
+    const bool ok = type == nlohmann::json::value_t::number_float ? it->is_number()
+                    : type == nlohmann::json::value_t::number_unsigned ? it->is_number_integer()
+                                                                       : it->type() == type;
+    if (!ok) fail(at, std::string("expected ") + expected + ", got " + got(*it));
+    return *it;
+  }
+
+  std::uint64_t count(const nlohmann::json& object, const std::string& pointer, const char* key,
+                      std::uint64_t low, std::uint64_t high) const {
+    const auto& v = field(object, pointer, key, nlohmann::json::value_t::number_unsigned,
+                          "an integer >= 0");
+    if (!v.is_number_unsigned() && v.get<std::int64_t>() < 0)
+      fail(pointer + "/" + key, "expected an integer >= " + std::to_string(low) + ", got " + v.dump());
+    const std::uint64_t n = v.get<std::uint64_t>();
+    if (n < low || n > high)
+      fail(pointer + "/" + key, "expected an integer in [" + std::to_string(low) + ", " + std::to_string(high) +
+                                    "], got " + std::to_string(n));
+    return n;
+  }
+
+  double number(const nlohmann::json& object, const std::string& pointer, const char* key) const {
+    return field(object, pointer, key, nlohmann::json::value_t::number_float, "a number").get<double>();
+  }
+
+  const nlohmann::json& doc() const { return doc_; }
+
+ private:
+  const nlohmann::json& doc_;
+  const std::string& name_;
+};
+
+using value_t = nlohmann::json::value_t;
+
+// The shape of the sweep fields every shard carries, and the grid's size.
+std::uint64_t check_header(const ShardCheck& c) {
+  const nlohmann::json& d = c.doc();
+  c.field(d, "", "scenario", value_t::string, "a string");
+  c.field(d, "", "strategy", value_t::string, "a string");
+  c.count(d, "", "seed", 0, std::numeric_limits<std::uint64_t>::max());
+  c.count(d, "", "trials_per_point", 1, std::uint64_t{1} << 40);
+  const double target = c.number(d, "", "target_duplicate_rate");
+  if (!(target >= 0 && target <= 1)) c.fail("/target_duplicate_rate", "expected a number in [0, 1], got " + ShardCheck::got(d["target_duplicate_rate"]));
+  const auto& parameters = c.field(d, "", "parameters", value_t::array, "an array of 1 to 3 parameter paths");
+  if (parameters.empty() || parameters.size() > 3)
+    c.fail("/parameters", "expected an array of 1 to 3 parameter paths, got " + std::to_string(parameters.size()));
+  for (std::size_t i = 0; i < parameters.size(); ++i)
+    if (!parameters[i].is_string())
+      c.fail("/parameters/" + std::to_string(i), "expected a string, got " + ShardCheck::got(parameters[i]));
+  const auto& grid = c.field(d, "", "grid", value_t::array, "an array of value lists, one per parameter");
+  if (grid.size() != parameters.size())
+    c.fail("/grid", "expected " + std::to_string(parameters.size()) + " value lists (one per parameter), got " +
+                        std::to_string(grid.size()));
+  std::uint64_t total = 1;
+  for (std::size_t i = 0; i < grid.size(); ++i) {
+    if (!grid[i].is_array() || grid[i].empty())
+      c.fail("/grid/" + std::to_string(i), "expected a non-empty array of values, got " + ShardCheck::got(grid[i]));
+    total *= grid[i].size();
+    if (total > 100000) c.fail("/grid", "the grid has more than 100,000 points");
+  }
+  const std::uint64_t declared = c.count(d, "", "points_total", 1, 100000);
+  if (declared != total)
+    c.fail("/points_total", "expected " + std::to_string(total) + " (the grid's size), got " + std::to_string(declared));
+  return total;
+}
+
+// The metrics the merge and the reports read.
+void check_metrics(const ShardCheck& c, const nlohmann::json& point, const std::string& at) {
+  const auto& m = c.field(point, at, "metrics", value_t::object, "an object of metrics");
+  const std::string mat = at + "/metrics";
+  const auto group = [&](const char* name) -> const nlohmann::json& {
+    return c.field(m, mat, name, value_t::object, "an object");
+  };
+  for (const char* rate : {"duplicate_rate", "miss_rate"}) {
+    const auto& g = group(rate);
+    c.number(g, mat + "/" + rate, "value");
+    const auto& ci = c.field(g, mat + "/" + rate, "ci95", value_t::array, "an array of 2 numbers");
+    if (ci.size() != 2 || !ci[0].is_number() || !ci[1].is_number())
+      c.fail(mat + "/" + rate + "/ci95", "expected an array of 2 numbers");
+  }
+  for (const char* name : {"analyses", "issues_created", "api_calls", "tokens"}) c.number(group(name), mat + "/" + name, "mean");
+  c.number(group("cost_usd"), mat + "/cost_usd", "mean");
+  c.number(group("cost_usd"), mat + "/cost_usd", "savings");
+  for (const char* q : {"p50", "p95", "p99"}) c.number(group("decision_latency_s"), mat + "/decision_latency_s", q);
+}
+
+}  // namespace
+
 nlohmann::json merge_sweeps(const std::vector<nlohmann::json>& shards, const std::vector<std::string>& names) {
   if (shards.empty()) throw InputError("merge", "no shard files given");
+  // Every shard is checked before any is copied or compared: those recurse,
+  // and the reports read fields without looking (a corrupt shard used to end
+  // in "[json.exception.type_error...]" or merge silently).
+  std::vector<std::uint64_t> totals;
+  for (std::size_t i = 0; i < shards.size(); ++i) {
+    if (!shards[i].is_object()) ShardCheck(shards[i], names[i]).fail("", "expected a sweep document (an object)");
+    totals.push_back(check_header(ShardCheck(shards[i], names[i])));
+  }
   const auto& first = shards.front();
-  const int n = first.contains("shard") ? first["shard"].value("n", 1) : 1;
-  std::vector<int> seen(static_cast<std::size_t>(n) + 1, 0);
-  nlohmann::json merged = first;
-  merged.erase("shard");
-  merged["points"] = nlohmann::json::array();
   for (std::size_t i = 0; i < shards.size(); ++i) {
     const auto& s = shards[i];
     for (const char* field : {"scenario", "strategy", "seed", "trials_per_point", "parameters", "grid",
                               "points_total", "target_duplicate_rate"})
-      if (s.value(field, nlohmann::json()) != first.value(field, nlohmann::json()))
+      if (s.at(field) != first.at(field))
         throw InputError(names[i] + ": /" + field, "differs from " + names[0] + ": not shards of the same sweep");
-    if (!s.contains("shard") || s["shard"].value("n", 0) != n)
-      throw InputError(names[i] + ": /shard", "expected a shard of " + std::to_string(n));
-    const int k = s["shard"].value("k", 0);
-    if (k < 1 || k > n) throw InputError(names[i] + ": /shard/k", "out of range");
-    if (seen[static_cast<std::size_t>(k)]++) throw InputError(names[i], "shard " + std::to_string(k) + " given twice");
-    for (const auto& p : s.at("points")) merged["points"].push_back(p);
   }
-  for (int k = 1; k <= n; ++k)
+  const auto shard_of = [&](std::size_t i) {
+    const ShardCheck c(shards[i], names[i]);
+    const auto& shard = c.field(shards[i], "", "shard", value_t::object, "an object {\"k\": K, \"n\": N}");
+    const auto n = c.count(shard, "/shard", "n", 1, 100000);
+    const auto k = c.count(shard, "/shard", "k", 1, n);
+    return std::pair{k, n};
+  };
+  const std::uint64_t n = shard_of(0).second;
+  const std::uint64_t total = totals.front();
+  std::vector<int> seen(static_cast<std::size_t>(n) + 1, 0);
+  // Which shard file holds each point, to name both places of a duplicate.
+  std::vector<std::pair<int, std::size_t>> holder(total, {-1, 0});
+  nlohmann::json merged = first;
+  merged.erase("shard");
+  merged["points"] = nlohmann::json::array();
+  const auto& parameters = first.at("parameters");
+  const auto& grid = first.at("grid");
+  for (std::size_t i = 0; i < shards.size(); ++i) {
+    const auto& s = shards[i];
+    const ShardCheck c(s, names[i]);
+    const auto [k, shard_n] = shard_of(i);
+    if (shard_n != n)
+      c.fail("/shard/n", "expected a shard of " + std::to_string(n) + " (as " + names[0] + "), got " + std::to_string(shard_n));
+    if (seen[static_cast<std::size_t>(k)]++) throw InputError(names[i], "shard " + std::to_string(k) + " given twice");
+    const auto& points = c.field(s, "", "points", value_t::array, "an array of points");
+    for (std::size_t j = 0; j < points.size(); ++j) {
+      const std::string at = "/points/" + std::to_string(j);
+      const auto& p = points[j];
+      const std::uint64_t index = c.count(p, at, "index", 0, total - 1);
+      if (index % n != k - 1)
+        c.fail(at + "/index", "point " + std::to_string(index) + " does not belong to shard " + std::to_string(k) +
+                                  "/" + std::to_string(n) + " (its points have index % " + std::to_string(n) +
+                                  " == " + std::to_string(k - 1) + ")");
+      auto& h = holder[static_cast<std::size_t>(index)];
+      if (h.first >= 0)
+        c.fail(at + "/index", "point " + std::to_string(index) + " appears twice; first in " +
+                                  names[static_cast<std::size_t>(h.first)] + " at /points/" + std::to_string(h.second));
+      h = {static_cast<int>(i), j};
+      const auto& values = c.field(p, at, "values", value_t::object, "an object of parameter values");
+      std::uint64_t rest = index;
+      for (std::size_t d = parameters.size(); d-- > 0;) {
+        const auto& axis = grid[d];
+        const auto& expected = axis[static_cast<std::size_t>(rest % axis.size())];
+        rest /= axis.size();
+        const std::string name = parameters[d].get<std::string>();
+        const auto v = values.find(name);
+        if (v == values.end() || *v != expected)
+          c.fail(at + "/values/" + escape_pointer_token(name),
+                 "expected " + ShardCheck::got(expected) + ", the grid's value at point " + std::to_string(index) +
+                     ", got " + (v == values.end() ? std::string("nothing") : ShardCheck::got(*v)));
+      }
+      if (values.size() != parameters.size())
+        c.fail(at + "/values", "expected only the " + std::to_string(parameters.size()) + " swept parameters");
+      check_metrics(c, p, at);
+    }
+  }
+  for (std::uint64_t k = 1; k <= n; ++k)
     if (!seen[static_cast<std::size_t>(k)])
       throw InputError("merge", "shard " + std::to_string(k) + "/" + std::to_string(n) + " is missing");
-  auto& points = merged["points"];
-  std::sort(points.begin(), points.end(),
-            [](const nlohmann::json& a, const nlohmann::json& b) { return a.at("index") < b.at("index"); });
-  if (points.size() != merged.at("points_total").get<std::size_t>())
-    throw InputError("merge", "the shards hold " + std::to_string(points.size()) + " points, expected " +
-                                  merged.at("points_total").dump());
+  for (std::uint64_t index = 0; index < total; ++index)
+    if (holder[static_cast<std::size_t>(index)].first < 0)
+      throw InputError("merge", "point " + std::to_string(index) + " of " + std::to_string(total) +
+                                    " is in no shard (shard " + std::to_string(index % n + 1) + "/" +
+                                    std::to_string(n) + " lacks it)");
+  // In index order: shard k holds k-1, k-1+n, ... in that order.
+  std::vector<const nlohmann::json*> ordered(total, nullptr);
+  for (std::size_t i = 0; i < shards.size(); ++i)
+    for (const auto& p : shards[i].at("points")) ordered[p.at("index").get<std::size_t>()] = &p;
+  for (const nlohmann::json* p : ordered) merged["points"].push_back(*p);
   finish_sweep(merged);
   return merged;
 }

@@ -43,9 +43,22 @@ nlohmann::json run_sweep(const SweepOptions& options);
 // Parses "K/N" (1 <= K <= N). Throws InputError.
 std::pair<int, int> parse_shard(const std::string& text);
 
+// Reads one shard file (`coordsim sweep --shard K/N --json FILE`): at most
+// kMaxShardBytes, JSON parsed with the scenario loader's limits (nesting,
+// numbers, duplicate keys). Throws InputError naming the file and the place.
+nlohmann::json read_sweep_shard(const std::string& path);
+
+// A 100,000-point sweep (the grid's limit) writes about 200 MB unsplit
+// (measured: 2 KB a point).
+inline constexpr std::size_t kMaxShardBytes = std::size_t{256} << 20;
+
 // Merges shard documents into the document the unsplit sweep would have
-// produced. Throws InputError when they do not belong together or a shard is
-// missing or repeated.
+// produced. Validates every shard first: the fields the merge and the reports
+// read, with their types; point indices in range, in their shard, each once
+// over all shards; the values at each point those of the grid. Throws
+// InputError "FILE: /json/pointer: expected ..., got ..." when a shard is
+// malformed, when shards do not belong together, or when one is missing or
+// repeated.
 nlohmann::json merge_sweeps(const std::vector<nlohmann::json>& shards, const std::vector<std::string>& names);
 
 // Marks the Pareto front (minimising duplicate rate, p95 decision latency and

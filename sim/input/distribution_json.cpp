@@ -95,11 +95,22 @@ std::string takes(const KindInfo& info) {
 
 enum class Bound { any, non_negative, positive };
 
-double read_number(const json& j, const std::string& where, Bound bound) {
+// What one parse carries down into components: the caps and the depth.
+struct Limits {
+  bool non_negative = true;
+  double max_value = std::numeric_limits<double>::infinity();
+  int mixture_depth = 0;  // mixtures around the one being parsed
+};
+
+double read_number(const json& j, const std::string& where, Bound bound,
+                   double max_value = std::numeric_limits<double>::infinity()) {
   if (!j.is_number()) throw InputError(where, "expected a number, got " + describe(j));
   // Adding 0.0 turns -0 into +0, so no draw is ever printed as "-0".
   const double v = j.get<double>() + 0.0;
   if (!std::isfinite(v)) throw InputError(where, "expected a finite number, got " + describe(j));
+  if (v > max_value) {
+    throw InputError(where, "expected a number <= " + format_number(max_value) + ", got " + format_number(v));
+  }
   if (bound == Bound::non_negative && v < 0) {
     throw InputError(where, "expected a number >= 0, got " + format_number(v));
   }
@@ -109,7 +120,7 @@ double read_number(const json& j, const std::string& where, Bound bound) {
   return v;
 }
 
-Bound sign_bound(bool non_negative) { return non_negative ? Bound::non_negative : Bound::any; }
+Bound sign_bound(const Limits& l) { return l.non_negative ? Bound::non_negative : Bound::any; }
 
 const json& non_empty_array(const json& j, const std::string& where, std::string_view of_what) {
   if (!j.is_array() || j.empty()) {
@@ -159,11 +170,11 @@ void check_fields(const json& j, const std::string& where, const KindInfo& info)
 
 // ---- Per-kind parsers (fields are known to be present) ----
 
-Distribution parse_uniform(const json& j, const std::string& where, bool non_negative) {
+Distribution parse_uniform(const json& j, const std::string& where, const Limits& l) {
   Distribution d;
   d.kind = DistKind::uniform;
-  d.a = read_number(j.at("min"), child(where, "min"), sign_bound(non_negative));
-  d.b = read_number(j.at("max"), child(where, "max"), Bound::any);
+  d.a = read_number(j.at("min"), child(where, "min"), sign_bound(l), l.max_value);
+  d.b = read_number(j.at("max"), child(where, "max"), Bound::any, l.max_value);
   if (d.a > d.b) {
     throw InputError(child(where, "max"), "min (" + format_number(d.a) + ") must be <= max (" +
                                               format_number(d.b) + ")");
@@ -175,19 +186,19 @@ Distribution parse_uniform(const json& j, const std::string& where, bool non_neg
   return d;
 }
 
-Distribution parse_exponential(const json& j, const std::string& where) {
+Distribution parse_exponential(const json& j, const std::string& where, const Limits& l) {
   Distribution d;
   d.kind = DistKind::exponential;
   // Mean 0 is accepted as a degenerate "always 0".
-  d.a = read_number(j.at("mean"), child(where, "mean"), Bound::non_negative);
+  d.a = read_number(j.at("mean"), child(where, "mean"), Bound::non_negative, l.max_value);
   return d;
 }
 
-Distribution parse_normal(const json& j, const std::string& where) {
+Distribution parse_normal(const json& j, const std::string& where, const Limits& l) {
   Distribution d;
   d.kind = DistKind::normal;
-  d.a = read_number(j.at("mean"), child(where, "mean"), Bound::any);
-  d.b = read_number(j.at("sd"), child(where, "sd"), Bound::non_negative);
+  d.a = read_number(j.at("mean"), child(where, "mean"), Bound::any, l.max_value);
+  d.b = read_number(j.at("sd"), child(where, "sd"), Bound::non_negative, l.max_value);
   const double lowest_mean = kNormalMinMeanInSds * d.b + 0.0;
   if (d.a < lowest_mean) {
     throw InputError(child(where, "mean"),
@@ -199,27 +210,33 @@ Distribution parse_normal(const json& j, const std::string& where) {
   return d;
 }
 
-Distribution parse_lognormal(const json& j, const std::string& where) {
+Distribution parse_lognormal(const json& j, const std::string& where, const Limits& l) {
   Distribution d;
   d.kind = DistKind::lognormal;
-  d.a = read_number(j.at("median"), child(where, "median"), Bound::positive);
-  d.b = read_number(j.at("sigma"), child(where, "sigma"), Bound::non_negative);
+  d.a = read_number(j.at("median"), child(where, "median"), Bound::positive, l.max_value);
+  d.b = read_number(j.at("sigma"), child(where, "sigma"), Bound::non_negative, kMaxLognormalSigma);
   return d;
 }
 
-Distribution parse_empirical(const json& j, const std::string& where, bool non_negative) {
+Distribution parse_empirical(const json& j, const std::string& where, const Limits& l) {
   Distribution d;
   d.kind = DistKind::empirical;
   const std::string at = child(where, "samples");
   const json& samples = non_empty_array(j.at("samples"), at, "numbers");
   d.samples.reserve(samples.size());
   for (std::size_t i = 0; i < samples.size(); ++i) {
-    d.samples.push_back(read_number(samples[i], child(at, i), sign_bound(non_negative)));
+    d.samples.push_back(read_number(samples[i], child(at, i), sign_bound(l), l.max_value));
   }
   return d;
 }
 
-Distribution parse_mixture(const json& j, const std::string& where, bool non_negative) {
+Distribution parse_any(const json& j, const std::string& where, const Limits& l);
+
+Distribution parse_mixture(const json& j, const std::string& where, const Limits& l) {
+  if (l.mixture_depth + 1 > kMaxMixtureDepth) {
+    throw InputError(where, "mixtures nest deeper than " + std::to_string(kMaxMixtureDepth) +
+                                " levels (a component that is a mixture of mixtures ...)");
+  }
   Distribution d;
   d.kind = DistKind::mixture;
   const std::string weights_at = child(where, "weights");
@@ -234,7 +251,7 @@ Distribution parse_mixture(const json& j, const std::string& where, bool non_neg
   double total = 0;
   d.cumulative_weights.reserve(weights.size());
   for (std::size_t i = 0; i < weights.size(); ++i) {
-    total += read_number(weights[i], child(weights_at, i), Bound::non_negative);
+    total += read_number(weights[i], child(weights_at, i), Bound::non_negative, l.max_value);
     d.cumulative_weights.push_back(total);
   }
   if (!(total > 0) || !std::isfinite(total)) {
@@ -245,17 +262,16 @@ Distribution parse_mixture(const json& j, const std::string& where, bool non_neg
   // falls below it.
   for (double& c : d.cumulative_weights) c /= total;
   d.components.reserve(components.size());
+  Limits inner = l;
+  ++inner.mixture_depth;
   for (std::size_t i = 0; i < components.size(); ++i) {
-    d.components.push_back(
-        parse_distribution(components[i], child(components_at, i), non_negative));
+    d.components.push_back(parse_any(components[i], child(components_at, i), inner));
   }
   return d;
 }
 
-}  // namespace
-
-Distribution parse_distribution(const json& j, const std::string& where, bool non_negative) {
-  if (j.is_number()) return Distribution::constant(read_number(j, where, sign_bound(non_negative)));
+Distribution parse_any(const json& j, const std::string& where, const Limits& l) {
+  if (j.is_number()) return Distribution::constant(read_number(j, where, sign_bound(l), l.max_value));
   if (!j.is_object()) {
     throw InputError(where, "expected a number or a distribution object, got " + describe(j));
   }
@@ -266,21 +282,27 @@ Distribution parse_distribution(const json& j, const std::string& where, bool no
   switch (info.kind) {
     case DistKind::constant:
       return Distribution::constant(
-          read_number(j.at("value"), child(where, "value"), sign_bound(non_negative)));
+          read_number(j.at("value"), child(where, "value"), sign_bound(l), l.max_value));
     case DistKind::uniform:
-      return parse_uniform(j, where, non_negative);
+      return parse_uniform(j, where, l);
     case DistKind::exponential:
-      return parse_exponential(j, where);
+      return parse_exponential(j, where, l);
     case DistKind::normal:
-      return parse_normal(j, where);
+      return parse_normal(j, where, l);
     case DistKind::lognormal:
-      return parse_lognormal(j, where);
+      return parse_lognormal(j, where, l);
     case DistKind::empirical:
-      return parse_empirical(j, where, non_negative);
+      return parse_empirical(j, where, l);
     case DistKind::mixture:
-      return parse_mixture(j, where, non_negative);
+      return parse_mixture(j, where, l);
   }
   return {};
+}
+
+}  // namespace
+
+Distribution parse_distribution(const json& j, const std::string& where, bool non_negative, double max_value) {
+  return parse_any(j, where, Limits{non_negative, max_value, 0});
 }
 
 json to_json(const Distribution& d) {

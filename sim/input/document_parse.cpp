@@ -6,26 +6,13 @@
 #include <vector>
 
 #include "sim/input/document_pointer.hpp"
+#include "sim/input/json_text.hpp"
 
 namespace coordsim::sim::loader {
 
 using nlohmann::json;
 
 namespace {
-
-std::pair<std::size_t, std::size_t> line_column(std::string_view text, std::size_t byte) {
-  // nlohmann's `byte` counts the characters read, so the offending one is byte - 1.
-  const std::size_t at = std::min(byte == 0 ? 0 : byte - 1, text.size());
-  std::size_t line = 1;
-  std::size_t line_start = 0;
-  for (std::size_t i = 0; i < at; ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      line_start = i + 1;
-    }
-  }
-  return {line, at - line_start + 1};
-}
 
 // Tracks where the parser is, to name a duplicated key by its pointer: JSON
 // allows duplicates and nlohmann silently keeps the last, which turns a pasted
@@ -81,14 +68,20 @@ class DuplicateKeyCheck {
 
 }  // namespace
 
-json parse_document(std::string_view text, const std::string& source) {
+json parse_document(std::string_view text, const std::string& source, int max_depth) {
+  // Before nlohmann sees the text: no document deeper than the limit is ever
+  // built, and an out-of-range number is reported with its place.
+  if (auto problem = check_json_text(text, max_depth)) {
+    throw InputError(source + ": " + text_position(text, problem->offset), "invalid JSON: " + problem->message);
+  }
   DuplicateKeyCheck check(source);
   try {
     return json::parse(text, [&check](int depth, json::parse_event_t event, json& parsed) {
       return check(depth, event, parsed);
     });
   } catch (const json::parse_error& e) {
-    const auto [line, column] = line_column(text, e.byte);
+    // nlohmann's `byte` counts the characters read, so the offending one is byte - 1.
+    const std::size_t at = e.byte == 0 ? 0 : e.byte - 1;
     // Keep nlohmann's detail but not its own position prefix, which counts differently.
     std::string detail = e.what();
     if (const auto p = detail.find("parse error"); p != std::string::npos) {
@@ -96,9 +89,11 @@ json parse_document(std::string_view text, const std::string& source) {
         detail = detail.substr(colon + 2);
       }
     }
-    throw InputError(
-        source + ": line " + std::to_string(line) + ", column " + std::to_string(column),
-        "invalid JSON: " + detail);
+    throw InputError(source + ": " + text_position(text, at), "invalid JSON: " + detail);
+  } catch (const json::exception& e) {
+    // check_json_text leaves nothing else that nlohmann throws on; should a
+    // new version add a case, it is still the input's fault, not a crash.
+    throw InputError(source, std::string("invalid JSON: ") + e.what());
   }
 }
 

@@ -6,10 +6,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/input/json_text.hpp"
+
 namespace coordsim::sim::loader {
 
 // Throws InputError "SOURCE: line L, column C: invalid JSON: ..." or
 // "SOURCE: /pointer: duplicate field ...".
-nlohmann::json parse_document(std::string_view text, const std::string& source);
+// Refuses text nested deeper than max_depth
+// or holding a number out of a double's range, before building anything.
+nlohmann::json parse_document(std::string_view text, const std::string& source, int max_depth = kMaxJsonDepth);
 
 }  // namespace coordsim::sim::loader

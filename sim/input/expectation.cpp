@@ -6,6 +6,7 @@
 
 #include "sim/input/input_error.hpp"
 #include "sim/input/json_pointer.hpp"
+#include "sim/input/value_text.hpp"
 
 namespace coordsim::sim {
 
@@ -72,8 +73,12 @@ std::vector<Expectation> parse_expectations(const nlohmann::json& expect, const 
   for (const auto& [name, spec] : expect.items()) {
     const std::string pointer = where + "/" + escape_pointer_token(name);
     const MetricInfo* info = find_metric(name);
-    if (!info)
-      throw InputError(pointer, "unknown metric \"" + name + "\"; expected one of " + metric_list());
+    if (!info) {
+      std::vector<std::string> names;
+      for (const MetricInfo& m : known_metrics()) names.emplace_back(m.name);
+      throw InputError(pointer, "unknown metric \"" + name + "\"" + loader::suggestion(name, names) +
+                                    " (expected one of " + metric_list() + ")");
+    }
     if (!spec.is_object())
       throw InputError(pointer, std::string("expected {\"min\": x} and/or {\"max\": y}, got ") + spec.type_name());
     for (const auto& [key, value] : spec.items()) {

@@ -1,6 +1,9 @@
 #include "sim/input/scenario_convert.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <iterator>
 #include <limits>
 #include <string>
@@ -18,8 +21,11 @@ using nlohmann::json;
 namespace {
 
 // Durations are int64 microseconds and get added together; a bound far above
-// any CI timescale keeps every sum representable.
+// any CI timescale keeps every sum representable. Counts drawn from a
+// distribution (tokens, requests already made) have the same cap: with a price
+// of at most $1e6 per million tokens every cost stays a finite double.
 constexpr double kMaxSeconds = 1e9;
+constexpr double kMaxCount = 1e9;
 
 const json& member(const json& object, const char* key) {
   static const json kNull;
@@ -30,7 +36,9 @@ const json& member(const json& object, const char* key) {
 
 Distribution distribution(const json& j, const std::string& pointer) {
   try {
-    return parse_distribution(j, pointer, /*non_negative=*/true);
+    // Times and counts share the cap, as they share the schema's "distribution".
+    static_assert(kMaxSeconds == kMaxCount);
+    return parse_distribution(j, pointer, /*non_negative=*/true, kMaxSeconds);
   } catch (const json::exception& e) {
     // The schema types every parameter, so this is a gap in parse_distribution;
     // still the user's input, still worth a located message.
@@ -53,9 +61,13 @@ template <class Int>
 Int integer_or(const json& object, const char* key, const std::string& pointer, Int fallback) {
   const json& j = member(object, key);
   if (j.is_null()) return fallback;
-  // The schema checked the lower bound; the C++ type sets the upper one.
+  // The schema checked the lower bound; the C++ type sets the upper one. JSON
+  // Schema counts 3.0 as an integer (the validator does too, see
+  // schema_validation.cpp), so an integral double arrives here as well.
   const bool too_big =
-      j.is_number_unsigned()
+      j.is_number_float()
+          ? j.get<double>() >= std::ldexp(1.0, std::numeric_limits<Int>::digits)
+      : j.is_number_unsigned()
           ? j.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<Int>::max())
           : j.get<std::int64_t>() > static_cast<std::int64_t>(std::numeric_limits<Int>::max());
   if (too_big) {
@@ -63,6 +75,7 @@ Int integer_or(const json& object, const char* key, const std::string& pointer, 
                      "expected an integer <= " + std::to_string(std::numeric_limits<Int>::max()) +
                          ", got " + j.dump());
   }
+  if (j.is_number_float()) return static_cast<Int>(j.get<double>());
   return j.is_number_unsigned() ? static_cast<Int>(j.get<std::uint64_t>())
                                 : static_cast<Int>(j.get<std::int64_t>());
 }
@@ -79,6 +92,49 @@ EndpointLatency latency_of(const json& object, const std::string& pointer,
                            const EndpointLatency& fallback) {
   return EndpointLatency{distribution_or(object, "request_s", pointer, fallback.request),
                          distribution_or(object, "response_s", pointer, fallback.response)};
+}
+
+// Each time the schema caps, but a product of them can still pass the
+// horizon: 10,000 flavors staggered by 1e9 s start 1e13 s apart. The engine
+// would stop such a trial with a TrialLimitError in the middle of a run; here
+// it is refused at load, naming both places.
+void refuse_past_horizon(const ScenarioFile& s, double total_s, const std::string& pointer,
+                         const std::string& what) {
+  const double horizon_s = agent::to_seconds(s.limits.horizon);
+  if (!(total_s > horizon_s)) return;
+  char total[32];
+  char limit[32];
+  std::snprintf(total, sizeof total, "%.6g", total_s);
+  std::snprintf(limit, sizeof limit, "%.6g", horizon_s);
+  throw InputError(pointer, what + " adds up to " + total + " s, past the trial's horizon of " + limit +
+                                " s (/limits/horizon_s)");
+}
+
+void check_horizon(const ScenarioFile& s) {
+  const auto flavors = static_cast<double>(s.workload.flavors.size());
+  refuse_past_horizon(s, (flavors - 1) * s.workload.start_stagger_s, "/workload/start_stagger_s",
+                      "the last flavor's start, (flavors - 1) x start_stagger_s with " +
+                          std::to_string(s.workload.flavors.size()) + " flavors (/workload/flavors),");
+  const agent::ProtocolConfig& pc = s.protocol;
+  const auto seconds_times = [](agent::Duration d, double n) { return agent::to_seconds(d) * n; };
+  const agent::Duration longest_delay = pc.seed.retry_delays.empty()
+                                            ? agent::Duration::zero()
+                                            : *std::max_element(pc.seed.retry_delays.begin(), pc.seed.retry_delays.end());
+  refuse_past_horizon(s, seconds_times(longest_delay, pc.seed.find_attempts), "/agent/retry_delays_s",
+                      "find_attempts (/agent/find_attempts) x the longest retry delay");
+  refuse_past_horizon(s, seconds_times(pc.ref_lock.read_back_interval, pc.ref_lock.read_back_attempts),
+                      "/agent/ref_lock/read_back_interval_s",
+                      "read_back_attempts (/agent/ref_lock/read_back_attempts) x read_back_interval_s");
+  refuse_past_horizon(s,
+                      seconds_times(pc.scan_down.not_visible_retry,
+                                    static_cast<double>(pc.scan_down.not_visible_attempts) * pc.scan_down.horizon),
+                      "/agent/scan_down/not_visible_retry_s",
+                      "horizon (/agent/scan_down/horizon) x not_visible_attempts "
+                      "(/agent/scan_down/not_visible_attempts) x not_visible_retry_s");
+  if (pc.lease.enabled) {
+    refuse_past_horizon(s, seconds_times(pc.lease.ttl, pc.lease.max_generations), "/agent/lease/ttl_s",
+                        "max_generations (/agent/lease/max_generations) x ttl_s");
+  }
 }
 
 }  // namespace
@@ -135,14 +191,9 @@ ScenarioFile convert(const json& doc) {
         latency_of(member(latency, name), child("/github/latency", name), fallback);
   }
   const json& lag = member(github, "visibility_lag_s");
-  const std::pair<ReadPath, const char*> paths[] = {{ReadPath::get, "get"},
-                                                    {ReadPath::list, "list"},
-                                                    {ReadPath::search, "search"},
-                                                    {ReadPath::refs, "refs"}};
-  static_assert(std::size(paths) == kReadPathCount);
-  for (const auto& [path, name] : paths) {
-    s.github.visibility_lag[static_cast<std::size_t>(path)] =
-        distribution_or(lag, name, "/github/visibility_lag_s", Distribution::constant(0));
+  for (int p = 0; p < kReadPathCount; ++p) {
+    s.github.visibility_lag[static_cast<std::size_t>(p)] = distribution_or(
+        lag, agent::read_path_name(static_cast<ReadPath>(p)), "/github/visibility_lag_s", Distribution::constant(0));
   }
 
   const json& faults = member(github, "faults");
@@ -264,6 +315,11 @@ ScenarioFile convert(const json& doc) {
 
   s.failures_per_year = number_or(member(doc, "report"), "failures_per_year", s.failures_per_year);
   s.expectations = parse_expectations(member(doc, "expect"), "/expect");
+
+  const json& limits = member(doc, "limits");
+  s.limits.max_events = integer_or<std::uint64_t>(limits, "max_events_per_trial", "/limits", s.limits.max_events);
+  if (const json& h = member(limits, "horizon_s"); h.is_number()) s.limits.horizon = agent::from_seconds(h.get<double>());
+  check_horizon(s);
   return s;
 }
 

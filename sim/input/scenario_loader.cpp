@@ -3,13 +3,9 @@
 // (scenario_convert). Every step's error names the source.
 #include "sim/input/scenario_loader.hpp"
 
-#include <cerrno>
-#include <cstdio>
-#include <memory>
-#include <system_error>
-
 #include "sim/input/document_parse.hpp"
 #include "sim/input/document_pointer.hpp"
+#include "sim/input/json_text.hpp"
 #include "sim/input/scenario_convert.hpp"
 #include "sim/input/schema_validation.hpp"
 #include "sim/input/set_override.hpp"
@@ -38,23 +34,6 @@ ScenarioFile build(const json& doc, const std::string& source, const SetLog& set
   return s;
 }
 
-std::string read_file(const std::string& path) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
-                                                       &std::fclose);
-  if (!file) {
-    throw InputError(path, "cannot open scenario file: " + std::generic_category().message(errno));
-  }
-  std::string text;
-  char buffer[1 << 16];
-  std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, n);
-  if (std::ferror(file.get())) {
-    // A directory opens fine and fails here, with EISDIR.
-    throw InputError(path, "cannot read scenario file: " + std::generic_category().message(errno));
-  }
-  return text;
-}
-
 }  // namespace
 
 void apply_set(nlohmann::json& doc, std::string_view assignment) { loader::apply_set_at(doc, assignment); }
@@ -78,7 +57,7 @@ ScenarioFile load_scenario_text(std::string_view text, const std::string& source
 }
 
 ScenarioFile load_scenario_file(const std::string& path, const std::vector<std::string>& sets) {
-  return load_scenario_text(read_file(path), path, sets);
+  return load_scenario_text(read_input_file(path, "scenario file"), path, sets);
 }
 
 ScenarioFile load_default_scenario(const std::vector<std::string>& sets) {

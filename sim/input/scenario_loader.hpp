@@ -5,7 +5,7 @@
 //
 // Every error is an InputError whose message starts with where the problem is,
 // so a user can go straight to it:
-//   "scenarios/x.json: /agent/find_attempts: expected an integer >= 1, got -2"
+//   "scenarios/x.json: /agent/find_attempts: expected an integer in [1, 2147483647], got -2"
 //   "scenarios/x.json: line 4, column 3: invalid JSON: ..."
 //   "--set agent.find_attempts: expected PATH=VALUE, ..."
 // An error in a value that came from --set says so: "... (from --set PATH=VALUE)".

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdint>
+#include <limits>
+#include <map>
 #include <stdexcept>
 #include <string_view>
 #include <system_error>
@@ -16,7 +19,11 @@ using nlohmann::json;
 namespace {
 
 bool type_matches(const std::string& type, const json& v) {
-  if (type == "integer") return v.is_number_integer();
+  // 3.0 is an integer to JSON Schema (and to the validator, see schema_validation.cpp).
+  if (type == "integer") {
+    return v.is_number_integer() ||
+           (v.is_number_float() && std::isfinite(v.get<double>()) && v.get<double>() == std::floor(v.get<double>()));
+  }
   if (type == "number") return v.is_number();
   if (type == "string") return v.is_string();
   if (type == "boolean") return v.is_boolean();
@@ -120,6 +127,8 @@ std::string SchemaReader::expectation(const json& node, bool plural) const {
                expectation(*items, true);
     }
     if (min_items > 1) suffix += " with at least " + std::to_string(min_items) + " items";
+    if (const auto max_items = n.find("maxItems"); max_items != n.end())
+      suffix += " (at most " + max_items->dump() + ")";
   } else if (type == "object") {
     std::vector<std::string> keys;
     for (const json& k : n.value("required", json::array())) keys.push_back(k.dump() + ": ...");
@@ -176,17 +185,10 @@ std::optional<Problem> SchemaReader::describe(const json& node, const json& valu
     if (value.size() < n.value("minItems", std::uint64_t{0})) {
       return Problem{pointer, "expected " + expectation(n) + ", got " + got(value, false)};
     }
-    if (n.value("uniqueItems", false)) {
-      for (std::size_t j = 1; j < value.size(); ++j) {
-        for (std::size_t i = 0; i < j; ++i) {
-          if (value[i] == value[j]) {
-            return Problem{child(pointer, j), "duplicate of " + child(pointer, i) + " (" +
-                                                  got(value[j], false) + "); expected " +
-                                                  expectation(n)};
-          }
-        }
-      }
+    if (value.size() > n.value("maxItems", std::numeric_limits<std::uint64_t>::max())) {
+      return Problem{pointer, "expected " + expectation(n) + ", got " + std::to_string(value.size()) + " items"};
     }
+    if (auto p = repeated_item(n, value, pointer)) return p;
   }
   if (value.is_object()) {
     static const json kNone = json::object();
@@ -257,6 +259,21 @@ std::optional<std::pair<const json*, const json*>> SchemaReader::at(
     }
   }
   return std::make_pair(node, value);
+}
+
+std::optional<Problem> SchemaReader::repeated_item(const json& node, const json& array,
+                                                   const std::string& pointer) const {
+  const json& n = resolve(node);
+  if (!array.is_array() || !n.value("uniqueItems", false)) return std::nullopt;
+  std::map<std::string, std::size_t> first;  // an item's text: its first index
+  for (std::size_t j = 0; j < array.size(); ++j) {
+    const auto [it, fresh] = first.emplace(array[j].dump(-1, ' ', false, json::error_handler_t::replace), j);
+    if (!fresh) {
+      return Problem{child(pointer, j), "duplicate of " + child(pointer, it->second) + " (" + got(array[j], false) +
+                                            "); expected " + expectation(n)};
+    }
+  }
+  return std::nullopt;
 }
 
 Problem SchemaReader::mismatch(const json& n, const json& value, const std::string& pointer) const {

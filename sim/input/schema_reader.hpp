@@ -16,7 +16,7 @@
 namespace coordsim::sim::loader {
 
 // A reader of the schema subset scenario.schema.json uses: $ref (local),
-// anyOf, type, enum, minimum/maximum, minLength, minItems/uniqueItems/items,
+// anyOf, type, enum, minimum/maximum, minLength, minItems/maxItems/uniqueItems/items,
 // properties/required/additionalProperties.
 class SchemaReader {
  public:
@@ -39,11 +39,16 @@ class SchemaReader {
   std::optional<std::pair<const nlohmann::json*, const nlohmann::json*>> at(
       const nlohmann::json& doc, const std::vector<std::string>& tokens) const;
 
- private:
-  Problem mismatch(const nlohmann::json& n, const nlohmann::json& value, const std::string& pointer) const;
-
   // Resolves $ref and picks the anyOf branch that takes the value's type.
   const nlohmann::json& select(const nlohmann::json& node, const nlohmann::json& value) const;
+
+  // The first item of an array that repeats an earlier one, as a problem at
+  // that item; O(n log n), where valijson's check is quadratic.
+  std::optional<Problem> repeated_item(const nlohmann::json& node, const nlohmann::json& array,
+                                       const std::string& pointer) const;
+
+ private:
+  Problem mismatch(const nlohmann::json& n, const nlohmann::json& value, const std::string& pointer) const;
 
   const nlohmann::json& root_;
 };

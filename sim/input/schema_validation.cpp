@@ -10,6 +10,7 @@
 #include "sim/input/schema_validation.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -48,16 +49,26 @@ namespace {
 
 struct CompiledSchema {
   json document;
+  json for_valijson;  // without uniqueItems, which check_arrays checks
   valijson::Schema schema;
 };
+
+void strip_unique_items(json& node) {
+  if (node.is_object()) node.erase("uniqueItems");
+  if (node.is_structured()) {
+    for (json& c : node) strip_unique_items(c);
+  }
+}
 
 const CompiledSchema& compiled_schema() {
   static const CompiledSchema* const compiled = [] {
     auto c = std::make_unique<CompiledSchema>();
     try {
       c->document = json::parse(embedded::scenario_schema);
+      c->for_valijson = c->document;
+      strip_unique_items(c->for_valijson);
       valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
-      valijson::adapters::NlohmannJsonAdapter adapter(c->document);
+      valijson::adapters::NlohmannJsonAdapter adapter(c->for_valijson);
       parser.populateSchema(adapter, c->schema);
     } catch (const std::exception& e) {
       // A build-time asset, not user input: this is a bug in the program.
@@ -71,14 +82,68 @@ const CompiledSchema& compiled_schema() {
 // valijson reads every integer as int64, so a uint64 seed past INT64_MAX would
 // wrap negative and fail "minimum": 0. It sees such values clamped; the
 // conversion reads the real ones.
+//
+// JSON Schema counts a number with a zero fractional part as an integer
+// ("trials": 1.0 is valid against the published schema), but valijson's strong
+// types do not; it sees such numbers as integers (clamped the same way), so
+// the embedded validator and the published schema agree. The conversion reads
+// integral doubles as integers too (scenario_convert.cpp, integer_or).
+//
+// Recursion is bounded: parse_document refuses documents deeper than
+// kMaxJsonDepth, and --set cannot make them deeper.
 void clamp_for_validator(json& v) {
-  if (v.is_number_unsigned() &&
-      v.get<std::uint64_t>() >
-          static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-    v = std::numeric_limits<std::int64_t>::max();
+  constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
+  if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(kMax)) {
+    v = kMax;
+  } else if (v.is_number_float()) {
+    const double d = v.get<double>();
+    if (std::isfinite(d) && d == std::floor(d)) {
+      if (d >= 0x1p63) {
+        v = kMax;
+      } else if (d < -0x1p63) {
+        v = std::numeric_limits<std::int64_t>::min();
+      } else {
+        v = static_cast<std::int64_t>(d);
+      }
+    }
   } else if (v.is_structured()) {
     for (json& c : v) clamp_for_validator(c);
   }
+}
+
+// The array checks valijson makes too slowly, made first: its uniqueItems
+// compares every pair (20,000 flavor names took 48 s, 200,000 did not finish
+// in 2 minutes, measured) and it checks maxItems only after. Walks the
+// document where the schema knows it; recursion is bounded by kMaxJsonDepth.
+std::optional<Problem> check_arrays(const SchemaReader& reader, const json& node, const json& value,
+                                    const std::string& pointer) {
+  const json& n = reader.select(node, value);
+  if (value.is_array()) {
+    if (const auto max = n.find("maxItems"); max != n.end() && value.size() > max->get<std::uint64_t>()) {
+      return Problem{pointer, "expected " + reader.expectation(n) + ", got " + std::to_string(value.size()) + " items"};
+    }
+    if (auto p = reader.repeated_item(n, value, pointer)) return p;
+    if (const auto items = n.find("items"); items != n.end()) {
+      for (std::size_t i = 0; i < value.size(); ++i) {
+        if (auto p = check_arrays(reader, *items, value[i], child(pointer, i))) return p;
+      }
+    }
+  } else if (value.is_object()) {
+    const auto properties = n.find("properties");
+    const auto extra = n.find("additionalProperties");
+    for (const auto& [key, v] : value.items()) {
+      const json* child_node = nullptr;
+      if (properties != n.end() && properties->contains(key)) {
+        child_node = &(*properties)[key];
+      } else if (extra != n.end() && extra->is_object()) {
+        child_node = &*extra;
+      }
+      if (child_node) {
+        if (auto p = check_arrays(reader, *child_node, v, child(pointer, key))) return p;
+      }
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -87,6 +152,7 @@ const json& schema_document() { return compiled_schema().document; }
 
 std::optional<Problem> find_problem(const json& doc) {
   const CompiledSchema& compiled = compiled_schema();
+  if (auto p = check_arrays(SchemaReader(compiled.document), compiled.document, doc, "")) return p;
   json seen = doc;
   clamp_for_validator(seen);
   valijson::Validator validator(valijson::Validator::kStrongTypes);

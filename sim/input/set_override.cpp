@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 #include <system_error>
 #include <utility>
 #include <vector>
 
 #include "sim/input/document_pointer.hpp"
+#include "sim/input/json_text.hpp"
 #include "sim/input/schema_reader.hpp"
 #include "sim/input/schema_validation.hpp"
 
@@ -97,8 +99,20 @@ std::string apply_set_at(json& doc, std::string_view assignment) {
   const std::vector<std::string>& tokens = a.tokens;
   const std::string_view text = a.text;
 
+  // The path's objects and the value's containers together: a document deeper
+  // than kMaxJsonDepth is never built, from a file or from here.
+  if (tokens.size() + static_cast<std::size_t>(json_text_depth(text)) > static_cast<std::size_t>(kMaxJsonDepth)) {
+    throw InputError(where, "PATH and VALUE together nest deeper than " + std::to_string(kMaxJsonDepth) +
+                                " levels (arrays and objects inside each other)");
+  }
   json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) value = std::string(text);
+  // 1e400 is JSON but no double: nlohmann discards it, and it would become the
+  // string "1e400" and be reported as a string where a number was expected.
+  std::optional<JsonTextProblem> out_of_range;
+  if (value.is_discarded()) {
+    out_of_range = check_json_text(text);
+    value = std::string(text);
+  }
 
   // Edits a copy, so a failed override leaves no half-created objects behind.
   json edited = doc;
@@ -143,13 +157,15 @@ std::string apply_set_at(json& doc, std::string_view assignment) {
   }
 
   // name=2024 or label=true mean the text where the schema wants a string.
-  if (!value.is_string() && !value.is_structured()) {
+  const auto wants_string = [&] {
     const SchemaReader reader(schema_document());
     *at = "";  // a string placeholder, so the walk takes a string-typed anyOf branch
     const auto found = reader.at(edited, walked);
-    if (found && reader.resolve(*found->first).value("type", "") == "string") {
-      value = std::string(text);
-    }
+    return found && reader.resolve(*found->first).value("type", "") == "string";
+  };
+  if (!value.is_string() && !value.is_structured() && wants_string()) value = std::string(text);
+  if (out_of_range && out_of_range->kind == JsonTextProblem::Kind::number_out_of_range && !wants_string()) {
+    throw InputError(where, out_of_range->message);
   }
   *at = std::move(value);
   doc = std::move(edited);

@@ -1,6 +1,8 @@
 #include "sim/input/value_text.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <cstdint>
 
 #include "sim/input/edit_distance.hpp"
@@ -32,6 +34,11 @@ std::string got(const json& v, bool with_type) {
 }
 
 std::string number_text(const json& n) {
+  // A cap such as 1e9 or 1e10 reads as written, not as ten digits.
+  if (const double d = n.get<double>(); d >= 1e6 && d <= 1e15) {
+    const double exponent = std::round(std::log10(d));
+    if (std::pow(10.0, exponent) == d) return "1e" + std::to_string(static_cast<int>(exponent));
+  }
   if (n.is_number_float()) {
     const double d = n.get<double>();
     if (d == static_cast<double>(static_cast<std::int64_t>(d)) && d > -1e15 && d < 1e15) {
@@ -42,6 +49,16 @@ std::string number_text(const json& n) {
 }
 
 std::string suggestion(std::string_view wrong, const std::vector<std::string>& candidates) {
+  // A key that differs only in case ("Trials", "WORKLOAD") is that key however
+  // many letters differ; edit distance alone misses all but the shortest.
+  const auto lower = [](std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  for (const std::string& c : candidates) {
+    if (c != wrong && lower(c) == lower(wrong)) return "; did you mean \"" + c + "\"?";
+  }
   const std::string* best = nullptr;
   std::size_t best_distance = std::max<std::size_t>(2, wrong.size() / 3) + 1;
   for (const std::string& c : candidates) {

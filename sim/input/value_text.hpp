@@ -15,7 +15,7 @@ std::string quoted(const nlohmann::json& string_value);
 // How a value is named after "got": with its type when the type is the problem.
 std::string got(const nlohmann::json& v, bool with_type);
 
-// Schema bounds read as "0" and "1e+09", not "0.000000".
+// Schema bounds read as "0", "2147483647" and "1e9", not "0.000000" or "1e+09".
 std::string number_text(const nlohmann::json& n);
 
 // " (did you mean \"x\"?)" for a near miss, so a typo is a one-glance fix.

@@ -95,6 +95,47 @@ TEST_CASE("predicate errors point at the column and list the metrics", "[find][p
   CHECK_THAT(error_of("analyses > && 1"), Contains("column 12: expected a number, a metric name or '(' after '>', found &&"));
 }
 
+TEST_CASE("predicates are bounded in length and nesting", "[find][predicate][limits]") {
+  // 10,000 parentheses overflowed the parser's stack, a 60,000-term sum the
+  // evaluator's; both crashed find and explore.
+  CHECK_THAT(error_of(std::string(10'000, '(') + "1" + std::string(10'000, ')')),
+             Contains("the expression is 20001 characters long; the limit is 4096"));
+  std::string sum = "1";
+  for (int i = 0; i < 60'000; ++i) sum += "+1";
+  CHECK_THAT(error_of(sum), Contains("characters long; the limit is 4096"));
+  CHECK_THAT(error_of(std::string(65, '(') + "1" + std::string(65, ')')),
+             Contains("column 65: nested deeper than 64 levels of '(', '!' and '-'"));
+  CHECK_THAT(error_of(std::string(100, '!') + "duplicate"), Contains("column 65: nested deeper than 64 levels"));
+  CHECK_THAT(error_of(std::string(100, '-') + "1"), Contains("column 65: nested deeper than 64 levels"));
+  CHECK(parsed(std::string(64, '(') + "1" + std::string(64, ')')) == "1");
+  // The longest sum that fits evaluates (the tree is 2,047 deep).
+  std::string longest = "1";
+  while (longest.size() + 2 <= 4096) longest += "+1";
+  CHECK(sim::Predicate::parse(longest).evaluate(metrics_with({})) == 2048);
+}
+
+TEST_CASE("division by zero is undefined and never matches", "[find][predicate]") {
+  const auto m = metrics_with({{"analyses", 0}, {"cost_usd", 1.5}, {"duplicate", 1}});
+  // `0/0` was NaN, which is not 0, so it matched every trial.
+  CHECK(!sim::Predicate::parse("0/0").matches(m));
+  CHECK(!sim::Predicate::parse("1/0").matches(m));  // not infinity either
+  CHECK(!sim::Predicate::parse("cost_usd/analyses > 1").matches(m));
+  CHECK(!sim::Predicate::parse("!(cost_usd/analyses > 1)").matches(m));
+  CHECK(!sim::Predicate::parse("cost_usd/analyses != 1").matches(m));
+  CHECK(!sim::Predicate::parse("(cost_usd/analyses > 1) + 1").matches(m));
+  // && and || are decided by a side that decides them.
+  CHECK(sim::Predicate::parse("cost_usd/analyses > 1 || duplicate").matches(m));
+  CHECK(sim::Predicate::parse("duplicate || cost_usd/analyses > 1").matches(m));
+  CHECK(!sim::Predicate::parse("cost_usd/analyses > 1 && duplicate").matches(m));
+  CHECK(sim::Predicate::parse("!(cost_usd/analyses > 1 && !duplicate)").matches(m));  // !(? && false) = true
+  CHECK(sim::Predicate::parse("!(analyses > 0 && cost_usd/analyses > 1)").matches(m));  // false && ? = false
+  CHECK(sim::Predicate::parse("cost_usd/3 == 0.5").matches(m));
+}
+
+TEST_CASE("a metric name that differs only in case gets a suggestion", "[find][predicate]") {
+  CHECK_THAT(error_of("DUPLICATE"), Contains("unknown metric \"DUPLICATE\" (did you mean \"duplicate\"?)"));
+}
+
 TEST_CASE("find returns exactly the trials run counts, smallest first, for any thread count", "[find]") {
   const sim::ScenarioFile s = sim::load_scenario_file(COORDSIM_SOURCE_DIR "/scenarios/aprapipes-production.json");
   agent::ProtocolConfig p = s.protocol;

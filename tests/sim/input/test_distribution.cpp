@@ -22,6 +22,7 @@ using coordsim::sim::parse_distribution;
 using coordsim::sim::Rng;
 using coordsim::sim::to_json;
 using nlohmann::json;
+using Catch::StartsWith;
 
 constexpr int kDraws = 200'000;
 constexpr std::uint64_t kSeed = 0x5eed'2024;
@@ -293,8 +294,10 @@ TEST_CASE("mixture draws follow the weights", "[distribution]") {
     REQUIRE(frequency(s, 1) == Approx(0.5).margin(frequency_tolerance(0.5)));
   }
   SECTION("an unreachable component with an infinite mean does not spoil the mean") {
-    const Distribution d = parse(R"({"dist":"mixture","weights":[1,0],"components":[
-        2, {"dist":"lognormal","median":1,"sigma":40}]})");
+    // Sigma 40 is past the parser's cap (kMaxLognormalSigma): set by hand.
+    Distribution d = parse(R"({"dist":"mixture","weights":[1,0],"components":[
+        2, {"dist":"lognormal","median":1,"sigma":1}]})");
+    d.components[1].b = 40;
     REQUIRE(d.components[1].mean() == kInf);  // exp(800) overflows
     REQUIRE(d.mean() == 2);
   }
@@ -410,6 +413,31 @@ TEST_CASE("bad distributions name the JSON pointer and the expectation", "[distr
         parse(c.text, c.non_negative),
         Catch::StartsWith(std::string(c.where) + ": ") && Catch::Contains(c.phrase));
   }
+}
+
+TEST_CASE("value parameters are capped, sigma and mixture depth always", "[distribution][limits]") {
+  using coordsim::sim::kMaxLognormalSigma;
+  const auto capped = [](const std::string& text) { return parse_distribution(json::parse(text), "/x", true, 100); };
+  REQUIRE(capped("100").a == 100);
+  REQUIRE_THROWS_WITH(capped("101"), "/x: expected a number <= 100, got 101");
+  REQUIRE_THROWS_WITH(capped(R"({"dist":"uniform","min":0,"max":1e300})"), "/x/max: expected a number <= 100, got 1e+300");
+  REQUIRE_THROWS_WITH(capped(R"({"dist":"empirical","samples":[1,200]})"), StartsWith("/x/samples/1: expected a number <= 100"));
+  REQUIRE_THROWS_WITH(capped(R"({"dist":"normal","mean":1,"sd":200})"), StartsWith("/x/sd: expected a number <= 100"));
+  REQUIRE_THROWS_WITH(capped(R"({"dist":"exponential","mean":200})"), StartsWith("/x/mean: expected a number <= 100"));
+  REQUIRE_THROWS_WITH(capped(R"({"dist":"lognormal","median":200,"sigma":1})"), StartsWith("/x/median: expected a number <= 100"));
+  REQUIRE_THROWS_WITH(capped(R"({"dist":"mixture","weights":[1,1000],"components":[1,2]})"),
+                      StartsWith("/x/weights/1: expected a number <= 100"));
+  REQUIRE_THROWS_WITH(capped(R"({"dist":"mixture","weights":[1],"components":[{"dist":"constant","value":500}]})"),
+                      StartsWith("/x/components/0/value: expected a number <= 100"));
+  // Without a cap only sigma is bounded.
+  REQUIRE(parse(R"({"dist":"lognormal","median":1e300,"sigma":5})").b == kMaxLognormalSigma);
+  REQUIRE_THROWS_WITH(parse(R"({"dist":"lognormal","median":1,"sigma":5.5})"), "/x/sigma: expected a number <= 5, got 5.5");
+  std::string m = "1";
+  for (int i = 0; i < 8; ++i) m = R"({"dist":"mixture","weights":[1],"components":[)" + m + "]}";
+  REQUIRE(parse(m).kind == DistKind::mixture);
+  m = R"({"dist":"mixture","weights":[1],"components":[)" + m + "]}";
+  REQUIRE_THROWS_WITH(parse(m), StartsWith("/x/components/0/components/0/components/0/components/0/components/0/"
+                                           "components/0/components/0/components/0: mixtures nest deeper than 8"));
 }
 
 TEST_CASE("non-finite numbers are rejected", "[distribution]") {

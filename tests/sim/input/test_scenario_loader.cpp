@@ -146,15 +146,17 @@ TEST_CASE("every field is read", "[scenario_loader]") {
   CHECK(s.failures_per_year == 12.5);
 }
 
-TEST_CASE("integers use their C++ type's whole range", "[scenario_loader]") {
+TEST_CASE("integers use their C++ type's whole range, within the schema's caps", "[scenario_loader]") {
   // A seed drawn from 64 random bits is past INT64_MAX half of the time.
   CHECK(load(with(R"("seed": 18446744073709551615)")).seed == 18446744073709551615ULL);
+  CHECK(load(with(R"("agent": {"find_attempts": 2147483647})")).protocol.seed.find_attempts == 2147483647);
+  // The schema states the caps, so an editor flags these too.
   REQUIRE_THROWS_WITH(load(with(R"("agent": {"find_attempts": 4294967296})")),
-                      Contains("x.json: /agent/find_attempts: expected an integer <= 2147483647"));
+                      Contains("x.json: /agent/find_attempts: expected an integer in [1, 2147483647], got 4294967296"));
   REQUIRE_THROWS_WITH(load(with(R"("trials": 9223372036854775808)")),
-                      Contains("x.json: /trials: expected an integer <= 9223372036854775807"));
+                      Contains("x.json: /trials: expected an integer in [1, 1099511627776], got 9223372036854775808"));
   REQUIRE_THROWS_WITH(load(with(R"("agent": {"post_create_wait_s": 1e10})")),
-                      Contains("x.json: /agent/post_create_wait_s: expected at most 1e9 seconds"));
+                      Contains("x.json: /agent/post_create_wait_s: expected a number in [0, 1e9], got 10000000000.0"));
 }
 
 TEST_CASE("flavors can be a count", "[scenario_loader]") {
@@ -165,7 +167,7 @@ TEST_CASE("flavors can be a count", "[scenario_loader]") {
       Contains("x.json: /workload/flavors: expected an integer in [1, 10000], got 0"));
   REQUIRE_THROWS_WITH(load(R"({"name": "n", "workload": {"flavors": []}})"),
                       Contains("x.json: /workload/flavors: expected a non-empty array of unique "
-                               "non-empty strings, got an empty array"));
+                               "non-empty strings (at most 10000), got an empty array"));
   REQUIRE_THROWS_WITH(load(R"({"name": "n", "workload": {"flavors": ["a", "b", "a"]}})"),
                       Contains("x.json: /workload/flavors/2: duplicate of /workload/flavors/0"));
   REQUIRE_THROWS_WITH(
@@ -174,7 +176,7 @@ TEST_CASE("flavors can be a count", "[scenario_loader]") {
   REQUIRE_THROWS_WITH(
       load(R"({"name": "n", "workload": {"flavors": "linux"}})"),
       Contains("x.json: /workload/flavors: expected a non-empty array of unique non-empty strings "
-               "or an integer in [1, 10000], got string \"linux\""));
+               "(at most 10000) or an integer in [1, 10000], got string \"linux\""));
 }
 
 TEST_CASE("endpoint latency falls back to default, half by half", "[scenario_loader]") {
@@ -277,7 +279,7 @@ TEST_CASE("a duplicated field is an error", "[scenario_loader]") {
 TEST_CASE("schema errors name the file, the pointer and what was expected", "[scenario_loader]") {
   SECTION("the example from the documentation, exactly") {
     REQUIRE_THROWS_WITH(load(with(R"("agent": {"find_attempts": -2})")),
-                        "x.json: /agent/find_attempts: expected an integer >= 1, got -2");
+                        "x.json: /agent/find_attempts: expected an integer in [1, 2147483647], got -2");
   }
   SECTION("unknown top-level field") {
     REQUIRE_THROWS_WITH(load(with(R"("trails": 5)")),
@@ -299,11 +301,11 @@ TEST_CASE("schema errors name the file, the pointer and what was expected", "[sc
   }
   SECTION("wrong type") {
     REQUIRE_THROWS_WITH(load(with(R"("trials": "many")")),
-                        Contains("x.json: /trials: expected an integer >= 1, got string \"many\""));
+                        Contains("x.json: /trials: expected an integer in [1, 1099511627776], got string \"many\""));
     REQUIRE_THROWS_WITH(load(with(R"("trials": 2.5)")),
-                        Contains("x.json: /trials: expected an integer >= 1, got number 2.5"));
+                        Contains("x.json: /trials: expected an integer in [1, 1099511627776], got number 2.5"));
     REQUIRE_THROWS_WITH(load(with(R"("llm": {"usd_per_million_in": "75"})")),
-                        Contains("x.json: /llm/usd_per_million_in: expected a number >= 0, got "
+                        Contains("x.json: /llm/usd_per_million_in: expected a number in [0, 1e6], got "
                                  "string \"75\""));
     REQUIRE_THROWS_WITH(load(with(R"("agent": [])")),
                         Contains("x.json: /agent: expected an object, got an empty array"));
@@ -313,15 +315,15 @@ TEST_CASE("schema errors name the file, the pointer and what was expected", "[sc
   SECTION("negative times") {
     REQUIRE_THROWS_WITH(
         load(with(R"("agent": {"post_create_wait_s": -1})")),
-        Contains("x.json: /agent/post_create_wait_s: expected a number >= 0, got -1"));
+        Contains("x.json: /agent/post_create_wait_s: expected a number in [0, 1e9], got -1"));
     REQUIRE_THROWS_WITH(
         load(with(R"("agent": {"retry_delays_s": [1, -0.5]})")),
-        Contains("x.json: /agent/retry_delays_s/1: expected a number >= 0, got -0.5"));
+        Contains("x.json: /agent/retry_delays_s/1: expected a number in [0, 1e9], got -0.5"));
     REQUIRE_THROWS_WITH(
         load(R"({"name": "m", "workload": {"flavors": 2, "start_jitter_s": -3}})"),
-        Contains("x.json: /workload/start_jitter_s: expected a number >= 0, got -3"));
+        Contains("x.json: /workload/start_jitter_s: expected a number in [0, 1e9], got -3"));
     REQUIRE_THROWS_WITH(load(with(R"("github": {"visibility_lag_s": {"list": "slow"}})")),
-                        Contains("x.json: /github/visibility_lag_s/list: expected a number >= 0 or "
+                        Contains("x.json: /github/visibility_lag_s/list: expected a number in [0, 1e9] or "
                                  "an object {\"dist\": ...}, got string \"slow\""));
   }
   SECTION("probability above 1") {
@@ -361,7 +363,7 @@ TEST_CASE("distribution parameters are checked, under the file's name", "[scenar
 
 TEST_CASE("an error in an overridden value says so", "[scenario_loader]") {
   REQUIRE_THROWS_WITH(load(kMinimal, {"agent.find_attempts=0"}),
-                      "x.json: /agent/find_attempts: expected an integer >= 1, got 0 "
+                      "x.json: /agent/find_attempts: expected an integer in [1, 2147483647], got 0 "
                       "(from --set agent.find_attempts=0)");
   REQUIRE_THROWS_WITH(load(kMinimal, {"agent.bogus.deep=1"}),
                       Contains("x.json: /agent/bogus: unknown field") &&
