@@ -83,9 +83,11 @@ function(coordsim_fuzz_target name source)
   if(NOT corpus)
     message(FATAL_ERROR "tests/fuzz/regression/${name}/ holds no input")
   endif()
-  # A libFuzzer binary given files runs each once, as the driver does.
-  add_test(NAME fuzz.regression.${name} COMMAND ${exe} ${corpus})
-  set_tests_properties(fuzz.regression.${name} PROPERTIES TIMEOUT 300 FAIL_REGULAR_EXPRESSION "coordsim-fuzz: finding")
+  # A libFuzzer binary given files runs each once, as the driver does. Strict:
+  # an InputError quoting a raw library message is a finding here too.
+  add_test(NAME fuzz.regression.${name} COMMAND ${exe} -timeout=30 ${corpus})
+  set_tests_properties(fuzz.regression.${name} PROPERTIES TIMEOUT 300 ENVIRONMENT COORDSIM_FUZZ_STRICT=1
+                       FAIL_REGULAR_EXPRESSION "coordsim-fuzz: finding")
 endfunction()
 
 coordsim_fuzz_target(scenario fuzz_scenario.cpp coordsim_engine coordsim_input)

@@ -83,7 +83,8 @@ for t in "${targets[@]}"; do
   run_one "$t" & pids+=($!) names+=("$t")
 done
 for i in "${!pids[@]}"; do
-  wait "${pids[$i]}" || failed+=("${names[$i]}")
+  # A finding is a failed run, or a crash file left (FUZZ_KEEP_GOING runs on past them).
+  if ! wait "${pids[$i]}" || compgen -G "$work/artifacts/${names[$i]}/*" >/dev/null; then failed+=("${names[$i]}"); fi
 done
 
 printf '\n%-12s %10s %8s %8s  %s\n' target execs/s corpus cov result >&2
