@@ -54,6 +54,14 @@ if [[ -n ${FUZZ_WORK:-} ]]; then work=$FUZZ_WORK; mkdir -p "$work"; keep=1; else
 # Seeds from the shipped files; merge's and serve_state's come from the
 # committed corpus (make_seed_corpus.py --coordsim regenerates them).
 python3 tests/fuzz/make_seed_corpus.py "$work/seeds" 2>/dev/null
+# The regression corpus less the reproducers of open bugs: those would be found again at once.
+for t in "${targets[@]}"; do
+  mkdir -p "$work/regression/$t"
+  cp tests/fuzz/regression/"$t"/* "$work/regression/$t/"
+  while read -r open _; do
+    [[ $open == "$t"/* ]] && rm -f "$work/regression/$open"
+  done < <(grep -v '^#' tests/fuzz/regression/open-bugs.txt)
+done
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -65,7 +73,7 @@ run_one() {
   [[ -d $work/seeds/$t ]] && seeds=("$work/seeds/$t")
   # New inputs go to the first corpus directory; seeds and the regression corpus are read.
   # shellcheck disable=SC2086
-  "$build/tests/fuzz_$t" "$corpus" "${seeds[@]}" "$root/tests/fuzz/regression/$t" \
+  "$build/tests/fuzz_$t" "$corpus" "${seeds[@]}" "$work/regression/$t" \
     -dict="$work/seeds/$t.dict" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
     -print_final_stats=1 -artifact_prefix="$out/" "${keep_going[@]}" ${FUZZ_ARGS:-} >"$work/$t.log" 2>&1 || rc=$?
   # The driver leaves the input that killed it as current-input.
@@ -90,9 +98,9 @@ done
 printf '\n%-12s %10s %8s %8s  %s\n' target execs/s corpus cov result >&2
 for t in "${targets[@]}"; do
   log=$work/$t.log
-  execs=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
-  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
-  units=$(ls "$work/corpus/$t" | wc -l)
+  execs=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1 || true)
+  cov=$( (grep -o 'cov: [0-9]*' "$log" || true) | tail -1 | cut -d' ' -f2)
+  units=$(find "$work/corpus/$t" -type f | wc -l)
   result=ok
   [[ " ${failed[*]:-} " == *" $t "* ]] && result=FINDING
   printf '%-12s %10s %8s %8s  %s\n' "$t" "${execs:-?}" "$units" "${cov:-?}" "$result" >&2
