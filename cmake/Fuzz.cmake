@@ -52,6 +52,11 @@ if(COORDSIM_FUZZ)
   add_custom_target(fuzz_all)
 endif()
 
+if(NOT COORDSIM_FUZZ)
+  # The driver, compiled once for every target.
+  add_library(coordsim_fuzz_driver STATIC ${COORDSIM_FUZZ_DIR}/replay_main.cpp)
+endif()
+
 # coordsim_fuzz_target(NAME SOURCE LIBS...)
 function(coordsim_fuzz_target name source)
   set(exe fuzz_${name})
@@ -61,7 +66,8 @@ function(coordsim_fuzz_target name source)
     target_link_options(${exe} PRIVATE -fsanitize=fuzzer,address,undefined)
     add_dependencies(fuzz_all ${exe})
   else()
-    add_executable(${exe} ${COORDSIM_FUZZ_DIR}/${source} ${COORDSIM_FUZZ_DIR}/replay_main.cpp)
+    add_executable(${exe} ${COORDSIM_FUZZ_DIR}/${source})
+    target_link_libraries(${exe} PRIVATE coordsim_fuzz_driver)
   endif()
   target_link_libraries(${exe} PRIVATE ${ARGN})
   target_include_directories(${exe} PRIVATE ${COORDSIM_FUZZ_DIR})
@@ -77,9 +83,11 @@ function(coordsim_fuzz_target name source)
   if(NOT corpus)
     message(FATAL_ERROR "tests/fuzz/regression/${name}/ holds no input")
   endif()
-  # A libFuzzer binary given files runs each once, as the driver does.
-  add_test(NAME fuzz.regression.${name} COMMAND ${exe} ${corpus})
-  set_tests_properties(fuzz.regression.${name} PROPERTIES TIMEOUT 300 FAIL_REGULAR_EXPRESSION "coordsim-fuzz: finding")
+  # A libFuzzer binary given files runs each once, as the driver does. Strict:
+  # an InputError quoting a raw library message is a finding here too.
+  add_test(NAME fuzz.regression.${name} COMMAND ${exe} -timeout=30 ${corpus})
+  set_tests_properties(fuzz.regression.${name} PROPERTIES TIMEOUT 300 ENVIRONMENT COORDSIM_FUZZ_STRICT=1
+                       FAIL_REGULAR_EXPRESSION "coordsim-fuzz: finding")
 endfunction()
 
 coordsim_fuzz_target(scenario fuzz_scenario.cpp coordsim_engine coordsim_input)

@@ -65,6 +65,18 @@ class Raw:
         return f"Raw({self.text[:40]!r})"
 
 
+class Deep:
+    """Nesting `depth` deep: [[[...1...]]] or {"a":{"a":...}}."""
+    def __init__(self, depth, array=True):
+        self.depth = depth
+        self.array = array
+
+    @property
+    def text(self):
+        n = self.depth
+        return "[" * n + "1" + "]" * n if self.array else '{"a":' * n + "1" + "}" * n
+
+
 class Pairs:
     """An object that may repeat a key."""
     def __init__(self, pairs):
@@ -72,7 +84,7 @@ class Pairs:
 
 
 def dump(v, out):
-    if isinstance(v, Raw):
+    if isinstance(v, (Raw, Deep)):
         out.append(v.text)
     elif isinstance(v, Pairs):
         out.append("{")
@@ -203,10 +215,7 @@ class Mutator:
         return b, self.pick_path(b)
 
     def deep(self):
-        n = self.r.choice([64, 512, 5000, 100_000, 1_000_000])
-        if self.r.random() < 0.5:
-            return Raw("[" * n + "1" + "]" * n)
-        return Raw('{"a":' * n + "1" + "}" * n)
+        return Deep(self.r.choice([64, 512, 5000, 100_000, 1_000_000]), self.r.random() < 0.5)
 
     def mutate(self, doc):
         r = self.r
@@ -370,7 +379,7 @@ def normalize(line, tmp):
     line = line.replace(tmp, "<tmp>")
     line = re.sub(r"<tmp>/[^\s:]*", "<file>", line)
     line = re.sub(r'"(?:[^"\\]|\\.){0,200}"', '"…"', line)
-    line = re.sub(r"\b\d[\d.e+-]*\b", "N", line)
+    line = re.sub(r"-?\b\d[\d.e+-]*\b", "N", line)
     return line[:200]
 
 
@@ -397,18 +406,31 @@ def classify(command, rc, out, err, timed_out):
     return outcome, flags
 
 
-def signature(command, outcome, flags, out, err, tmp):
+def cause(mutations, arg_tags):
+    """The likeliest cause class of a crash or timeout, for telling them apart."""
+    if arg_tags:
+        return "argument " + "+".join(sorted(arg_tags))
+    if "deep" in mutations:
+        return "deep nesting"
+    if {"flavors", "array"} & set(mutations):
+        return "large array"
+    return "values"
+
+
+def signature(command, outcome, flags, out, err, tmp, why=""):
+    """What tells one failure from another: the outcome and the first error line,
+    normalized (a crash or timeout also by its likely cause), whatever the command."""
     if outcome == "timeout" or outcome.startswith("signal"):
-        key = ""
+        key = why
         for line in (err + out).splitlines():
             if any(m in line for m in RAW_MARKERS) or "error" in line:
-                key = normalize(line, tmp)
+                key += " | " + normalize(line, tmp)
                 break
-        return f"{command} | {outcome} | {key}"
+        return f"{outcome} | {key}"
     for line in (err + out).splitlines():
         if any(m in line for m in RAW_MARKERS) or "coordsim: error" in line:
-            return f"{command} | {outcome} | {', '.join(flags)} | {normalize(line, tmp)}"
-    return f"{command} | {outcome} | {', '.join(flags)} | " + normalize((err or out).strip().split("\n")[-1], tmp)
+            return f"{outcome} | {normalize(line, tmp)}"
+    return f"{outcome} | {', '.join(flags)} | " + normalize((err or out).strip().split("\n")[-1], tmp)
 
 
 class Campaign:
@@ -428,6 +450,7 @@ class Campaign:
     def argv(self, r, command, scenario, doc, workdir):
         base = [self.a.coordsim, command]
         extra = []
+        tags = set()  # the arguments that were mutated
         if command == "run":
             extra = [scenario, "--trials", "40", "--threads", "1"]
             if r.random() < 0.3:
@@ -442,6 +465,7 @@ class Campaign:
             vary = r.choice(VARIES)
             if r.random() < 0.25:
                 vary = mutate_vary(r, vary)
+                tags.add("vary")
             extra = [scenario, "--vary", vary, "--trials", "20", "--threads", "1"]
             if r.random() < 0.3:
                 extra += ["--html", os.path.join(workdir, "s.html"), "--csv", os.path.join(workdir, "s.csv")]
@@ -449,6 +473,7 @@ class Campaign:
             trial = "3"
             if r.random() < 0.1:
                 trial = r.choice(["-1", "18446744073709551615", "18446744073709551616", "1e3", "0x10", " 1", ""])
+                tags.add("trial")
             extra = [scenario, "--trial", trial]
             if r.random() < 0.2:
                 extra += ["--check-determinism"]
@@ -458,14 +483,17 @@ class Campaign:
             where = r.choice(WHERES)
             if r.random() < 0.25:
                 where = mutate_expression(r, where)
+                tags.add("where")
             extra = [scenario, "--where", where, "--limit", "3", "--trials", "40", "--threads", "1"]
         elif command == "explore":
             extra = [scenario, "--grid", "2", "--max-schedules", "300"]
             if r.random() < 0.2:
                 extra += ["--where", mutate_expression(r, r.choice(WHERES))]
+                tags.add("where")
         if r.random() < 0.15 and isinstance(doc, dict):
             extra += ["--set", mutate_set(r, doc)]
-        return base + extra
+            tags.add("set")
+        return base + extra, tags
 
     def make_input(self, r, command):
         names = list(self.bases)
@@ -490,7 +518,8 @@ class Campaign:
 
     def execute(self, argv, workdir):
         started = time.monotonic()
-        argv = [a if len(a) < 120_000 else a[:120_000] for a in argv]  # under the kernel's 128 KiB per argument
+        # Under the kernel's 128 KiB per argument; an argument cannot hold a NUL byte.
+        argv = [(a if len(a) < 120_000 else a[:120_000]).replace("\x00", "") for a in argv]
         p = subprocess.Popen([a.encode("utf-8", "surrogateescape") if isinstance(a, str) else a for a in argv],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=workdir, start_new_session=True)
         try:
@@ -512,8 +541,9 @@ class Campaign:
         scenario = os.path.join(workdir, "s.json")
         with open(scenario, "w", encoding="utf-8", errors="surrogatepass") as f:
             f.write(text)
-        argv = self.argv(r, command, scenario, doc, workdir)
+        argv, tags = self.argv(r, command, scenario, doc, workdir)
         rc, out, err, timed_out, secs = self.execute(argv, workdir)
+        why = cause(applied, tags)
         outcome, flags = classify(command, rc, out, err, timed_out)
         with self.lock:
             self.counts[(command, outcome)] += 1
@@ -523,15 +553,17 @@ class Campaign:
                 self.mutation_counts[m] += 1
             self.done += 1
             bad = flags or timed_out or rc < 0
-            sig = signature(command, outcome, flags, out, err, self.tmp) if bad else None
+            sig = signature(command, outcome, flags, out, err, self.tmp, why) if bad else None
             new = bad and sig not in self.failures
             if new:
                 self.failures[sig] = {"command": command, "outcome": outcome, "flags": flags, "base": name,
                                       "mutations": applied, "argv": argv, "text": text, "doc": doc,
                                       "stderr": err[-3000:], "stdout": out[-1500:], "seconds": round(secs, 2),
-                                      "count": 0, "workdir": workdir}
+                                      "count": 0, "workdir": workdir, "why": why,
+                                      "commands": collections.Counter()}
             if bad:
                 self.failures[sig]["count"] += 1
+                self.failures[sig]["commands"][command] += 1
         if not (bad and new):
             shutil.rmtree(workdir, ignore_errors=True)
 
@@ -546,7 +578,7 @@ class Campaign:
         rc, out, err, timed_out, _ = self.execute(argv, workdir)
         shutil.rmtree(workdir, ignore_errors=True)
         outcome, flags = classify(case["command"], rc, out, err, timed_out)
-        return signature(case["command"], outcome, flags, out, err, self.tmp).replace(workdir, case["workdir"]) == sig
+        return signature(case["command"], outcome, flags, out, err, self.tmp, case["why"]) == sig
 
     def minimize(self, sig, case, budget):
         case["scenario_arg"] = os.path.join(case["workdir"], "s.json")
@@ -554,7 +586,7 @@ class Campaign:
         if case["mutations"] and any(m.startswith("text-") for m in case["mutations"]):
             return case["text"]  # broken text: kept as it failed
         if case["outcome"] == "timeout":
-            budget = min(budget, 12)
+            budget = min(budget, 10)
         runs = 0
         changed = True
         while changed and runs < budget:
@@ -574,6 +606,8 @@ class Campaign:
                     candidates.append("halve")
                 if isinstance(v, (dict, list)) and v:
                     candidates.append("empty")
+                if isinstance(v, Deep) and v.depth > 1:
+                    candidates.append("shallower")
                 for c in candidates:
                     trial = copy(doc)
                     tparent = get(trial, p[:-1])
@@ -584,6 +618,8 @@ class Campaign:
                             del tparent[p[-1]]
                     elif c == "halve":
                         del get(trial, p)[max(1, len(v) // 2):]
+                    elif c == "shallower":
+                        put(trial, p, Deep(v.depth // 2 if runs % 2 else v.depth * 3 // 4, v.array))
                     else:
                         put(trial, p, type(v)())
                     runs += 1
@@ -593,14 +629,37 @@ class Campaign:
                         break
                 if changed:
                     break
-        return to_text(doc)
+        # Long arguments (a --where of 100,000 parentheses): halve their longest run of one character.
+        text = to_text(doc)
+        for i, arg in enumerate(case["argv"]):
+            while len(arg) > 64 and runs < budget + 40:
+                runs_of = [(m.end() - m.start(), m.start()) for m in re.finditer(r"(.)\1*", arg, re.S)]
+                n, at = max(runs_of)
+                if n < 4:
+                    break
+                for keep in (n // 2, n * 3 // 4):
+                    shorter = arg[:at] + arg[at:at + keep] + arg[at + n:]
+                    trial = dict(case, argv=case["argv"][:i] + [shorter] + case["argv"][i + 1:])
+                    runs += 1
+                    if self.still_fails(trial, sig, text):
+                        break
+                else:
+                    break
+                arg = shorter
+                case["argv"] = trial["argv"]
+        return text
 
     def run(self):
         t0 = time.monotonic()
         with concurrent.futures.ThreadPoolExecutor(max_workers=self.a.jobs) as pool:
             futures = [pool.submit(self.one, i) for i in range(self.a.count)]
             for k, f in enumerate(concurrent.futures.as_completed(futures)):
-                f.result()
+                try:
+                    f.result()
+                except Exception as e:  # the harness's own problem: counted, not fatal
+                    with self.lock:
+                        self.counts[("harness", type(e).__name__)] += 1
+                    print(f"mutate: harness error: {e!r}", file=sys.stderr)
                 if (k + 1) % max(1, self.a.count // 20) == 0:
                     print(f"mutate: {k + 1}/{self.a.count} inputs, {len(self.failures)} distinct failures, "
                           f"{time.monotonic() - t0:.0f} s", file=sys.stderr, flush=True)
@@ -619,7 +678,7 @@ class Campaign:
                  f"{self.seconds:.0f} s; binary {self.a.coordsim}", "",
                  "| command | " + " | ".join(outcomes) + " | " + " | ".join(flag_names) + " | total |",
                  "|---|" + "---:|" * (len(outcomes) + len(flag_names) + 1)]
-        for c in self.a.commands:
+        for c in self.a.commands + (["harness"] if any(k[0] == "harness" for k in self.counts) else []):
             row = [str(self.counts[(c, o)]) for o in outcomes] + [str(self.flag_counts[(c, f)]) for f in flag_names]
             lines.append(f"| {c} | " + " | ".join(row) + f" | {sum(self.counts[(c, o)] for o in outcomes)} |")
         lines += ["", "Mutations applied: " + ", ".join(f"{m} {n}" for m, n in self.mutation_counts.most_common()), "",
@@ -628,19 +687,31 @@ class Campaign:
         for n, (sig, case) in enumerate(sorted(self.failures.items(), key=lambda kv: -kv[1]["count"]), 1):
             name = f"{n:02d}-{case['command']}"
             (out / "reproducers" / f"{name}.json").write_text(case["minimal"], encoding="utf-8", errors="surrogatepass")
-            args = [a for a in case["argv"][1:]]
-            args = ["REPRO.json" if a == case.get("scenario_arg") else a.replace(case["workdir"], "$TMP") for a in args]
-            cmdline = "coordsim " + " ".join(shlex.quote(a) for a in args)
+            args = ["REPRO.json" if a == case.get("scenario_arg") else a.replace(case["workdir"], "$TMP")
+                    for a in case["argv"][1:]]
+
+            def sh(a):
+                if a == "REPRO.json":
+                    return f'"$(dirname "$0")/{name}.json"'
+                if a.startswith("$TMP/"):
+                    return '"$TMP"/' + shlex.quote(a[5:])
+                return shlex.quote(a)
+
+            def short(a):
+                return a if len(a) <= 120 else f"{a[:40]}…({len(a)} chars)…{a[-20:]}"
+            cmdline = "coordsim " + " ".join(short(shlex.quote(a)) for a in args)
             (out / "reproducers" / f"{name}.sh").write_text(
                 "#!/bin/sh\n# " + sig.replace("\n", " ") + f"\n# seen {case['count']} times; base {case['base']}, "
-                f"mutations {', '.join(case['mutations'])}\nTMP=$(mktemp -d)\n" +
-                cmdline.replace("REPRO.json", f'"$(dirname "$0")/{name}.json"') + "\n")
+                f"mutations {', '.join(case['mutations'])}\nTMP=$(mktemp -d)\n${{COORDSIM:-coordsim}} " +
+                " ".join(sh(a) for a in args) + '\nrc=$?\nrm -rf "$TMP"\nexit $rc\n')
             err = case["stderr"].strip().splitlines()
-            lines += [f"### {n}. {sig}", "", f"seen {case['count']} times; base `{case['base']}`; mutations "
+            seen_in = ", ".join(f"{c} {k}" for c, k in case["commands"].most_common())
+            lines += [f"### {n}. {sig}", "", f"seen {case['count']} times ({seen_in}); base `{case['base']}`; mutations "
                       f"{', '.join(case['mutations']) or 'none'}; reproducer `reproducers/{name}.json` "
                       f"({len(case['minimal'])} bytes)", "", "```", cmdline,
                       *(err[-6:] if err else case["stdout"].strip().splitlines()[-4:]), "```", ""]
-            summary.append({"signature": sig, "count": case["count"], "command": case["command"], "outcome": case["outcome"],
+            summary.append({"signature": sig, "count": case["count"], "commands": dict(case["commands"]),
+                            "command": case["command"], "outcome": case["outcome"],
                             "flags": case["flags"], "reproducer": f"reproducers/{name}.json", "argv": args,
                             "stderr": case["stderr"][-2000:]})
         (out / "report.md").write_text("\n".join(lines) + "\n")

@@ -32,28 +32,29 @@ void check_response(const sim::http::Response& r) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string_view text = fuzz::text_of(data, size);
-  try {
-    sim::http::Router router(fuzz::serve_scenario(), fuzz::serve_options());
-    std::int64_t i = 0;
-    for (std::string_view raw : fuzz::split_records(text, 32)) {
-      const auto request = sim::http::parse_raw_request(raw);
-      if (!request) continue;  // the server answers 400 or closes the connection
-      check_response(router.handle(*request, agent::Time(++i * 500'000)));
-    }
-    const agent::Time end(++i * 500'000);
-    const nlohmann::json saved = router.save_state(end);
-    std::string written;
+  return fuzz::run_target([&] {
+    const std::string_view text = fuzz::text_of(data, size);
     try {
-      written = saved.dump();
-    } catch (const nlohmann::json::exception& e) {
-      fuzz::finding("the state holds text that is not UTF-8", e.what());
+      sim::http::Router router(fuzz::serve_scenario(), fuzz::serve_options());
+      std::int64_t i = 0;
+      for (std::string_view raw : fuzz::split_records(text, 32)) {
+        const auto request = sim::http::parse_raw_request(raw);
+        if (!request) continue;  // the server answers 400 or closes the connection
+        check_response(router.handle(*request, agent::Time(++i * 500'000)));
+      }
+      const agent::Time end(++i * 500'000);
+      const nlohmann::json saved = router.save_state(end);
+      std::string written;
+      try {
+        written = saved.dump();
+      } catch (const nlohmann::json::exception& e) {
+        fuzz::finding("the state holds text that is not UTF-8", e.what());
+      }
+      sim::http::Router reloaded(fuzz::serve_scenario(), fuzz::serve_options());
+      reloaded.load_state(nlohmann::json::parse(written), "saved.json");
+      fuzz::require(reloaded.save_state(end) == saved, "a saved state loads to a different state", written);
+    } catch (const std::exception& e) {
+      fuzz::finding("exception out of the parser or the router", e.what());
     }
-    sim::http::Router reloaded(fuzz::serve_scenario(), fuzz::serve_options());
-    reloaded.load_state(nlohmann::json::parse(written), "saved.json");
-    fuzz::require(reloaded.save_state(end) == saved, "a saved state loads to a different state", written);
-  } catch (const std::exception& e) {
-    fuzz::finding("exception out of the parser or the router", e.what());
-  }
-  return 0;
+  });
 }

@@ -18,32 +18,33 @@
 using namespace coordsim;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string_view text = fuzz::text_of(data, size);
-  std::vector<nlohmann::json> docs;
-  std::vector<std::string> names;
-  for (std::string_view r : fuzz::split_records(text, 16)) {
-    nlohmann::json doc = nlohmann::json::parse(r, nullptr, false);
-    if (doc.is_discarded() || !doc.is_object() || !doc.contains("points")) return 0;  // the CLI's InputError
-    names.push_back("shard" + std::to_string(names.size() + 1) + ".json");
-    docs.push_back(std::move(doc));
-  }
-  for (const auto& doc : docs) {
-    try {
-      (void)sim::sweep_html(doc);
-    } catch (const std::exception& e) {
-      fuzz::finding("sweep_html threw on a shard", e.what());
+  return fuzz::run_target([&] {
+    const std::string_view text = fuzz::text_of(data, size);
+    std::vector<nlohmann::json> docs;
+    std::vector<std::string> names;
+    for (std::string_view r : fuzz::split_records(text, 16)) {
+      nlohmann::json doc = nlohmann::json::parse(r, nullptr, false);
+      if (doc.is_discarded() || !doc.is_object() || !doc.contains("points")) return;  // the CLI's InputError
+      names.push_back("shard" + std::to_string(names.size() + 1) + ".json");
+      docs.push_back(std::move(doc));
     }
-  }
-  fuzz::expect_only<sim::InputError>(text, [&] {
-    const nlohmann::json merged = sim::merge_sweeps(docs, names);
-    (void)merged.dump(2);
-    (void)sim::sweep_csv(merged);
-    (void)sim::sweep_markdown(merged);
-    try {
-      (void)sim::sweep_html(merged);
-    } catch (const std::exception& e) {
-      fuzz::finding("sweep_html threw on a merged document", e.what());
+    for (const auto& doc : docs) {
+      try {
+        (void)sim::sweep_html(doc);
+      } catch (const std::exception& e) {
+        fuzz::finding("sweep_html threw on a shard", e.what());
+      }
     }
+    fuzz::expect_only<sim::InputError>(text, [&] {
+      const nlohmann::json merged = sim::merge_sweeps(docs, names);
+      (void)merged.dump(2);
+      (void)sim::sweep_csv(merged);
+      (void)sim::sweep_markdown(merged);
+      try {
+        (void)sim::sweep_html(merged);
+      } catch (const std::exception& e) {
+        fuzz::finding("sweep_html threw on a merged document", e.what());
+      }
+    });
   });
-  return 0;
 }

@@ -17,20 +17,21 @@
 using namespace coordsim;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string_view text = fuzz::text_of(data, size);
-  fuzz::expect_only<sim::InputError>(text, [&] {
-    const sim::ScenarioFile s = sim::load_scenario_text(text, "fuzz.json");
-    // Reports (--json), shrink and explore --out write the name and the document.
-    try {
-      (void)nlohmann::json{{"name", s.name}, {"description", s.description}, {"document", s.document}}.dump();
-    } catch (const nlohmann::json::exception& e) {
-      fuzz::finding("a loaded scenario cannot be written as JSON", e.what());
-    }
-    // What reports echo and shrink writes: it must load again, unchanged.
-    const sim::ScenarioFile again = sim::load_scenario_text(s.document.dump(), "fuzz-again.json");
-    fuzz::require(again.document == s.document, "the validated document does not load to itself", s.document.dump());
-    sim::TrialRunner runner(s, s.protocol);
-    runner.run(s.seed, 0);
+  return fuzz::run_target([&] {
+    const std::string_view text = fuzz::text_of(data, size);
+    fuzz::expect_only<sim::InputError>(text, [&] {
+      const sim::ScenarioFile s = sim::load_scenario_text(text, "fuzz.json");
+      // Reports (--json), shrink and explore --out write the name and the document.
+      try {
+        (void)nlohmann::json{{"name", s.name}, {"description", s.description}, {"document", s.document}}.dump();
+      } catch (const nlohmann::json::exception& e) {
+        fuzz::finding("a loaded scenario cannot be written as JSON", e.what());
+      }
+      // What reports echo and shrink writes: it must load again, unchanged.
+      const sim::ScenarioFile again = sim::load_scenario_text(s.document.dump(), "fuzz-again.json");
+      fuzz::require(again.document == s.document, "the validated document does not load to itself", s.document.dump());
+      sim::TrialRunner runner(s, s.protocol);
+      runner.run(s.seed, 0);
+    });
   });
-  return 0;
 }

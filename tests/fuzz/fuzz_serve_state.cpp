@@ -16,29 +16,30 @@
 using namespace coordsim;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string_view text = fuzz::text_of(data, size);
-  const nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
-  if (doc.is_discarded()) return 0;  // the CLI's InputError
-  fuzz::expect_only<sim::InputError>(text, [&] {
-    sim::http::Router router(fuzz::serve_scenario(), fuzz::serve_options());
-    const agent::Time clock = router.load_state(doc, "state.json");
-    // The server continues from the saved clock: requests after it still work.
-    sim::http::Request list;
-    list.method = "GET";
-    list.target = "/api/v3/repos/acme/widgets/issues?state=all";
-    list.headers.push_back({"host", "127.0.0.1"});
-    list.remote = "127.0.0.1";
-    const sim::http::Response r = router.handle(list, clock);
-    fuzz::require(r.status < 500, "a loaded state makes a list fail", r.body);
-    const nlohmann::json saved = router.save_state(clock);
-    const std::string written = saved.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
-    sim::http::Router reloaded(fuzz::serve_scenario(), fuzz::serve_options());
-    try {
-      reloaded.load_state(nlohmann::json::parse(written), "saved.json");
-    } catch (const std::exception& e) {
-      fuzz::finding("a saved state does not load", e.what());
-    }
-    fuzz::require(reloaded.save_state(clock) == saved, "a saved state loads to a different state", written);
+  return fuzz::run_target([&] {
+    const std::string_view text = fuzz::text_of(data, size);
+    const nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
+    if (doc.is_discarded()) return;  // the CLI's InputError
+    fuzz::expect_only<sim::InputError>(text, [&] {
+      sim::http::Router router(fuzz::serve_scenario(), fuzz::serve_options());
+      const agent::Time clock = router.load_state(doc, "state.json");
+      // The server continues from the saved clock: requests after it still work.
+      sim::http::Request list;
+      list.method = "GET";
+      list.target = "/api/v3/repos/acme/widgets/issues?state=all";
+      list.headers.push_back({"host", "127.0.0.1"});
+      list.remote = "127.0.0.1";
+      const sim::http::Response r = router.handle(list, clock);
+      fuzz::require(r.status < 500, "a loaded state makes a list fail", r.body);
+      const nlohmann::json saved = router.save_state(clock);
+      const std::string written = saved.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+      sim::http::Router reloaded(fuzz::serve_scenario(), fuzz::serve_options());
+      try {
+        reloaded.load_state(nlohmann::json::parse(written), "saved.json");
+      } catch (const std::exception& e) {
+        fuzz::finding("a saved state does not load", e.what());
+      }
+      fuzz::require(reloaded.save_state(clock) == saved, "a saved state loads to a different state", written);
+    });
   });
-  return 0;
 }

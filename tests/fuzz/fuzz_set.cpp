@@ -16,19 +16,20 @@
 using namespace coordsim;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string_view text = fuzz::text_of(data, size);
-  std::vector<std::string> sets;
-  for (std::string_view r : fuzz::split_records(text, 8)) sets.emplace_back(r);
-  fuzz::expect_only<sim::InputError>(text, [&] {
-    const sim::ScenarioFile s = sim::load_default_scenario(sets);
-    // Reports (--json), shrink and explore --out write the name and the document.
-    try {
-      (void)nlohmann::json{{"name", s.name}, {"description", s.description}, {"document", s.document}}.dump();
-    } catch (const nlohmann::json::exception& e) {
-      fuzz::finding("a loaded scenario cannot be written as JSON", e.what());
-    }
-    sim::TrialRunner runner(s, s.protocol);
-    runner.run(s.seed, 0);
+  return fuzz::run_target([&] {
+    const std::string_view text = fuzz::text_of(data, size);
+    std::vector<std::string> sets;
+    for (std::string_view r : fuzz::split_records(text, 8)) sets.emplace_back(r);
+    fuzz::expect_only<sim::InputError>(text, [&] {
+      const sim::ScenarioFile s = sim::load_default_scenario(sets);
+      // Reports (--json), shrink and explore --out write the name and the document.
+      try {
+        (void)nlohmann::json{{"name", s.name}, {"description", s.description}, {"document", s.document}}.dump();
+      } catch (const nlohmann::json::exception& e) {
+        fuzz::finding("a loaded scenario cannot be written as JSON", e.what());
+      }
+      sim::TrialRunner runner(s, s.protocol);
+      runner.run(s.seed, 0);
+    });
   });
-  return 0;
 }

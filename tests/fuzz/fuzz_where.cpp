@@ -13,25 +13,26 @@
 using namespace coordsim;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string_view text = fuzz::text_of(data, size);
-  fuzz::expect_only<sim::InputError>(text, [&] {
-    const sim::Predicate p = sim::Predicate::parse(text);
-    const std::size_t n = sim::trial_metric_infos().size();
-    for (const double fill : {0.0, 1.0, -2.5, 1e300}) {
-      sim::TrialMetrics m(n, fill);
-      (void)p.evaluate(m);
-      (void)p.matches(m);
-    }
-    for (const int id : p.metrics_used())
-      fuzz::require(id >= 0 && static_cast<std::size_t>(id) < n, "metrics_used returned an unknown metric id");
-    const std::string canonical = p.canonical();
-    std::string again;
-    try {
-      again = sim::Predicate::parse(canonical).canonical();
-    } catch (const sim::InputError& e) {
-      fuzz::finding("the canonical form does not parse", canonical + "\n" + e.what());
-    }
-    fuzz::require(again == canonical, "the canonical form parses to another expression", canonical + " -> " + again);
+  return fuzz::run_target([&] {
+    const std::string_view text = fuzz::text_of(data, size);
+    fuzz::expect_only<sim::InputError>(text, [&] {
+      const sim::Predicate p = sim::Predicate::parse(text);
+      const std::size_t n = sim::trial_metric_infos().size();
+      for (const double fill : {0.0, 1.0, -2.5, 1e300}) {
+        sim::TrialMetrics m(n, fill);
+        (void)p.evaluate(m);
+        (void)p.matches(m);
+      }
+      for (const int id : p.metrics_used())
+        fuzz::require(id >= 0 && static_cast<std::size_t>(id) < n, "metrics_used returned an unknown metric id");
+      const std::string canonical = p.canonical();
+      std::string again;
+      try {
+        again = sim::Predicate::parse(canonical).canonical();
+      } catch (const sim::InputError& e) {
+        fuzz::finding("the canonical form does not parse", canonical + "\n" + e.what());
+      }
+      fuzz::require(again == canonical, "the canonical form parses to another expression", canonical + " -> " + again);
+    });
   });
-  return 0;
 }
