@@ -18,6 +18,11 @@ for a in "$@"; do
 done
 
 bash scripts/setup.sh
+# ccache, when installed, makes rebuilds across worktrees and build types cheap;
+# a fresh machine without it builds the same way, only slower.
+if command -v ccache >/dev/null; then
+  args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+fi
 if [[ ! -f "$dir/build.ninja" ]]; then
   cmake -S . -B "$dir" -G Ninja "${args[@]}" >/dev/null
 fi
