@@ -1,7 +1,6 @@
-// Long because it is not split yet (issue #13 item 4 is open): its seams are the
-// repository store and journal, admission (auth, rate limits, faults), request
-// fields, and the route groups (issues, comments, labels, search, git refs and
-// blobs, contents, rate_limit), each meant for a file of its own.
+// The request's way through serve: admission (auth, rate limits, faults) in
+// admission.cpp, then the route group's file (routes.hpp), under the one lock
+// of ServeState; state save/load goes to the repository store.
 #include "sim/http/router.hpp"
 
 #include <algorithm>
