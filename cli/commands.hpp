@@ -26,6 +26,7 @@ void add_explore_command(CLI::App& app, Action& action);
 void add_serve_command(CLI::App& app, Action& action);
 void add_agent_command(CLI::App& app, Action& action);      // agent, agent done
 void add_calibrate_command(CLI::App& app, Action& action);
+void add_audit_command(CLI::App& app, Action& action);
 
 // Writes a report to an output path (cli/write_file.cpp): a regular file, or
 // one that does not exist yet, atomically (a temporary file beside it, then

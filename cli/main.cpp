@@ -110,6 +110,7 @@ int main(int argc, char** argv) {
   });
 
   Action action;
+#ifndef COORDSIM_MINIMAL
   add_run_command(app, action);
   add_check_command(app, action);
   add_sweep_commands(app, action);
@@ -117,8 +118,10 @@ int main(int argc, char** argv) {
   add_find_command(app, action);
   add_explore_command(app, action);
   add_serve_command(app, action);
+#endif
   add_agent_command(app, action);
   add_calibrate_command(app, action);
+  add_audit_command(app, action);
 
   try {
     app.parse(argc, argv);
