@@ -86,8 +86,12 @@ int main(int argc, char** argv) {
       "coordsim — measure how parallel CI jobs coordinate through GitHub's eventually consistent API.\n"
       "Runs seeded Monte-Carlo trials of N flavor agents against a fake GitHub with visibility lag,\n"
       "and reports duplicate analyses, misses, token cost and decision latency.\n\n"
+#ifdef COORDSIM_MINIMAL
+      "This is the runner build: agent, agent done, calibrate and audit only (docs/install.md).\n"
+#else
       "Start with `coordsim run` (the reference system's 3-flavor reproduction, built in),\n"
       "then `coordsim run scenarios/aprapipes-production.json --strategy seed-lowest`.\n"
+#endif
       "In CI, `coordsim agent` runs the same protocol code for real against GitHub (docs/agent.md).",
       "coordsim"};
   app.require_subcommand(1);
