@@ -142,7 +142,9 @@ std::vector<RunNumbers> read_baseline(const nlohmann::json& j, const std::string
                                                      : ""));
       return s[key];
     };
-    const auto is_count = [](const nlohmann::json& v) { return v.is_number_unsigned(); };
+    const auto is_count = [](const nlohmann::json& v) {
+      return v.is_number_unsigned() || (v.is_number_integer() && v.get<std::int64_t>() >= 0);
+    };
     RunNumbers r;
     r.scenario = need("scenario", [](const nlohmann::json& v) { return v.is_string(); }, "a string").get<std::string>();
     r.strategy = need("strategy", [](const nlohmann::json& v) { return v.is_string(); }, "a string").get<std::string>();

@@ -7,6 +7,8 @@ bin=$1
 src=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# Run under GitHub Actions or not, the cases below set the environment they test.
+unset GITHUB_ACTIONS GITHUB_STEP_SUMMARY
 pass=0
 failures=0
 ok() { pass=$((pass + 1)); }
@@ -83,13 +85,14 @@ grep -q "coordsim: error: .*big.json" "$work/out" && ok || bad "write failure me
 # A missing directory is known before the run: bad input.
 expect_exit "missing report directory" 2 check "$guarantee" --junit "$work/no/such/dir/j.xml"
 
-# Under GitHub Actions: annotations for failed and inconclusive bounds, and the step
+# Under GitHub Actions: annotations for failed and inconclusive bounds ('%' is written %25,
+# ':' in a property %3A, as the runner unescapes them), and the step
 # summary is appended to, not replaced.
 summary=$work/step-summary.md
 printf '## an earlier step\n' >"$summary"
 GITHUB_ACTIONS=true GITHUB_STEP_SUMMARY=$summary expect_exit "actions fail" 1 check "$guarantee" \
   --set agent.post_create_wait_s=1 --markdown "$summary"
-grep -Eq "^::error file=$guarantee,title=coordsim check%3A guarantee-seed-lowest-with-long-wait duplicate_rate failed::FAIL: duplicate_rate [0-9.]+% \(one-sided bounds \[[0-9.]+%, [0-9.]+%\]\) against max 1% after 4000 trials" \
+grep -Eq "^::error file=$guarantee,title=coordsim check%3A guarantee-seed-lowest-with-long-wait duplicate_rate failed::FAIL: duplicate_rate [0-9.]+%25 \(one-sided bounds \[[0-9.]+%25, [0-9.]+%25\]\) against max 1%25 after 4000 trials" \
   "$work/out" && ok || bad "no ::error annotation: $(grep '^::' "$work/out")"
 [[ $(grep -c '^::' "$work/out") -eq 1 ]] && ok || bad "annotations for passing bounds"
 GITHUB_ACTIONS=true GITHUB_STEP_SUMMARY=$summary expect_exit "actions inconclusive" 3 check "$work/close.json" \
@@ -116,6 +119,13 @@ expect_exit "compare regression" 1 compare "$work/main.json" "$work/pr.json"
 grep -Eq '^  duplicate_rate +[0-9.]+% +[0-9.]+% +\+[0-9.]+% \[\+[0-9.]+%, \+[0-9.]+%\] +REGRESSION$' "$work/out" && ok \
   || bad "compare: $(cat "$work/out")"
 grep -q "paired: same seed, trials and batches" "$work/out" && ok || bad "not paired on the same seed"
+# A change that keeps the bound (max 1%) but raises the duplicate rate from 0.15% to 0.70%
+# (the post-create wait from 24 s to 20 s): every expectation passes, the baseline fails.
+expect_exit "baseline 24 s" 0 check "$guarantee" --set agent.post_create_wait_s=24 --trials 40000 --json "$work/w24.json"
+expect_exit "regression within the bound" 1 check "$guarantee" --set agent.post_create_wait_s=20 --trials 40000 \
+  --baseline "$work/w24.json"
+grep -q "^3 passed, 0 failed, 0 inconclusive" "$work/out" && ok || bad "bounds should pass: $(cat "$work/out")"
+grep -Eq "^  duplicate_rate +0\.1[0-9]% +0\.[67][0-9]% .* REGRESSION$" "$work/out" && ok || bad "no regression: $(cat "$work/out")"
 expect_exit "compare same" 0 compare "$work/main.json" "$work/main.json"
 expect_exit "compare bad input" 2 compare "$work/main.json" "$guarantee"
 grep -q "coordsim: error: .*seed-lowest-with-long-wait.json: expected the array" "$work/err" && ok || bad "compare bad input: $(cat "$work/err")"
