@@ -15,7 +15,7 @@ namespace coordsim::sim::http {
 
 // The text a Reply is sent as: `raw` when set, else the JSON (nothing for 204).
 std::string body_text(const Reply& reply);
-// W/"<sha1 of the body>".
+// W/"<hash of the body><its length>", in hex.
 std::string etag_of(std::string_view body);
 // The Last-Modified of a reply (its body's `updated_at` as an HTTP date), or nullopt.
 std::optional<std::string> last_modified_of(const Reply& reply);

@@ -44,6 +44,11 @@ std::string origin_of(const Request& req) {
 Reply dispatch(ServeState& st, Call& call, std::span<const std::string> s) {
   const std::string& m = call.request.method;
   if (s.empty() && m == "GET") return api_root_route(call);
+  // gh's everyday commands (issue list, label list, repo view) use GraphQL,
+  // at /api/graphql on a GitHub Enterprise host: say so, rather than a bare 404.
+  if ((s.size() == 1 && s[0] == "graphql") || (s.size() == 2 && s[0] == "api" && s[1] == "graphql"))
+    return error(404, "coordsim serve has no GraphQL API (only REST): use `gh api`, `gh search issues`, "
+                      "`gh label create` (docs/serve.md)");
   if (s.size() == 1 && s[0] == "rate_limit" && m == "GET") return rate_limit_route(st, call);
   if (s.size() == 1 && s[0] == "user" && m == "GET") return {200, user_json(call.urls), {}};
   if (s.size() == 2 && s[0] == "search" && s[1] == "issues" && m == "GET") return search_route(st, call);

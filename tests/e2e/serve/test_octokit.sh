@@ -5,7 +5,7 @@
 # impossible (no node or npm, no registry), this test is skipped (exit 77), saying so.
 # Usage: test_octokit.sh COORDSIM_BINARY SCENARIO_FILE
 set -euo pipefail
-bin=$1 scenario=$2
+bin=$(realpath "$1") scenario=$(realpath "$2")
 dir=$(cd "$(dirname "$0")/octokit" && pwd)
 if ! command -v node >/dev/null 2>&1; then
   echo "SKIP: node is not installed (scripts/setup.sh --test installs nodejs and @octokit/rest)"

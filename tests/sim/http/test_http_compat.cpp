@@ -371,6 +371,10 @@ TEST_CASE("the API root, as gh auth status reads it", "[http][compat]") {
     REQUIRE(header(r, "x-oauth-scopes"));
     CHECK(header(r, "x-oauth-scopes")->find("read:org") != std::string::npos);
   }
+  // gh's GraphQL endpoint: a 404 that says why.
+  Response r = router.handle(req("POST", "/api/graphql", R"({"query":"{viewer{login}}"})"), at(0));
+  CHECK(r.status == 404);
+  CHECK(body_of(r)["message"].get<std::string>().find("no GraphQL") != std::string::npos);
 }
 
 TEST_CASE("conditional requests: ETag, Last-Modified, 304 not counted", "[http][compat]") {

@@ -69,6 +69,7 @@ before(async () => {
 });
 
 after(async () => {
+  if (!server) return;
   const code = await stopServer(server);
   assert.equal(code, 0, "SIGTERM stops the server cleanly");
   assert.ok(!server.stderr().includes(TOKEN), "the token is never logged");
