@@ -78,7 +78,7 @@ check "gh auth status: the login needs GraphQL" contains "$(cat "$work/auth")" "
 
 # The GraphQL commands fail, with the server's message.
 for cmd in "issue list --repo $R" "issue view 1 --repo $R" "issue create --repo $R --title t --body b" \
-           "issue close 1 --repo $R" "label list --repo $R" "repo view $R"; do
+           "issue close 1 --repo $R" "label list --repo $R" "repo view $R" "api graphql -f query={viewer{login}}"; do
   # shellcheck disable=SC2086
   out=$(gh $cmd 2>&1)
   rc=$?
