@@ -61,7 +61,7 @@ std::string repo(const std::string& rest) { return std::string(kRepo) + rest; }
 TEST_CASE("a refused write changes nothing: no labels from a create refused at the 65th", "[http][compat]") {
   Router router(serve_scenario(), {});
   json labels = json::array();
-  for (int i = 0; i < 64; ++i) labels.push_back("l" + std::to_string(i));
+  for (int i = 0; i < 64; ++i) labels.push_back(std::string(1, 'l') += std::to_string(i));
   REQUIRE(router.handle(req("POST", repo("/issues"), json{{"title", "t"}, {"labels", labels}}.dump()), at(0)).status ==
           201);
   const std::string before = router.save_state(at(1)).dump();

@@ -325,7 +325,7 @@ TEST_CASE("close reasons: a close records its reason, other patches keep it", "[
 TEST_CASE("accepts_labels counts the labels a write would add, ignoring case", "[github_model]") {
   GitHubModel m;
   std::vector<std::string> names;
-  for (int i = 0; i < 63; ++i) names.push_back("l" + std::to_string(i));
+  for (int i = 0; i < 63; ++i) names.push_back(std::string(1, 'l') += std::to_string(i));
   m.create_issue(at(1), {"t", "", names}, lags(0, 0));
   CHECK(m.accepts_labels({"L0", "l62", "new"}));     // one new label: 64
   CHECK(m.accepts_labels({"new", "NEW"}));           // one label in two spellings
