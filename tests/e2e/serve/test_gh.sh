@@ -42,6 +42,7 @@ hostport=${hostport%/api/v3}
 # gh reads its host, token and trust from the environment; its config stays in $work.
 unset GITHUB_TOKEN GH_TOKEN http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
 export GH_HOST=$hostport GH_ENTERPRISE_TOKEN=$token GH_CONFIG_DIR=$work/gh SSL_CERT_FILE=$work/cert.pem
+export XDG_CONFIG_HOME=$work/xdg/config XDG_STATE_HOME=$work/xdg/state XDG_CACHE_HOME=$work/xdg/cache XDG_DATA_HOME=$work/xdg/data
 export GH_NO_UPDATE_NOTIFIER=1 GH_PROMPT_DISABLED=1 NO_COLOR=1 GH_PAGER=cat NO_PROXY=127.0.0.1 no_proxy=127.0.0.1
 R=acme/widgets
 
