@@ -13,7 +13,9 @@ void events_between(const Call& call, const Repository& r, const GitHubModel::Is
   const std::string repo_api = call.urls.api() + "/repos/" + r.info.owner + "/" + r.info.name;
   const auto event = [&](const char* name) {
     // Unique per repository for the first 1,000 events of an issue (ids are opaque to clients).
-    const std::int64_t id = issue_id(r.info, after.number) * 1000 + static_cast<std::int64_t>(out.size());
+    // (Unsigned: wraps rather than overflows for a repository id from a state file.)
+    const auto id = static_cast<std::int64_t>(static_cast<std::uint64_t>(issue_id(r.info, after.number)) * 1000u +
+                                              out.size());
     json e = {{"id", id},
               {"node_id", base64_encode("IssueEvent:" + std::to_string(id))},
               {"url", repo_api + "/issues/events/" + std::to_string(id)},
