@@ -1,6 +1,8 @@
 #pragma once
 // A route's answer before it becomes a Response: status, JSON body, the
 // headers it adds (after the rate-limit headers), and GitHub's error shapes.
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -15,6 +17,11 @@ struct Reply {
   int status = 200;
   nlohmann::json body;
   std::vector<Header> headers;
+  std::optional<std::string> raw;  // sent as is instead of `body` (contents with Accept: …raw)
+
+  Reply() = default;
+  Reply(int s, nlohmann::json b, std::vector<Header> h = {})
+      : status(s), body(std::move(b)), headers(std::move(h)) {}
 };
 
 inline Reply error(int status, std::string_view message) { return {status, error_json(message), {}}; }
