@@ -1,6 +1,7 @@
 #pragma once
 // A route's answer before it becomes a Response: status, JSON body, the
 // headers it adds (after the rate-limit headers), and GitHub's error shapes.
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -13,9 +14,14 @@ namespace coordsim::sim::http {
 
 struct Reply {
   int status = 200;
-  nlohmann::json body;
+  nlohmann::json body;  // a binary value: JSON text rendered already (raw_body), sent as it is
   std::vector<Header> headers;
 };
+
+// A body that is JSON text already (concatenated from cached renderings).
+inline nlohmann::json raw_body(const std::string& text) {
+  return nlohmann::json::binary(std::vector<std::uint8_t>(text.begin(), text.end()));
+}
 
 inline Reply error(int status, std::string_view message) { return {status, error_json(message), {}}; }
 inline Reply not_found() { return error(404, "Not Found"); }

@@ -6,11 +6,13 @@
 
 #include <algorithm>
 #include <mutex>
+#include <shared_mutex>
 #include <span>
 
 #include <nlohmann/json.hpp>
 
 #include "sim/http/admission.hpp"
+#include "sim/http/journal.hpp"
 #include "sim/http/request_fields.hpp"
 #include "sim/http/routes.hpp"
 #include "sim/http/serve_state.hpp"
@@ -22,7 +24,6 @@ using nlohmann::json;
 
 struct Router::Impl {
   ServeState state;
-  mutable std::mutex mutex;
 
   Impl(const Scenario& scenario, RouterOptions o) : state(scenario, std::move(o)) {}
 };
@@ -40,28 +41,83 @@ std::string origin_of(const Request& req) {
   return req.scheme + "://" + (ok ? h : std::string("127.0.0.1"));
 }
 
-Reply dispatch(ServeState& st, Call& call, std::span<const std::string> s) {
-  const std::string& m = call.request.method;
-  if (s.size() == 1 && s[0] == "rate_limit" && m == "GET") return rate_limit_route(st, call);
-  if (s.size() == 1 && s[0] == "user" && m == "GET") return {200, user_json(call.urls), {}};
-  if (s.size() == 2 && s[0] == "search" && s[1] == "issues" && m == "GET") return search_route(st, call);
-  if (s.size() < 3 || s[0] != "repos") return not_found();
-  Repository* r = use_repo(st.store, s[1], s[2], call.now, st.options.unix_epoch_us);
-  if (!r) return not_found();
+bool is_write(const std::string& m) { return m == "POST" || m == "PATCH" || m == "PUT" || m == "DELETE"; }
 
-  if (m == "POST" || m == "PATCH" || m == "PUT" || m == "DELETE") {
+Reply repo_routes(ServeState& st, Repository& r, Call& call, std::span<const std::string> s) {
+  const std::string& m = call.request.method;
+  if (is_write(m)) {
     if (auto bad = parse_body(call.request, call.body)) return *bad;
   }
   if (s.size() == 3) {
     if (m != "GET") return not_found();
-    return {200, repo_json(call.urls, r->info, r->model.issues_open()), {}};
+    return {200, repo_json(call.urls, r.info, r.model.issues_open()), {}};
   }
   const std::string& kind = s[3];
-  if (kind == "issues") return issue_routes(st, *r, s.subspan(4), call);
-  if (kind == "labels") return label_routes(*r, s.subspan(4), call);
-  if (kind == "git") return git_routes(st, *r, s.subspan(4), call);
-  if (kind == "contents") return contents_route(st, *r, s.subspan(4), call);
+  if (kind == "issues") return issue_routes(st, r, s.subspan(4), call);
+  if (kind == "labels") return label_routes(r, s.subspan(4), call);
+  if (kind == "git") return git_routes(st, r, s.subspan(4), call);
+  if (kind == "contents") return contents_route(st, r, s.subspan(4), call);
   return not_found();
+}
+
+// A write to an existing repository, holding it exclusively: its journal lines
+// are appended in its commit order.
+Reply write_to(ServeState& st, Repository& r, Call& call, std::span<const std::string> s, std::uint64_t& seq) {
+  std::unique_lock lock(r.mutex);
+  const std::size_t before = r.journal.size();
+  Reply reply = repo_routes(st, r, call, s);
+  if (st.journal && r.journal.size() > before) journal_writes(*st.journal, r, before, false);
+  seq = r.journal_seq;
+  return reply;
+}
+
+// A repository nobody wrote to: reads see it empty and leave no trace; the
+// first write that changes something adds it (only writes create).
+Reply first_write_or_read(ServeState& st, Call& call, std::span<const std::string> s, std::uint64_t& seq) {
+  auto r = unborn_repo(st.store, s[1], s[2], call.now, st.options.unix_epoch_us);
+  if (!r) return not_found();
+  if (!is_write(call.request.method)) return repo_routes(st, *r, call, s);
+  if (st.store.repos.size() >= kMaxRepositories)
+    return error(403, "coordsim serve holds at most " + std::to_string(kMaxRepositories) +
+                          " repositories; this one would be new");
+  Reply reply = repo_routes(st, *r, call, s);
+  if (r->journal.empty()) return reply;  // nothing changed: nothing to keep
+  Repository& added = *r;
+  add_repo(st.store, std::move(r));
+  if (st.journal) journal_writes(*st.journal, added, 0, true);
+  seq = added.journal_seq;
+  return reply;
+}
+
+Reply dispatch(ServeState& st, Call& call, std::span<const std::string> s, std::uint64_t& seq) {
+  const std::string& m = call.request.method;
+  if (s.size() == 1 && s[0] == "rate_limit" && m == "GET") {
+    std::lock_guard lock(st.budgets_mutex);
+    return rate_limit_route(st, call);
+  }
+  if (s.size() == 1 && s[0] == "user" && m == "GET") return {200, user_json(call.urls), {}};
+  if (s.size() == 2 && s[0] == "search" && s[1] == "issues" && m == "GET") {
+    std::shared_lock store(st.store_mutex);
+    if (st.journal) seq = st.journal->last_appended();  // whatever it shows is on disk first
+    return search_route(st, call);
+  }
+  if (s.size() < 3 || s[0] != "repos") return not_found();
+  const bool write = is_write(m);
+  if (write && st.journal && st.journal->failed())
+    return error(503, "coordsim serve cannot write its state journal, so it refuses writes (see its log)");
+  {
+    std::shared_lock store(st.store_mutex);
+    if (Repository* r = find_repo(st.store, s[1], s[2])) {
+      if (write) return write_to(st, *r, call, s, seq);
+      std::shared_lock lock(r->mutex);
+      seq = r->journal_seq;
+      return repo_routes(st, *r, call, s);
+    }
+    if (!write) return first_write_or_read(st, call, s, seq);
+  }
+  std::unique_lock store(st.store_mutex);
+  if (Repository* r = find_repo(st.store, s[1], s[2])) return write_to(st, *r, call, s, seq);
+  return first_write_or_read(st, call, s, seq);
 }
 
 }  // namespace
@@ -70,23 +126,28 @@ Router::Router(const Scenario& scenario, RouterOptions options)
     : impl_(std::make_unique<Impl>(scenario, std::move(options))) {}
 Router::~Router() = default;
 
-void Router::set_unix_epoch_us(std::int64_t unix_epoch_us) {
-  std::lock_guard lock(impl_->mutex);
-  impl_->state.options.unix_epoch_us = unix_epoch_us;
+void Router::set_unix_epoch_us(std::int64_t unix_epoch_us) { impl_->state.options.unix_epoch_us = unix_epoch_us; }
+
+void Router::attach_journal(Journal* journal) { impl_->state.journal = journal; }
+
+void Router::when_durable(std::uint64_t seq, std::function<void(bool)> done) {
+  if (!impl_->state.journal || seq == 0) return done(true);
+  impl_->state.journal->when_durable(seq, std::move(done));
 }
 
 Timing Router::plan(const Request& request) {
+  if (request.method == "OPTIONS") return {};  // answered at once, costs nothing (see handle)
   const auto t = parse_target(request.target);
   if (!t) return {};
   const std::span<const std::string> s = api_segments(*t);
-  const auto e = endpoint_of(request.method, s);
+  const auto e = endpoint_of(request.method == "HEAD" ? std::string_view("GET") : request.method, s);
   if (!e) return {};
-  std::lock_guard lock(impl_->mutex);
   ServeState& st = impl_->state;
+  std::lock_guard lock(st.rng_mutex);
   const EndpointLatency& l = st.github.latency[static_cast<int>(*e)];
   Timing timing;
-  timing.request = draw(st, l.request);
-  timing.response = draw(st, l.response);
+  timing.request = draw_locked(st, l.request);
+  timing.response = draw_locked(st, l.response);
   timing.fault = draw_fault(st.github.faults, st.fault_rng, request.method, s, *e);
   return timing;
 }
@@ -96,7 +157,7 @@ Response Router::handle(const Request& request, Time now) {
   if (const auto t = parse_target(request.target)) {
     const std::span<const std::string> s = api_segments(*t);
     if (const auto e = endpoint_of(request.method, s)) {
-      std::lock_guard lock(impl_->mutex);
+      std::lock_guard lock(impl_->state.rng_mutex);
       fault = draw_fault(impl_->state.github.faults, impl_->state.fault_rng, request.method, s, *e);
     }
   }
@@ -104,13 +165,33 @@ Response Router::handle(const Request& request, Time now) {
 }
 
 Response Router::handle(const Request& request, Time now, const FaultPlan& fault) {
-  std::lock_guard lock(impl_->mutex);
+  // HEAD is GET without the body: the same status and headers (the server
+  // sends no body).
+  if (request.method == "HEAD") {
+    Request get = request;
+    get.method = "GET";
+    return handle(get, now, fault);
+  }
+  // OPTIONS (a browser's CORS preflight) is answered as GitHub does: 204 with
+  // what is allowed, before authentication and budgets.
+  if (request.method == "OPTIONS") {
+    Response r;
+    r.status = 204;
+    r.set("allow", "GET, HEAD, OPTIONS, POST, PATCH, PUT, DELETE");
+    r.set("access-control-allow-origin", "*");
+    r.set("access-control-allow-methods", "GET, POST, PATCH, PUT, DELETE");
+    r.set("access-control-allow-headers", "Authorization, Content-Type, If-None-Match, Accept");
+    return r;
+  }
   ServeState& st = impl_->state;
   Response response;
   const auto finish = [&](Reply reply) {
     response.status = reply.status;
     for (Header& h : reply.headers) response.headers.push_back(std::move(h));
-    if (reply.status != 204) response.body = reply.body.dump(-1, ' ', false, json::error_handler_t::replace);
+    if (reply.body.is_binary()) {
+      const auto& bytes = reply.body.get_binary();
+      response.body.assign(bytes.begin(), bytes.end());
+    } else if (reply.status != 204) response.body = reply.body.dump(-1, ' ', false, json::error_handler_t::replace);
     return response;
   };
 
@@ -125,9 +206,12 @@ Response Router::handle(const Request& request, Time now, const FaultPlan& fault
   // Rate limits before faults, as in the simulator: a refused request is
   // refused whatever its fate, and a failed one has spent its budget.
   std::string client = token ? "token:" + *token : "ip:" + request.remote;
-  if (auto refused = charge_rate_limit(st.budgets, request, *target, s, client, token.has_value(), now,
-                                       st.options.unix_epoch_us, response))
-    return finish(std::move(*refused));
+  {
+    std::lock_guard lock(st.budgets_mutex);
+    if (auto refused = charge_rate_limit(st.budgets, request, *target, s, client, token.has_value(), now,
+                                         st.options.unix_epoch_us, response))
+      return finish(std::move(*refused));
+  }
 
   // A 5xx or a spurious 422 comes before the effect: nothing happens.
   if (fault.fate == Fate::server_error || fault.fate == Fate::spurious_422)
@@ -136,7 +220,7 @@ Response Router::handle(const Request& request, Time now, const FaultPlan& fault
   Call call{request, *target, now, Urls{origin_of(request)}, std::move(client), json{}};
   Reply reply;
   try {
-    reply = dispatch(st, call, s);
+    reply = dispatch(st, call, s, response.durable_seq);
   } catch (const std::bad_alloc&) {
     throw;
   } catch (const std::exception&) {
@@ -149,13 +233,23 @@ Response Router::handle(const Request& request, Time now, const FaultPlan& fault
 }
 
 json Router::save_state(Time now) const {
-  std::lock_guard lock(impl_->mutex);
+  std::unique_lock lock(impl_->state.store_mutex);
   return http::save_state(impl_->state.store, now, impl_->state.options.unix_epoch_us);
 }
 
 Time Router::load_state(const json& state, const std::string& source) {
-  std::lock_guard lock(impl_->mutex);
+  std::unique_lock lock(impl_->state.store_mutex);
   return http::load_state(impl_->state.store, state, source);
+}
+
+Time Router::replay_journal(const std::string& path, Time clock) {
+  std::unique_lock lock(impl_->state.store_mutex);
+  return http::replay_journal(impl_->state.store, path, clock);
+}
+
+std::uint64_t Router::journal_seq() const {
+  std::unique_lock lock(impl_->state.store_mutex);
+  return impl_->state.store.journal_seq;
 }
 
 }  // namespace coordsim::sim::http

@@ -25,6 +25,8 @@ void GitHubModel::reset() noexcept {
   comments_.clear();
   refs_.clear();
   strings_used_ = 0;
+  label_issues_.clear();
+  issue_comments_.clear();
   // labels_ is kept: it only maps names to bits, and stable bits save work.
 }
 
@@ -83,6 +85,10 @@ std::int64_t GitHubModel::create_issue(Time c, const agent::NewIssue& issue, con
   v.body = keep_bodies_ ? intern_string(issue.body) : kNoString;
   versions_.push_back(v);
   issues_.push_back(IssueRecord{static_cast<std::int32_t>(versions_.size() - 1)});
+  if (indexed_) {
+    issue_comments_.emplace_back();
+    index_labels(issues_created(), v.labels);
+  }
   return static_cast<std::int64_t>(issues_.size());
 }
 
@@ -100,6 +106,7 @@ bool GitHubModel::update_issue(Time c, std::int64_t number, const agent::IssuePa
   if (patch.set_labels) v.labels = label_mask(patch.labels, true);
   versions_.push_back(v);
   issue.latest = static_cast<std::int32_t>(versions_.size() - 1);
+  if (indexed_) index_labels(number, v.labels);
   return true;
 }
 
@@ -107,6 +114,8 @@ std::int64_t GitHubModel::add_comment(Time c, std::int64_t number, std::string_v
                                       const Lags& lags) {
   if (number < 1 || number > issues_created()) return 0;
   comments_.push_back(CommentRecord{number, visibility(c, lags), intern_string(body), c});
+  if (indexed_)
+    issue_comments_[static_cast<std::size_t>(number - 1)].push_back(static_cast<std::int32_t>(comments_.size() - 1));
   return static_cast<std::int64_t>(comments_.size());
 }
 
@@ -280,6 +289,7 @@ void GitHubModel::list_issues(Time s, const agent::ListIssuesQuery& q, agent::Is
 
 void GitHubModel::list_views(Time s, const agent::ListIssuesQuery& q, Time since, std::vector<IssueView>& out,
                              std::int64_t& total) const {
+  if (indexed_) return list_views_indexed(s, q, since, out, total);
   out.clear();
   total = 0;
   LabelMask required = 0;
@@ -296,6 +306,7 @@ void GitHubModel::list_views(Time s, const agent::ListIssuesQuery& q, Time since
 }
 
 void GitHubModel::search_views(Time s, const SearchQuery& q, std::vector<IssueView>& out) const {
+  if (indexed_) return search_views_indexed(s, q, out);
   out.clear();
   if (q.pull_requests) return;  // the fake has none
   LabelMask required = 0;
@@ -365,6 +376,7 @@ std::int64_t GitHubModel::issues_open() const noexcept {
 
 void GitHubModel::fill_view(const Version& v, std::int64_t number, IssueView& out) const {
   out.number = number;
+  out.version = static_cast<std::int32_t>(&v - versions_.data());
   out.state = v.state;
   out.title = strings_[v.title];
   out.body = v.body == kNoString ? std::string_view{} : std::string_view{strings_[v.body]};
@@ -400,6 +412,10 @@ bool GitHubModel::view_issue(ReadPath path, Time s, std::int64_t number, IssueVi
   const Version* v = visible_version(issues_[static_cast<std::size_t>(number - 1)], path, s);
   if (!v) return false;
   fill_view(*v, number, out);
+  if (indexed_) {
+    out.comments = visible_comments(number, path, s);
+    return true;
+  }
   const int p = static_cast<int>(path);
   for (const CommentRecord& c : comments_)
     if (c.issue == number && c.visible[p] <= s) ++out.comments;
@@ -409,6 +425,10 @@ bool GitHubModel::view_issue(ReadPath path, Time s, std::int64_t number, IssueVi
 bool GitHubModel::view_latest_issue(std::int64_t number, IssueView& out) const {
   if (number < 1 || number > issues_created()) return false;
   fill_view(versions_[static_cast<std::size_t>(issues_[static_cast<std::size_t>(number - 1)].latest)], number, out);
+  if (indexed_) {
+    out.comments = static_cast<std::int64_t>(issue_comments_[static_cast<std::size_t>(number - 1)].size());
+    return true;
+  }
   for (const CommentRecord& c : comments_)
     if (c.issue == number) ++out.comments;
   return true;
@@ -429,6 +449,14 @@ void GitHubModel::view_comments(ReadPath path, Time s, std::int64_t number,
                                 std::vector<CommentView>& out) const {
   out.clear();
   const int p = static_cast<int>(path);
+  if (indexed_) {
+    if (number < 1 || number > issues_created()) return;
+    for (const std::int32_t i : issue_comments_[static_cast<std::size_t>(number - 1)]) {
+      const CommentRecord& c = comments_[static_cast<std::size_t>(i)];
+      if (c.visible[p] <= s) out.push_back(CommentView{i + 1, number, c.commit, strings_[c.body]});
+    }
+    return;
+  }
   for (std::size_t i = 0; i < comments_.size(); ++i) {
     const CommentRecord& c = comments_[i];
     if (c.issue != number || c.visible[p] > s) continue;
