@@ -41,7 +41,7 @@ json.dump(state, open(sys.argv[1], "w"))
 EOF
 
 start_server() {  # start_server ARGS...
-  "$bin" serve tests/data/serve-test.json --port 0 --rate-limit 1000000000000 \
+  "$bin" serve tests/data/serve-test.json --port 0 --rate-limit 1000000000000 ${SERVE_ARGS:-} \
     --set github.visibility_lag_s.list=0 --set github.visibility_lag_s.get=0 "$@" >"$work/out" 2>"$work/err" &
   server_pid=$!
   for _ in $(seq 200); do grep -q 'listening on' "$work/out" 2>/dev/null && break; sleep 0.05; done
@@ -68,18 +68,28 @@ wrk.body = '{"title":"Build failure (bench)","labels":["autonomous-coordination"
 wrk.headers["Content-Type"] = "application/json"
 EOF
 
+# The server's CPU time so far, in clock ticks (user + system): per request it
+# is a figure the other loads of a shared machine disturb far less than req/s.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
+
 # run NAME PATH [wrk args]: one wrk run; appends a table row.
 rows=()
 run() {
   local name=$1 path=$2; shift 2
+  local cpu0 cpu1
+  cpu0=$(cpu_ticks)
   wrk -t2 -c200 -d"${secs}s" --latency "$@" "$base$path" >"$work/wrk.txt" 2>&1 || true
-  local rps p50 p99 errors
+  cpu1=$(cpu_ticks)
+  local rps p50 p99 errors requests cpu_us
+  requests=$(awk '/requests in/ {print $1}' "$work/wrk.txt")
+  cpu_us=$(awk -v a="$cpu0" -v b="$cpu1" -v n="${requests:-0}" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN {if (n > 0) printf "%.0f", (b - a) * 1e6 / hz / n; else print "?"}')
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$work/wrk.txt")
   p50=$(awk '$1 == "50%" {print $2}' "$work/wrk.txt")
   p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")
   errors=$(awk '/Non-2xx or 3xx responses:/ {print $5} /Socket errors:/ {print "socket:" $4 $6 $8 $10}' "$work/wrk.txt" | tr '\n' ' ')
-  rows+=("| $name | ${rps:-?} | ${p50:-?} | ${p99:-?} | ${errors:-0} |")
-  echo "$name: ${rps:-?} req/s, p50 ${p50:-?}, p99 ${p99:-?} ${errors}" >&2
+  rows+=("| $name | ${rps:-?} | ${p50:-?} | ${p99:-?} | $cpu_us | ${errors:-0} |")
+  echo "$name: ${rps:-?} req/s, p50 ${p50:-?}, p99 ${p99:-?}, server CPU ${cpu_us} µs/request ${errors}" >&2
 }
 
 # first_responses N: N new connections, one after another, while a load runs;
@@ -114,8 +124,8 @@ stop_server
 echo
 echo "$(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg); $secs s per run, wrk -t2 -c200"
 echo
-echo "| load | requests/s | p50 | p99 | errors |"
-echo "|---|---|---|---|---|"
+echo "| load | requests/s | p50 | p99 | server CPU µs/request | errors |"
+echo "|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
 echo
 echo "New connections' first response under the list load: $firsts"
