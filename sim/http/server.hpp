@@ -1,6 +1,6 @@
 #pragma once
 // `coordsim serve`'s socket side: an HTTP/1.1 (optionally HTTPS) server on
-// one thread per core (one io_context; each connection on its own strand)
+// one thread per core (an io_context each; a connection lives on one)
 // that hands each request to the Router after the drawn
 // request latency and sends its response after the response latency, with
 // timers, so that one slow request never holds up another connection.
