@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -15,6 +16,7 @@
 #include "cli/commands.hpp"
 #include "cli/number_options.hpp"
 #include "cli/terminal_text.hpp"
+#include "sim/http/journal.hpp"
 #include "sim/http/router.hpp"
 #include "sim/http/server.hpp"
 #include "sim/input/input_error.hpp"
@@ -56,6 +58,8 @@ struct ServeArgs {
   bool rate_limit_given = false;  // on the command line, rather than the default
   bool search_rate_limit_given = false;
   double idle_timeout_s = 30;
+  std::int64_t max_connections = 10'000;
+  int threads = 0;
 };
 
 std::string read_text(const std::string& path, const char* what) {
@@ -79,6 +83,37 @@ std::int64_t unix_now_us() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+// FILE.tmp.PID[.N]: what write_file_atomically leaves when killed mid-write.
+// The state lock is held, so no other server is writing one.
+void remove_stale_temp_files(const std::string& state) {
+  namespace fs = std::filesystem;
+  const fs::path p(state);
+  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+  const std::string prefix = p.filename().string() + ".tmp.";
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) != 0 || name.size() == prefix.size()) continue;
+    if (name.find_first_not_of("0123456789.", prefix.size()) != std::string::npos) continue;
+    if (entry.is_regular_file(ec)) fs::remove(entry.path(), ec);
+  }
+}
+
+// Folds the journal into a new snapshot when the journal has grown to half
+// the snapshot's size (or there is no snapshot yet): saving then costs at most
+// a few times what changed, rather than the whole state at every stop.
+bool compact_if_due(sim::http::Router& router, sim::http::Journal& journal, const std::string& state,
+                    agent::Time now, std::uint64_t& snapshot_bytes) {
+  const std::uint64_t journal_bytes = journal.size();
+  if (journal_bytes == 0 || (snapshot_bytes > 0 && journal_bytes < snapshot_bytes / 2)) return false;
+  const std::string text =
+      router.save_state(now).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  sim::http::write_durably(state, text);  // on disk before the journal is emptied
+  journal.truncate();
+  snapshot_bytes = text.size();
+  return true;
 }
 
 int serve(const ServeArgs& a) {
@@ -114,15 +149,36 @@ int serve(const ServeArgs& a) {
   // A saved state continues where it stopped: its clock goes on from the saved
   // time, and wall-clock timestamps are shifted so that none lies in the future.
   agent::Time clock{0};
+  std::unique_ptr<sim::http::StateLock> state_lock;
+  std::unique_ptr<sim::http::Journal> journal;
+  std::uint64_t snapshot_bytes = 0;
   if (!a.state.empty()) {
+    check_writable(a.state, "--state");  // a missing directory fails now, not at shutdown
+    const std::string journal_path = a.state + ".journal";
+    try {
+      state_lock = std::make_unique<sim::http::StateLock>(journal_path);
+    } catch (const std::runtime_error& e) {
+      throw sim::InputError("--state " + a.state, e.what());
+    }
+    remove_stale_temp_files(a.state);
     std::ifstream probe(a.state);
     if (probe) {
       const std::string text = read_text(a.state, "--state");
+      snapshot_bytes = text.size();
       const nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
       if (doc.is_discarded()) throw sim::InputError(a.state, "not valid JSON (a coordsim serve state file?)");
       clock = router.load_state(doc, a.state);
-      router.set_unix_epoch_us(unix_now_us() - clock.count());
     }
+    clock = router.replay_journal(journal_path, clock);
+    router.set_unix_epoch_us(unix_now_us() - clock.count());
+    try {
+      journal = std::make_unique<sim::http::Journal>(journal_path, router.journal_seq() + 1);
+    } catch (const std::runtime_error& e) {
+      throw sim::InputError("--state " + a.state, e.what());
+    }
+    // Crash after crash, the journal would only grow: fold it in at start too.
+    compact_if_due(router, *journal, a.state, clock, snapshot_bytes);
+    router.attach_journal(journal.get());
   }
 
   sim::http::ServerOptions server_options;
@@ -132,6 +188,8 @@ int serve(const ServeArgs& a) {
   server_options.tls_key = a.tls_key;
   server_options.log_requests = a.log_requests;
   server_options.idle_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(a.idle_timeout_s * 1000));
+  server_options.max_connections = static_cast<std::size_t>(a.max_connections);
+  server_options.threads = static_cast<unsigned>(a.threads);
   raise_open_files_limit();
   std::unique_ptr<sim::http::Server> server;
   try {
@@ -146,14 +204,21 @@ int serve(const ServeArgs& a) {
               scenario.github.faults.any() ? ", faults on" : "", limits.enabled ? ", scenario rate limits" : "");
   std::fflush(stdout);
   server->run();
-
-  if (!a.state.empty()) {
-    // Replace rather than throw on a stray invalid byte: losing the state would be worse.
-    write_file_atomically(a.state,
-                          router.save_state(server->now()).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
-                              "\n");
-    std::fprintf(stderr, "coordsim serve: state saved to %s\n", printable(a.state).c_str());
+  const agent::Time stopped_at = server->now();
+  // The journal's last waiters are answered before the server's threads and
+  // sockets go: every acknowledged write is on disk by now.
+  if (journal) {
+    journal->wait_durable(journal->last_appended());
+    router.attach_journal(nullptr);
+    if (journal->failed()) std::fprintf(stderr, "coordsim serve: %s\n", printable(journal->error()).c_str());
+    if (compact_if_due(router, *journal, a.state, stopped_at, snapshot_bytes))
+      std::fprintf(stderr, "coordsim serve: state saved to %s\n", printable(a.state).c_str());
+    else
+      std::fprintf(stderr, "coordsim serve: state is in %s and %s.journal\n", printable(a.state).c_str(),
+                   printable(a.state).c_str());
+    journal.reset();
   }
+  server.reset();
   std::fprintf(stderr, "coordsim serve: stopped\n");
   return kExitOk;
 }
@@ -202,7 +267,8 @@ void add_serve_command(CLI::App& app, Action& action) {
   cmd->add_flag("--log-requests", args->log_requests,
                 "Log each request to stderr: method, path, status, duration (never headers or tokens)");
   cmd->add_option("--state", args->state,
-                  "Load state from FILE if it exists, and save it there on shutdown (atomically)");
+                  "Keep state in FILE and FILE.journal: every acknowledged write is on disk before its response "
+                  "(docs/serve.md, Durability); loaded at start");
   cmd->add_option("--rate-limit", args->rate_limit,
                   "Primary rate limit: requests per hour per token (GitHub: 5000). With the scenario's "
                   "github.rate_limits on, sets its primary_per_hour instead")
@@ -218,6 +284,14 @@ void add_serve_command(CLI::App& app, Action& action) {
   cmd->add_option("--idle-timeout", args->idle_timeout_s,
                   "Seconds a connection may take to send a request (or stay idle) before it is closed")
       ->transform(number_in(0.01, 86400.0, range_description(0.01, 86400.0)))
+      ->capture_default_str();
+  cmd->add_option("--max-connections", args->max_connections,
+                  "Open connections at most; at the cap a new one closes the longest-idle one (or gets 503 if "
+                  "every one is busy)")
+      ->transform(integer_in(1, 1'000'000, range_description(std::int64_t{1}, std::int64_t{1'000'000})))
+      ->capture_default_str();
+  cmd->add_option("--threads", args->threads, "Threads serving connections; 0: one per core")
+      ->transform(integer_in(0, 256, range_description(0, 256)))
       ->capture_default_str();
   cmd->callback([args, &action] { action = [args] { return serve(*args); }; });
 }

@@ -3,13 +3,17 @@
 # Idempotent: a second run on a ready machine does nothing and makes no network call.
 set -euo pipefail
 
-# Usage: scripts/setup.sh [--test]   (--test adds what only the tests need)
+# Usage: scripts/setup.sh [--test] [--bench]
+#   --test adds what only the tests need; --bench what bench/serve-wrk.sh needs (wrk, curl)
 packages=(
   g++ cmake ninja-build pkg-config
   libboost1.81-dev nlohmann-json3-dev libcli11-dev libspdlog-dev
   libbenchmark-dev catch2 libssl-dev libvalijson-dev
   python3  # scripts/make-reports.sh builds its index with it
 )
+for arg in "$@"; do
+  if [[ $arg == --bench ]]; then packages+=(wrk curl); fi
+done
 if [[ ${1:-} == --test ]]; then
   # xmllint: JUnit schema validation; chromium: renders the sweep's HTML report;
   # python3-github (PyGithub, the reference's client), curl and openssl: `coordsim serve` tests;

@@ -12,6 +12,10 @@ using nlohmann::json;
 std::string body_text(const Reply& reply) {
   if (reply.raw) return *reply.raw;
   if (reply.status == 204) return {};
+  if (reply.body.is_binary()) {  // JSON text rendered already (raw_body)
+    const auto& bytes = reply.body.get_binary();
+    return std::string(bytes.begin(), bytes.end());
+  }
   return reply.body.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

@@ -47,8 +47,13 @@ Reply list_issues(ServeState& st, Repository& r, const Call& call) {
 
   std::int64_t total = 0;
   r.model.list_views(call.now, q, since, st.views, total);
-  Reply reply{200, json::array(), {}};
-  for (const auto& v : st.views) reply.body.push_back(issue_of(call.urls, r, v, st.options.unix_epoch_us));
+  std::string text = "[";
+  for (const auto& v : st.views) {
+    if (text.size() > 1) text += ',';
+    append_issue_text(call.urls, r, v, st.options.unix_epoch_us, text);
+  }
+  text += ']';
+  Reply reply{200, raw_body(text), {}};
   const std::string link =
       link_header(call.urls, t, paging.page, page_span(total, paging.per_page, paging.page).last);
   if (!link.empty()) reply.headers.push_back({"link", link});
@@ -146,7 +151,9 @@ Reply issue_routes(ServeState& st, Repository& r, std::span<const std::string> r
     if (m == "GET") {
       GitHubModel::IssueView v;
       if (!r.model.view_issue(ReadPath::get, call.now, number, v)) return not_found();
-      return {200, issue_of(call.urls, r, v, st.options.unix_epoch_us), {}};
+      std::string text;
+      append_issue_text(call.urls, r, v, st.options.unix_epoch_us, text);
+      return {200, raw_body(text), {}};
     }
     if (m == "PATCH") return update_issue(st, r, number, call);
     return not_found();

@@ -70,6 +70,7 @@ void apply_label(Repository& r, LabelInfo l) {
                        {"color", l.color},
                        {"description", l.has_description ? json(l.description) : json(nullptr)}});
   r.labels.push_back(std::move(l));
+  ++r.labels_epoch;
 }
 
 std::int64_t apply_create_issue(Repository& r, Time c, agent::NewIssue issue, const Lags& lags) {
@@ -231,6 +232,49 @@ std::string git_blob_sha(std::string_view content) {
   EVP_DigestFinal_ex(ctx, md, &len);
   EVP_MD_CTX_free(ctx);
   return hex(md, len);
+}
+
+void append_issue_text(const Urls& u, const Repository& r, const GitHubModel::IssueView& v,
+                       std::int64_t unix_epoch_us, std::string& out) {
+  // A bound on the cache: past it, start again (a simple bound; renderings are
+  // cheap to redo, and the working set of a poller is its page).
+  constexpr std::size_t kMaxRenderedBytes = std::size_t{64} << 20;
+  std::shared_ptr<const RenderedIssue> hit;
+  if (v.version >= 0) {
+    std::lock_guard lock(r.rendered_mutex);
+    const auto it = r.rendered.find(v.version);
+    if (it != r.rendered.end() && it->second->origin == u.origin && it->second->labels_epoch == r.labels_epoch)
+      hit = it->second;
+  }
+  if (!hit) {
+    GitHubModel::IssueView zero = v;
+    zero.comments = 0;
+    const std::string text = issue_of(u, r, zero, unix_epoch_us).dump(-1, ' ', false, json::error_handler_t::replace);
+    // The first `,"comments":` is the issue's own member: inside a string a
+    // quote is escaped, and no nested object (user, labels) has that key.
+    static constexpr std::string_view kKey = ",\"comments\":0";
+    const std::size_t at = text.find(kKey);
+    if (at == std::string::npos || v.version < 0) {
+      out += issue_of(u, r, v, unix_epoch_us).dump(-1, ' ', false, json::error_handler_t::replace);
+      return;
+    }
+    auto made = std::make_shared<RenderedIssue>();
+    made->origin = u.origin;
+    made->labels_epoch = r.labels_epoch;
+    made->before_comments = text.substr(0, at + kKey.size() - 1);
+    made->after_comments = text.substr(at + kKey.size());
+    hit = made;
+    std::lock_guard lock(r.rendered_mutex);
+    if (r.rendered_bytes > kMaxRenderedBytes) {
+      r.rendered.clear();
+      r.rendered_bytes = 0;
+    }
+    r.rendered_bytes += text.size() + u.origin.size() + 64;
+    r.rendered[v.version] = std::move(made);
+  }
+  out += hit->before_comments;
+  out += std::to_string(v.comments);
+  out += hit->after_comments;
 }
 
 json issue_of(const Urls& u, const Repository& r, const GitHubModel::IssueView& v, std::int64_t unix_epoch_us) {

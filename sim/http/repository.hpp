@@ -6,6 +6,10 @@
 // repository is the one that was saved.
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,7 +30,17 @@ struct ContentVersion {
   bool deleted = false;  // DELETE contents: the path reads as absent from `visible` on
 };
 
+// One issue version as issue_of renders it, split around its comment count
+// (which depends on the read path and snapshot, not on the version).
+struct RenderedIssue {
+  std::string origin;  // the Urls it was rendered for: URLs in it lead there
+  std::uint64_t labels_epoch = 0;
+  std::string before_comments;  // up to and with `"comments":`
+  std::string after_comments;
+};
+
 struct Repository {
+  mutable std::shared_mutex mutex;  // shared to read, exclusive to write (serve_state.hpp)
   RepoInfo info;
   GitHubModel model;
   std::vector<LabelInfo> labels;
@@ -35,8 +49,19 @@ struct Repository {
   // so they have no lag (the agent's ref-lock points its lock ref at one).
   std::map<std::string, std::string> blobs;
   nlohmann::json journal = nlohmann::json::array();  // every write, to save and replay state
+  std::uint64_t labels_epoch = 0;  // bumped when a label object changes: renderings showing it are stale
+  // Renderings by version (a version never changes): a list renders its page
+  // from these, as concatenated text. Its own mutex, as readers share `mutex`.
+  mutable std::mutex rendered_mutex;
+  mutable std::unordered_map<std::int32_t, std::shared_ptr<const RenderedIssue>> rendered;
+  mutable std::size_t rendered_bytes = 0;
+  std::uint64_t journal_seq = 0;  // FILE.journal's line of the latest write (0: none since start)
+  agent::Time replayed_commit{-1};  // loading: the last entry's commit time, to refuse disorder
 
-  Repository() { model.keep_bodies(true); }
+  Repository() {
+    model.keep_bodies(true);
+    model.index_for_serve(true);
+  }
 };
 
 // The label of that name (labels.hpp: case-insensitive), or nullptr.
@@ -70,6 +95,12 @@ agent::Time replay_entry(Repository& r, const nlohmann::json& e);
 
 // git's blob id: sha1("blob <size>\0" + content), as GitHub reports contents' sha.
 std::string git_blob_sha(std::string_view content);
+
+// Appends issue_of(u, r, v, unix_epoch_us).dump() to `out`, from the
+// repository's cache of renderings (~20x faster than rendering: 20 issues a
+// page made a list cost 20 renders). The caller holds the repository (shared).
+void append_issue_text(const Urls& u, const Repository& r, const GitHubModel::IssueView& v,
+                       std::int64_t unix_epoch_us, std::string& out);
 
 // An issue in GitHub's shape, with its labels as the repository's label objects.
 nlohmann::json issue_of(const Urls& u, const Repository& r, const GitHubModel::IssueView& v,

@@ -5,8 +5,10 @@
 // repository. No sockets: the server (server.cpp) calls it, and so do the
 // tests and the fuzz target.
 //
-// Thread-safe: one mutex around everything (the models have mutable caches).
+// Thread-safe: repositories are read in parallel and written one writer at a
+// time each (serve_state.hpp says which lock guards what).
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -19,6 +21,8 @@
 #include "sim/scenario/scenario.hpp"
 
 namespace coordsim::sim::http {
+
+class Journal;
 
 struct RouterOptions {
   // When set, every request must carry it (`Authorization: token X` or
@@ -68,6 +72,19 @@ class Router {
   // which the caller's clock should continue. Throws InputError naming `source`.
   agent::Time load_state(const nlohmann::json& state, const std::string& source);
 
+  // Replays --state's FILE.journal after load_state (or into an empty router);
+  // returns the clock to continue from. Throws InputError naming the line.
+  agent::Time replay_journal(const std::string& path, agent::Time clock);
+  // The last journal line the state holds (loaded or replayed).
+  std::uint64_t journal_seq() const;
+  // From now on every write is appended to `journal`, and a response's
+  // durable_seq names the line it waits for. Before serving; null detaches.
+  void attach_journal(Journal* journal);
+  // Calls done(true) once journal line `seq` is on disk (at once without a
+  // journal or for 0), done(false) if the journal failed.
+  void when_durable(std::uint64_t seq, std::function<void(bool)> done);
+
+  // Before serving only.
   void set_unix_epoch_us(std::int64_t unix_epoch_us);
 
  private:

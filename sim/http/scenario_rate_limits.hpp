@@ -35,11 +35,24 @@ class ScenarioRateLimits {
   sim::RateLimiter& latest(const std::string& client, agent::Time now);
 
   const sim::RateLimitConfig& config() const noexcept { return config_; }
+  std::size_t budgets() const noexcept { return limiters_.size(); }
+
+  // A budget unused for this long is forgotten (memory stays proportional to
+  // the clients of the last hours): by then its primary window has reset and
+  // its secondary windows are empty, and its next request starts it afresh,
+  // from the scenario's drawn starting state, as a new client's would.
+  static constexpr agent::Duration kIdleExpiry = std::chrono::hours(2);
 
  private:
   sim::RateLimitConfig config_;  // the limiters keep a reference: stable address
   Rng rng_;
-  std::unordered_map<std::string, std::unique_ptr<sim::RateLimiter>> limiters_;
+  struct Budget {
+    std::unique_ptr<sim::RateLimiter> limiter;
+    agent::Time last_used{};
+  };
+  void expire(agent::Time now);
+  std::unordered_map<std::string, Budget> limiters_;
+  std::size_t expire_at_ = 1024;
   std::unordered_map<std::string, std::string> latest_;  // client -> key in limiters_
 };
 

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <shared_mutex>
 
 #include "sim/http/request_fields.hpp"
 #include "sim/http/routes.hpp"
@@ -42,6 +43,12 @@ Reply search_route(ServeState& st, const Call& call) {
         scope.push_back(it->second.get());
     }
   }
+  // Each repository shared while it is read and rendered; in address order
+  // (serve_state.hpp).
+  std::vector<Repository*> lock_order(scope);
+  std::sort(lock_order.begin(), lock_order.end());
+  std::vector<std::shared_lock<std::shared_mutex>> locks;
+  for (Repository* r : lock_order) locks.emplace_back(r->mutex);
   struct Hit {
     Repository* repo;
     GitHubModel::IssueView view;

@@ -1,7 +1,15 @@
 #pragma once
 // Everything the routes of one Router share: the scenario's GitHub settings,
 // the router's options, the random streams, the rate budgets and the
-// repositories. The Router holds one, behind its mutex.
+// repositories. The Router holds one.
+//
+// Locking (the server runs several threads): `store_mutex` guards the set of
+// repositories (shared to use one, exclusive to add one); each Repository's
+// own `mutex` guards it (shared to read, exclusive to write); `rng_mutex` the
+// random streams; `budgets_mutex` the rate budgets. A thread holds at most one
+// repository exclusively, and several shared only in address order.
+#include <mutex>
+#include <shared_mutex>
 #include <vector>
 
 #include "agent/time.hpp"
@@ -20,7 +28,12 @@ struct ServeState {
   Rng fault_rng;  // faults only: a request's fate never shifts a latency
   RateBudgets budgets;
   RepositoryStore store;
-  std::vector<GitHubModel::IssueView> views;  // scratch
+  Journal* journal = nullptr;  // --state's FILE.journal; null without --state
+  std::shared_mutex store_mutex;
+  std::mutex rng_mutex;
+  std::mutex budgets_mutex;
+  // Scratch, one per thread: the views point into a model, valid under its lock.
+  inline static thread_local std::vector<GitHubModel::IssueView> views;
 
   ServeState(const Scenario& scenario, RouterOptions o)
       : github(scenario.github),
@@ -33,13 +46,19 @@ struct ServeState {
   }
 };
 
-inline agent::Duration draw(ServeState& st, const Distribution& d) {
+// The caller holds rng_mutex.
+inline agent::Duration draw_locked(ServeState& st, const Distribution& d) {
   return agent::from_seconds(d.sample(st.rng));
+}
+inline agent::Duration draw(ServeState& st, const Distribution& d) {
+  std::lock_guard lock(st.rng_mutex);
+  return draw_locked(st, d);
 }
 inline Lags draw_lags(ServeState& st) {
   Lags lags;
+  std::lock_guard lock(st.rng_mutex);
   for (int p = 0; p < kReadPathCount; ++p)
-    lags[static_cast<std::size_t>(p)] = draw(st, st.github.visibility_lag[p]);
+    lags[static_cast<std::size_t>(p)] = draw_locked(st, st.github.visibility_lag[p]);
   return lags;
 }
 inline agent::Duration refs_lag(ServeState& st) {

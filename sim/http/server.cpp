@@ -3,7 +3,11 @@
 
 #include <atomic>
 #include <cstdio>
+#include <list>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
+#include <vector>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -51,15 +55,33 @@ Request to_request(const BeastRequest& in, std::string scheme, std::string remot
   return r;
 }
 
-BeastResponse to_beast(const Response& in, unsigned version, bool keep_alive) {
+// `head`: the answer to a HEAD, GET's headers (its Content-Length too) without
+// the body, so that a keep-alive client reads the next response where it starts.
+BeastResponse to_beast(Response&& in, unsigned version, bool keep_alive, bool head = false) {
   BeastResponse res{static_cast<bhttp::status>(in.status), version};
   res.set(bhttp::field::server, "coordsim");
   if (!in.body.empty()) res.set(bhttp::field::content_type, "application/json; charset=utf-8");
   for (const Header& h : in.headers) res.set(h.name, h.value);
-  res.body() = in.body;
   res.keep_alive(keep_alive);
-  res.prepare_payload();
+  if (head) {
+    if (in.status != 204 && in.status != 304) res.content_length(in.body.size());
+  } else {
+    res.body() = std::move(in.body);
+    res.prepare_payload();
+  }
   return res;
+}
+
+// What RFC 9112 makes a 400 that Beast's parser lets through: a
+// Transfer-Encoding whose last coding is not chunked (§6.3: the length is
+// unknowable, so the bytes after the header cannot be trusted as a next
+// request), and HTTP/1.1 without exactly one Host (§3.2). Empty when fine.
+const char* conformance_error(const BeastRequest& req, bool chunked) {
+  if (req.find(bhttp::field::transfer_encoding) != req.end() && !chunked)
+    return "Transfer-Encoding without chunked as its last coding";
+  if (req.version() >= 11 && req.count(bhttp::field::host) != 1)
+    return req.count(bhttp::field::host) == 0 ? "HTTP/1.1 request without a Host header" : "more than one Host header";
+  return nullptr;
 }
 
 // A response the server makes itself (the router never saw the request).
@@ -72,19 +94,54 @@ Response server_error(int status, std::string_view message) {
 
 }  // namespace
 
+// One connection as the listener sees it: whether it waits for a request
+// (idle, evictable at the connection cap), and how to close it from outside.
+struct Connection {
+  asio::any_io_executor executor;  // the connection's io_context (one thread): its socket is touched only there
+  tcp::socket* socket = nullptr;   // null once the session has ended
+  bool idle = false;
+  std::list<std::shared_ptr<Connection>>::iterator in_idle;  // valid while idle
+};
+
 struct Server::Impl {
   Router& router;
   ServerOptions options;
   // Before the io_context: TLS streams in coroutine frames that the
   // io_context's destructor destroys still refer to it.
   std::optional<asio::ssl::context> tls;
-  asio::io_context ioc{1};
+  // One io_context per thread, each run by its thread alone: a connection
+  // lives on one of them, so its handlers need no strand and the threads share
+  // no reactor (one shared io_context with a strand per connection cost ~10 µs
+  // more server CPU per read: bench/serve-wrk.sh, 65 against 52 µs a GET /user).
+  // The first also holds the listener and the signals.
+  std::vector<std::unique_ptr<asio::io_context>> contexts = make_contexts(options.threads);
+  asio::io_context& ioc = *contexts.front();
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running = guards(contexts);
+  std::size_t next_context = 0;  // round robin, on the listener's thread
   tcp::acceptor acceptor{ioc};
-  asio::signal_set signals{ioc, SIGINT, SIGTERM};
+  asio::signal_set signals{ioc, SIGINT, SIGTERM, SIGHUP};
+
+  static std::vector<std::unique_ptr<asio::io_context>> make_contexts(unsigned threads) {
+    const unsigned n = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
+    std::vector<std::unique_ptr<asio::io_context>> out;
+    for (unsigned i = 0; i < n; ++i) out.push_back(std::make_unique<asio::io_context>(1));
+    return out;
+  }
+  static std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards(
+      const std::vector<std::unique_ptr<asio::io_context>>& contexts) {
+    std::vector<asio::executor_work_guard<asio::io_context::executor_type>> out;
+    for (const auto& c : contexts) out.push_back(asio::make_work_guard(*c));
+    return out;
+  }
+  asio::io_context& pick_context() { return *contexts[next_context++ % contexts.size()]; }
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
   agent::Time clock_start{};
-  std::size_t connections = 0;
+  std::atomic<std::size_t> connections{0};
   std::atomic<bool> stopping{false};
+  // Idle connections, longest idle first: at the cap the first is closed to
+  // make room, so idle clients cannot lock busy ones out.
+  std::mutex idle_mutex;
+  std::list<std::shared_ptr<Connection>> idle;
 
   Impl(Router& r, ServerOptions o, agent::Time clock) : router(r), options(std::move(o)), clock_start(clock) {}
 
@@ -103,6 +160,33 @@ struct Server::Impl {
                  path.data(), status, ms);
   }
 
+  void set_idle(const std::shared_ptr<Connection>& c, bool now_idle) {
+    std::lock_guard lock(idle_mutex);
+    if (now_idle == c->idle) return;
+    c->idle = now_idle;
+    if (now_idle) c->in_idle = idle.insert(idle.end(), c);
+    else idle.erase(c->in_idle);
+  }
+
+  // Closes the longest-idle connection, on its own thread; false if none is idle.
+  bool evict_one() {
+    std::shared_ptr<Connection> victim;
+    {
+      std::lock_guard lock(idle_mutex);
+      if (idle.empty()) return false;
+      victim = idle.front();
+      idle.pop_front();
+      victim->idle = false;
+    }
+    asio::post(victim->executor, [victim] {
+      if (!victim->socket) return;
+      boost::system::error_code ignored;
+      victim->socket->shutdown(tcp::socket::shutdown_both, ignored);
+      victim->socket->close(ignored);
+    });
+    return true;
+  }
+
   // Waits `d` on a timer: other connections proceed meanwhile.
   static asio::awaitable<void> wait(agent::Duration d) {
     if (d <= agent::Duration::zero()) co_return;
@@ -111,14 +195,49 @@ struct Server::Impl {
     co_await timer.async_wait(kUseTuple);
   }
 
+  // Suspends until the router says journal line `seq` is on disk, without
+  // holding up the thread: the journal's writer posts the wake-up.
+  asio::awaitable<bool> durable(std::uint64_t seq) {
+    struct Wait {
+      explicit Wait(asio::any_io_executor ex) : timer(ex) {}
+      asio::steady_timer timer;
+      std::atomic<int> result{-1};
+    };
+    auto w = std::make_shared<Wait>(co_await asio::this_coro::executor);
+    w->timer.expires_at(asio::steady_timer::time_point::max());
+    router.when_durable(seq, [w](bool ok) {
+      w->result = ok ? 1 : 0;
+      asio::post(w->timer.get_executor(), [w] { w->timer.cancel(); });
+    });
+    while (w->result < 0) co_await w->timer.async_wait(kUseTuple);
+    co_return w->result == 1;
+  }
+
   template <class Stream>
-  asio::awaitable<void> serve_connection(Stream& stream, std::string scheme, std::string remote) {
+  asio::awaitable<void> write_error(Stream& stream, int status, std::string_view message) {
+    BeastResponse res = to_beast(server_error(status, message), 11, false);
+    beast::get_lowest_layer(stream).expires_after(options.idle_timeout);
+    co_await bhttp::async_write(stream, res, kUseTuple);
+  }
+
+  template <class Stream>
+  asio::awaitable<void> serve_connection(Stream& stream, std::string scheme, std::string remote,
+                                         const std::shared_ptr<Connection>& conn) {
     beast::flat_buffer buffer;
     for (;;) {
       bhttp::request_parser<bhttp::string_body> parser;
       configure(parser);
       beast::get_lowest_layer(stream).expires_after(options.idle_timeout);
+      // Waiting for a request with nothing of it received: evictable.
+      if (buffer.size() == 0) set_idle(conn, true);
       auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kUseTuple);
+      set_idle(conn, false);
+      if (!ec) {
+        if (const char* bad = conformance_error(parser.get(), parser.chunked())) {
+          co_await write_error(stream, 400, bad);
+          co_return;  // and close: what follows the header cannot be trusted
+        }
+      }
       if (!ec && parser.get()[bhttp::field::expect] == "100-continue" && !parser.is_done()) {
         // curl asks before sending a large body; answer rather than make it wait.
         bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, parser.get().version()};
@@ -142,9 +261,7 @@ struct Server::Impl {
           const char* message = status == 413   ? "Request body too large (the limit is 1 MiB)"
                                 : status == 431 ? "Request header fields too large"
                                                 : "Problems parsing the HTTP request";
-          BeastResponse res = to_beast(server_error(status, message), 11, false);
-          beast::get_lowest_layer(stream).expires_after(options.idle_timeout);
-          co_await bhttp::async_write(stream, res, kUseTuple);
+          co_await write_error(stream, status, message);
         }
         co_return;
       }
@@ -152,67 +269,108 @@ struct Server::Impl {
       const BeastRequest& breq = parser.get();
       const Request req = to_request(breq, scheme, remote);
       const bool keep_alive = breq.keep_alive() && !stopping;
+      const bool head = breq.method() == bhttp::verb::head;
       // The request's effect happens after its request latency, its response
       // leaves after the response latency: timers, not sleeps.
       beast::get_lowest_layer(stream).expires_never();
       const Timing timing = router.plan(req);
       co_await wait(timing.request);
-      const Response response = router.handle(req, now(), timing.fault);
+      Response response = router.handle(req, now(), timing.fault);
+      // With --state, a write is acknowledged only once it is on disk (and a
+      // read shows nothing that is not).
+      if (response.durable_seq && !co_await durable(response.durable_seq))
+        response = server_error(503, "coordsim serve cannot write its state journal (see its log)");
       co_await wait(timing.response);
-      BeastResponse res = to_beast(response, breq.version(), keep_alive);
+      const int status = response.status;
+      BeastResponse res = to_beast(std::move(response), breq.version(), keep_alive, head);
       beast::get_lowest_layer(stream).expires_after(options.idle_timeout);
       auto [wec, wn] = co_await bhttp::async_write(stream, res, kUseTuple);
-      log(req, response.status, began);
+      log(req, status, began);
       if (wec || !keep_alive) co_return;
     }
   }
 
   asio::awaitable<void> session(tcp::socket socket) {
-    ++connections;
+    auto conn = std::make_shared<Connection>();
+    conn->executor = socket.get_executor();
     std::string remote;
     {
       boost::system::error_code ec;
       const auto ep = socket.remote_endpoint(ec);
       if (!ec) remote = ep.address().to_string();
+      socket.set_option(tcp::no_delay(true), ec);
     }
     try {
       beast::tcp_stream stream(std::move(socket));
+      conn->socket = &stream.socket();
       if (tls) {
         beast::ssl_stream<beast::tcp_stream> tls_stream(std::move(stream), *tls);
+        conn->socket = &beast::get_lowest_layer(tls_stream).socket();
         beast::get_lowest_layer(tls_stream).expires_after(options.idle_timeout);
         auto [ec] = co_await tls_stream.async_handshake(asio::ssl::stream_base::server, kUseTuple);
         if (!ec) {
-          co_await serve_connection(tls_stream, "https", remote);
+          co_await serve_connection(tls_stream, "https", remote, conn);
           beast::get_lowest_layer(tls_stream).expires_after(std::chrono::seconds(2));
           co_await tls_stream.async_shutdown(kUseTuple);
         }
+        conn->socket = nullptr;
       } else {
-        co_await serve_connection(stream, "http", remote);
+        co_await serve_connection(stream, "http", remote, conn);
         boost::system::error_code ec;
         stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+        conn->socket = nullptr;
       }
     } catch (const std::exception& e) {
       // A connection's failure is its own: log it and keep serving the others.
+      conn->socket = nullptr;
       std::fprintf(stderr, "coordsim serve: connection from %s: %s\n", remote.c_str(), e.what());
     }
+    set_idle(conn, false);
     --connections;
+  }
+
+  // At the cap with every connection busy: a short 503 rather than a silent
+  // close, so that a health check learns why.
+  static void refuse(tcp::socket& socket) {
+    static const std::string kBusy = [] {
+      const std::string body = error_json("coordsim serve is at its connection limit, and every connection is busy").dump();
+      return "HTTP/1.1 503 Service Unavailable\r\nServer: coordsim\r\nContent-Type: application/json; charset=utf-8\r\n"
+             "Retry-After: 1\r\nConnection: close\r\nContent-Length: " +
+             std::to_string(body.size()) + "\r\n\r\n" + body;
+    }();
+    boost::system::error_code ignored;
+    socket.non_blocking(true, ignored);
+    socket.write_some(asio::buffer(kBusy), ignored);
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
+  }
+
+  void start_session(tcp::socket socket) {
+    if (connections >= options.max_connections && !evict_one()) return refuse(socket);
+    ++connections;
+    const auto ex = socket.get_executor();
+    asio::co_spawn(ex, session(std::move(socket)), asio::detached);
   }
 
   asio::awaitable<void> accept_loop() {
     for (;;) {
-      auto [ec, socket] = co_await acceptor.async_accept(kUseTuple);
+      auto [ec, socket] = co_await acceptor.async_accept(pick_context(), kUseTuple);
       if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
       if (ec) {
         // EMFILE and friends: back off briefly instead of spinning.
         co_await wait(std::chrono::milliseconds(10));
         continue;
       }
-      if (connections >= options.max_connections) {
-        boost::system::error_code ignored;
-        socket.close(ignored);
-        continue;
+      start_session(std::move(socket));
+      // Every connection already waiting, before going back to the queue of
+      // handlers: one accept per turn starved new clients under load.
+      for (int k = 0; k < 256; ++k) {
+        boost::system::error_code aec;
+        tcp::socket more(pick_context());
+        acceptor.accept(more, aec);  // non-blocking: would_block ends the batch
+        if (aec) break;
+        start_session(std::move(more));
       }
-      asio::co_spawn(ioc, session(std::move(socket)), asio::detached);
     }
   }
 };
@@ -265,8 +423,14 @@ void Server::run() {
   im.signals.async_wait([this](const boost::system::error_code& ec, int) {
     if (!ec) stop();
   });
-  asio::co_spawn(im.ioc, im.accept_loop(), asio::detached);
+  boost::system::error_code ignored;
+  im.acceptor.non_blocking(true, ignored);
+  asio::co_spawn(im.acceptor.get_executor(), im.accept_loop(), asio::detached);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < im.contexts.size(); ++i)
+    threads.emplace_back([&im, i] { im.contexts[i]->run(); });
   im.ioc.run();
+  for (std::thread& t : threads) t.join();
 }
 
 void Server::stop() {
@@ -274,10 +438,9 @@ void Server::stop() {
   im.stopping = true;
   asio::post(im.ioc, [&im] {
     boost::system::error_code ignored;
-    im.acceptor.close(ignored);
     im.signals.cancel(ignored);
-    // Pending sessions are destroyed with the io_context: their sockets close.
-    im.ioc.stop();
+    // Pending sessions are destroyed with the io_contexts: their sockets close.
+    for (auto& c : im.contexts) c->stop();
   });
 }
 
@@ -308,6 +471,10 @@ std::optional<Request> parse_raw_request(std::string_view raw, std::string* reas
   }
   if (ec || !parser.is_done()) {
     if (reason) *reason = ec ? ec.message() : "incomplete request";
+    return std::nullopt;
+  }
+  if (const char* bad = conformance_error(parser.get(), parser.chunked())) {
+    if (reason) *reason = bad;
     return std::nullopt;
   }
   return to_request(parser.get(), "http", "127.0.0.1");

@@ -1,6 +1,7 @@
 #pragma once
-// `coordsim serve`'s socket side: an HTTP/1.1 (optionally HTTPS) server on one
-// io_context thread that hands each request to the Router after the drawn
+// `coordsim serve`'s socket side: an HTTP/1.1 (optionally HTTPS) server on
+// one thread per core (an io_context each; a connection lives on one)
+// that hands each request to the Router after the drawn
 // request latency and sends its response after the response latency, with
 // timers, so that one slow request never holds up another connection.
 // Boost.Beast and Asio appear only in server.cpp.
@@ -25,7 +26,10 @@ struct ServerOptions {
   bool log_requests = false;       // method, path, status, duration to stderr; never headers
   // A connection that sends nothing (or too slowly) for this long is closed.
   std::chrono::milliseconds idle_timeout{30'000};
-  std::size_t max_connections = 10'000;  // further ones are closed at once
+  // At the cap a new connection closes the longest-idle one (a connection
+  // waiting for its next request); if every one is busy it gets a 503.
+  std::size_t max_connections = 10'000;
+  unsigned threads = 0;  // threads serving connections; 0: one per core
 };
 
 class Server {

@@ -1,5 +1,8 @@
 #include "sim/http/token_rate_limit.hpp"
 
+#include <algorithm>
+#include <iterator>
+
 namespace coordsim::sim::http {
 
 RateStatus TokenRateLimiter::status(Window& w, RateResource resource, std::int64_t now_unix_s) const {
@@ -15,9 +18,25 @@ RateStatus TokenRateLimiter::status(Window& w, RateResource resource, std::int64
   return s;
 }
 
-RateStatus TokenRateLimiter::take(std::string_view key, RateResource resource, std::int64_t now_unix_s) {
+void TokenRateLimiter::expire(std::int64_t now_unix_s) {
+  for (auto* windows : {&core_, &search_}) {
+    const std::int64_t period = windows == &core_ ? 3600 : 60;
+    for (auto it = windows->begin(); it != windows->end();)
+      it = now_unix_s >= it->second.start_s + period ? windows->erase(it) : std::next(it);
+  }
+  // Amortised: the next sweep waits until the live windows have doubled.
+  expire_at_ = std::max<std::size_t>(1024, 2 * (core_.size() + search_.size()));
+}
+
+TokenRateLimiter::Window& TokenRateLimiter::window(std::string_view key, RateResource resource,
+                                                   std::int64_t now_unix_s) {
+  if (core_.size() + search_.size() >= expire_at_) expire(now_unix_s);
   auto& windows = resource == RateResource::core ? core_ : search_;
-  Window& w = windows[std::string(key)];
+  return windows[std::string(key)];
+}
+
+RateStatus TokenRateLimiter::take(std::string_view key, RateResource resource, std::int64_t now_unix_s) {
+  Window& w = window(key, resource, now_unix_s);
   RateStatus s = status(w, resource, now_unix_s);
   if (s.remaining == 0) {
     s.allowed = false;
@@ -30,8 +49,7 @@ RateStatus TokenRateLimiter::take(std::string_view key, RateResource resource, s
 }
 
 RateStatus TokenRateLimiter::peek(std::string_view key, RateResource resource, std::int64_t now_unix_s) {
-  auto& windows = resource == RateResource::core ? core_ : search_;
-  Window& w = windows[std::string(key)];
+  Window& w = window(key, resource, now_unix_s);
   return status(w, resource, now_unix_s);
 }
 

@@ -39,6 +39,8 @@ class TokenRateLimiter {
   RateStatus peek(std::string_view key, RateResource resource, std::int64_t now_unix_s);
 
   const TokenRateLimits& config() const noexcept { return config_; }
+  // Windows held (core and search), for tests of the bound.
+  std::size_t windows() const noexcept { return core_.size() + search_.size(); }
 
  private:
   struct Window {
@@ -47,10 +49,16 @@ class TokenRateLimiter {
     std::int64_t used = 0;
   };
   RateStatus status(Window& w, RateResource resource, std::int64_t now_unix_s) const;
+  Window& window(std::string_view key, RateResource resource, std::int64_t now_unix_s);
+  // Forgets windows that have ended: one that has ended reads as a fresh one
+  // (status() restarts it), so forgetting it changes no answer, and memory
+  // stays proportional to the clients of the last hour, not of all time.
+  void expire(std::int64_t now_unix_s);
 
   TokenRateLimits config_;
   std::unordered_map<std::string, Window> core_;
   std::unordered_map<std::string, Window> search_;
+  std::size_t expire_at_ = 1024;  // sweep when the windows outnumber this
 };
 
 // GitHub's message for a spent budget: per user for a token, per address

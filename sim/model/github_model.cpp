@@ -26,6 +26,8 @@ void GitHubModel::reset() noexcept {
   comment_edits_.clear();
   refs_.clear();
   strings_used_ = 0;
+  label_issues_.clear();
+  issue_comments_.clear();
   // labels_ is kept: it only maps names to bits, and stable bits save work.
 }
 
@@ -85,6 +87,10 @@ std::int64_t GitHubModel::create_issue(Time c, const agent::NewIssue& issue, con
   v.body = keep_bodies_ ? intern_string(issue.body) : kNoString;
   versions_.push_back(v);
   issues_.push_back(IssueRecord{static_cast<std::int32_t>(versions_.size() - 1)});
+  if (indexed_) {
+    issue_comments_.emplace_back();
+    index_labels(issues_created(), v.labels);
+  }
   return static_cast<std::int64_t>(issues_.size());
 }
 
@@ -108,6 +114,7 @@ bool GitHubModel::update_issue(Time c, std::int64_t number, const agent::IssuePa
   if (patch.set_labels) v.labels = label_mask(patch.labels, true);
   versions_.push_back(v);
   issue.latest = static_cast<std::int32_t>(versions_.size() - 1);
+  if (indexed_) index_labels(number, v.labels);
   return true;
 }
 
@@ -115,6 +122,8 @@ std::int64_t GitHubModel::add_comment(Time c, std::int64_t number, std::string_v
                                       const Lags& lags) {
   if (number < 1 || number > issues_created()) return 0;
   comments_.push_back(CommentRecord{number, visibility(c, lags), intern_string(body), -1, c});
+  if (indexed_)
+    issue_comments_[static_cast<std::size_t>(number - 1)].push_back(static_cast<std::int32_t>(comments_.size() - 1));
   return static_cast<std::int64_t>(comments_.size());
 }
 
@@ -348,6 +357,7 @@ void GitHubModel::list_issues(Time s, const agent::ListIssuesQuery& q, agent::Is
 
 void GitHubModel::list_views(Time s, const agent::ListIssuesQuery& q, Time since, std::vector<IssueView>& out,
                              std::int64_t& total) const {
+  if (indexed_) return list_views_indexed(s, q, since, out, total);
   out.clear();
   total = 0;
   LabelMask required = 0;
@@ -364,6 +374,7 @@ void GitHubModel::list_views(Time s, const agent::ListIssuesQuery& q, Time since
 }
 
 void GitHubModel::search_views(Time s, const SearchQuery& q, std::vector<IssueView>& out) const {
+  if (indexed_) return search_views_indexed(s, q, out);
   out.clear();
   if (q.pull_requests) return;  // the fake has none
   LabelMask required = 0;
@@ -435,6 +446,7 @@ std::int64_t GitHubModel::issues_open() const noexcept {
 
 void GitHubModel::fill_view(const Version& v, std::int64_t number, IssueView& out) const {
   out.number = number;
+  out.version = static_cast<std::int32_t>(&v - versions_.data());
   out.state = v.state;
   out.title = strings_[v.title];
   out.body = v.body == kNoString ? std::string_view{} : std::string_view{strings_[v.body]};
@@ -471,6 +483,10 @@ bool GitHubModel::view_issue(ReadPath path, Time s, std::int64_t number, IssueVi
   const Version* v = visible_version(issues_[static_cast<std::size_t>(number - 1)], path, s);
   if (!v) return false;
   fill_view(*v, number, out);
+  if (indexed_) {
+    out.comments = visible_comments(number, path, s);
+    return true;
+  }
   const int p = static_cast<int>(path);
   std::uint32_t body;
   Time updated;
@@ -482,6 +498,12 @@ bool GitHubModel::view_issue(ReadPath path, Time s, std::int64_t number, IssueVi
 bool GitHubModel::view_latest_issue(std::int64_t number, IssueView& out) const {
   if (number < 1 || number > issues_created()) return false;
   fill_view(versions_[static_cast<std::size_t>(issues_[static_cast<std::size_t>(number - 1)].latest)], number, out);
+  if (indexed_) {
+    out.comments = 0;
+    for (const std::int32_t i : issue_comments_[static_cast<std::size_t>(number - 1)])
+      if (!comment_deleted(comments_[static_cast<std::size_t>(i)])) ++out.comments;
+    return true;
+  }
   for (const CommentRecord& c : comments_)
     if (c.issue == number && !comment_deleted(c)) ++out.comments;
   return true;
@@ -504,6 +526,15 @@ void GitHubModel::view_comments(ReadPath path, Time s, std::int64_t number,
   const int p = static_cast<int>(path);
   std::uint32_t body;
   Time updated;
+  if (indexed_) {
+    if (number < 1 || number > issues_created()) return;
+    for (const std::int32_t i : issue_comments_[static_cast<std::size_t>(number - 1)]) {
+      const CommentRecord& c = comments_[static_cast<std::size_t>(i)];
+      if (comment_at(c, p, s, body, updated))
+        out.push_back(CommentView{i + 1, number, c.commit, strings_[body], updated});
+    }
+    return;
+  }
   for (std::size_t i = 0; i < comments_.size(); ++i) {
     const CommentRecord& c = comments_[i];
     if (c.issue != number || !comment_at(c, p, s, body, updated)) continue;

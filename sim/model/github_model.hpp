@@ -79,6 +79,12 @@ class GitHubModel {
   // Issue bodies are dropped unless kept: the simulator never reads them, and
   // copying one per create would be a cost on its hot path.
   void keep_bodies(bool keep) noexcept { keep_bodies_ = keep; }
+  // `coordsim serve`'s indexes (github_model_serve.cpp): per label, the issues
+  // that ever carried it, and per issue, its comments. With them the view_*,
+  // list_views and search_views reads cost what they show rather than the
+  // whole repository, and touch no mutable state, so that several threads may
+  // read one model at once. Before the first write; the simulator never sets it.
+  void index_for_serve(bool on) noexcept { indexed_ = on; }
 
   // Deletes a ref at commit `c`; reads stop showing it `refs_lag` later. False
   // (404 / 422 "Reference does not exist") if it does not exist.
@@ -127,6 +133,7 @@ class GitHubModel {
     Time updated_at{};     // commit of the version shown
     Time closed_at{-1};    // negative while open
     std::int64_t comments = 0;  // comments visible on the same path at the same snapshot
+    std::int32_t version = -1;  // which version of the issue this is: a key for caches of its rendering
   };
   struct CommentView {
     std::int64_t id = 0;  // 1, 2, ... per model, in commit order
@@ -243,6 +250,25 @@ class GitHubModel {
   void count_visible_comments(ReadPath path, Time s) const;
   void fill_issue(const Version& v, std::int64_t number, agent::Issue& out) const;
   const Version* visible_version(const IssueRecord& issue, ReadPath path, Time s) const;
+
+  // The indexed read paths (github_model_serve.cpp).
+  void index_labels(std::int64_t number, LabelMask labels);
+  // Issue `number`'s comments visible on `path` at `s`.
+  std::int64_t visible_comments(std::int64_t number, ReadPath path, Time s) const;
+  // The required mask of a label query, without the cache; false if it names
+  // a label no issue carries.
+  bool query_mask_uncached(std::string_view labels, LabelMask& out) const;
+  // Calls f(number) for the issues that can match `required`, ascending or
+  // descending: every issue, or those that ever carried its rarest label.
+  template <class F>
+  void for_each_candidate(LabelMask required, bool descending, F&& f) const;
+  void list_views_indexed(Time s, const agent::ListIssuesQuery& q, Time since, std::vector<IssueView>& out,
+                          std::int64_t& total) const;
+  void search_views_indexed(Time s, const SearchQuery& q, std::vector<IssueView>& out) const;
+
+  bool indexed_ = false;
+  std::vector<std::vector<std::int64_t>> label_issues_;  // by label bit: ascending issue numbers
+  std::vector<std::vector<std::int32_t>> issue_comments_;  // by number - 1: indices into comments_
 
   std::vector<IssueRecord> issues_;  // issue n is issues_[n - 1]
   std::vector<Version> versions_;
