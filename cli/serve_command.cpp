@@ -1,12 +1,9 @@
 // `coordsim serve`: the fake GitHub over HTTP, in real time, for real clients.
 #include <sys/resource.h>
 
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -17,7 +14,9 @@
 #include "cli/terminal_text.hpp"
 #include "sim/http/router.hpp"
 #include "sim/http/server.hpp"
+#include "sim/http/state_fields.hpp"
 #include "sim/input/input_error.hpp"
+#include "sim/input/json_text.hpp"
 #include "sim/input/scenario_loader.hpp"
 
 namespace coordsim::cli {
@@ -42,13 +41,9 @@ struct ServeArgs {
   double idle_timeout_s = 30;
 };
 
-std::string read_text(const std::string& path, const char* what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw sim::InputError(path, std::string("cannot read ") + what + ": " + std::strerror(errno));
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+// A token is one line (GitHub's are 40 to 93 characters, a JWT a few KB):
+// a token file of more is the wrong file, and /dev/zero must not fill memory.
+constexpr std::size_t kMaxTokenFileBytes = 64 << 10;
 
 // Many concurrent clients need many descriptors: take the hard limit.
 void raise_open_files_limit() {
@@ -78,7 +73,7 @@ int serve(const ServeArgs& a) {
   sim::http::RouterOptions options;
   options.token = a.token;
   if (!a.token_file.empty()) {
-    options.token = read_text(a.token_file, "--token-file");
+    options.token = sim::read_input_file(a.token_file, "token file", kMaxTokenFileBytes);
     while (!options.token.empty() && (options.token.back() == '\n' || options.token.back() == '\r'))
       options.token.pop_back();
     if (options.token.empty()) throw sim::InputError("--token-file " + a.token_file, "the file is empty");
@@ -94,9 +89,10 @@ int serve(const ServeArgs& a) {
   if (!a.state.empty()) {
     std::ifstream probe(a.state);
     if (probe) {
-      const std::string text = read_text(a.state, "--state");
-      const nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
-      if (doc.is_discarded()) throw sim::InputError(a.state, "not valid JSON (a coordsim serve state file?)");
+      // As strict as a scenario file (size, nesting, UTF-8, numbers, duplicate
+      // keys: sim/input/json_text.hpp), with room for a long session's journal.
+      const nlohmann::json doc =
+          sim::parse_json_text(sim::read_input_file(a.state, "state file", sim::http::kMaxStateBytes), a.state);
       clock = router.load_state(doc, a.state);
       router.set_unix_epoch_us(unix_now_us() - clock.count());
     }
