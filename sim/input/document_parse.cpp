@@ -89,7 +89,8 @@ json parse_document(std::string_view text, const std::string& source, int max_de
   if (const auto bad = invalid_utf8_at(text)) {
     DuplicateKeyCheck where(source);
     try {
-      (void)json::parse(text.substr(0, *bad), [&where](int depth, json::parse_event_t event, json& parsed) {
+      const json prefix = json::parse(text.substr(0, *bad), [&where](int depth, json::parse_event_t event,
+                                                                      json& parsed) {
         return where(depth, event, parsed);
       });
     } catch (const std::exception&) {

@@ -256,7 +256,7 @@ printf '{"format":"coordsim-serve-state","version":1,"clock_us":0,"repositories"
 expect_error "state field of the wrong type" 'badid.json: /repositories/0/id: expected an integer, got string "1"' \
   serve --state "$work/badid.json" --port 0
 python3 -c 'print("{\"format\":\"coordsim-serve-state\",\"x\":" + "[" * 120000 + "]" * 120000 + "}")' >"$work/deepstate.json"
-expect_error "deeply nested state" "deepstate.json: line 1, column 104: invalid JSON: nested deeper than 64 levels" \
+expect_error "deeply nested state" "deepstate.json: line 1, column 101: invalid JSON: nested deeper than 64 levels" \
   serve --state "$work/deepstate.json" --port 0
 head -c 70000 /dev/zero | tr '\0' x >"$work/bigtoken"
 expect_error "token file too large" "bigtoken: the token file is larger than 64 KiB" \

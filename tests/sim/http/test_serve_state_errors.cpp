@@ -49,6 +49,7 @@ const json& saved() {
     a.handle(req("POST", "/api/v3/repos/acme/widgets/issues/1/comments", R"({"body":"c"})"), at(3));
     a.handle(req("POST", "/api/v3/repos/acme/widgets/git/refs", R"({"ref":"refs/x/y","sha":"1"})"), at(4));
     a.handle(req("PUT", "/api/v3/repos/acme/widgets/contents/f", R"({"message":"m","content":"eA=="})"), at(5));
+    a.handle(req("POST", "/api/v3/repos/acme/widgets/git/blobs", R"({"content":"hi"})"), at(5.5));
     return a.save_state(at(6));
   }();
   return state;
