@@ -18,18 +18,24 @@ constexpr Duration seconds(std::int64_t s) { return Duration(s * 1'000'000); }
 }  // namespace
 
 TEST_CASE("backoff with base_delay 0 is 0 for any number of attempts", "[client-policy][limits]") {
-  agent::RetryPolicy p;
-  p.base_delay = Duration(0);
-  p.max_attempts = 5'000;
-  p.max_total_wait = seconds(1'000'000'000);
-  agent::RetryBudget b;
-  int retries = 0;
-  while (const auto delay = agent::next_retry(p, b, 500, {}, 0.25)) {
-    REQUIRE(delay->count() == 0);
-    ++retries;
+  // With honor_retry_after (the default) a retry-after of 0 happened to
+  // replace the -2^63 us sleep; without it the sleep was returned.
+  for (const bool honor : {false, true}) {
+    agent::RetryPolicy p;
+    p.base_delay = Duration(0);
+    p.max_attempts = 5'000;
+    p.max_total_wait = seconds(1'000'000'000);
+    p.honor_retry_after = honor;
+    agent::RetryBudget b;
+    int retries = 0;
+    while (const auto delay = agent::next_retry(p, b, 500, {}, 0.25)) {
+      CAPTURE(honor, b.attempts);
+      REQUIRE(delay->count() == 0);
+      ++retries;
+    }
+    CHECK(retries == 4'999);
+    CHECK(b.waited == Duration(0));
   }
-  CHECK(retries == 4'999);
-  CHECK(b.waited == Duration(0));
 }
 
 TEST_CASE("backoff grows to max_delay and stays there however many attempts", "[client-policy][limits]") {
