@@ -24,6 +24,7 @@
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
 #include "cli/terminal_text.hpp"
+#include "sim/engine/event_loop.hpp"
 #include "sim/input/edit_distance.hpp"
 #include "sim/input/input_error.hpp"
 
@@ -192,6 +193,12 @@ int main(int argc, char** argv) {
     // a full disk or device on stdout is a failure, not a success (exit 1).
     return stdout_status(action());
   } catch (const coordsim::sim::InputError& e) {
+    print_error(e.what());
+    return kExitBadInput;
+  } catch (const coordsim::sim::TrialLimitError& e) {
+    // A scenario that makes a trial endless or enormous (limits.max_events_per_trial,
+    // limits.horizon_s) is bad input, found while running: exit 2, not 1, which check
+    // reports for a failed bound.
     print_error(e.what());
     return kExitBadInput;
   } catch (const std::exception& e) {

@@ -1,13 +1,11 @@
 // `coordsim serve`: the fake GitHub over HTTP, in real time, for real clients.
 #include <sys/resource.h>
 
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -19,7 +17,9 @@
 #include "sim/http/journal.hpp"
 #include "sim/http/router.hpp"
 #include "sim/http/server.hpp"
+#include "sim/http/state_fields.hpp"
 #include "sim/input/input_error.hpp"
+#include "sim/input/json_text.hpp"
 #include "sim/input/scenario_loader.hpp"
 
 namespace coordsim::cli {
@@ -62,13 +62,9 @@ struct ServeArgs {
   int threads = 0;
 };
 
-std::string read_text(const std::string& path, const char* what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw sim::InputError(path, std::string("cannot read ") + what + ": " + std::strerror(errno));
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+// A token is one line (GitHub's are 40 to 93 characters, a JWT a few KB):
+// a token file of more is the wrong file, and /dev/zero must not fill memory.
+constexpr std::size_t kMaxTokenFileBytes = 64 << 10;
 
 // Many concurrent clients need many descriptors: take the hard limit.
 void raise_open_files_limit() {
@@ -132,7 +128,7 @@ int serve(const ServeArgs& a) {
     // Trimmed, as `coordsim agent` reads one: clients send the token without
     // the spaces and newline an editor leaves around it (and HTTP strips them
     // from header values), so an untrimmed one would refuse every request.
-    options.token = trim_token(read_text(a.token_file, "--token-file"));
+    options.token = trim_token(sim::read_input_file(a.token_file, "token file", kMaxTokenFileBytes));
     if (options.token.empty()) throw sim::InputError("--token-file " + a.token_file, "the file holds no token");
     if (!token_chars_ok(options.token))
       throw sim::InputError("--token-file " + a.token_file,
@@ -163,10 +159,11 @@ int serve(const ServeArgs& a) {
     remove_stale_temp_files(a.state);
     std::ifstream probe(a.state);
     if (probe) {
-      const std::string text = read_text(a.state, "--state");
+      // As strict as a scenario file (size, nesting, UTF-8, numbers, duplicate
+      // keys: sim/input/json_text.hpp), with room for a long session's journal.
+      const std::string text = sim::read_input_file(a.state, "state file", sim::http::kMaxStateBytes);
       snapshot_bytes = text.size();
-      const nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
-      if (doc.is_discarded()) throw sim::InputError(a.state, "not valid JSON (a coordsim serve state file?)");
+      const nlohmann::json doc = sim::parse_json_text(text, a.state);
       clock = router.load_state(doc, a.state);
     }
     clock = router.replay_journal(journal_path, clock);

@@ -97,3 +97,10 @@ coordsim_fuzz_target(where fuzz_where.cpp coordsim_analysis)
 coordsim_fuzz_target(merge fuzz_merge.cpp coordsim_analysis coordsim_output)
 coordsim_fuzz_target(serve_state fuzz_serve_state.cpp coordsim_http)
 coordsim_fuzz_target(http fuzz_http.cpp coordsim_http)
+
+# The CLI mutation fuzzer's findings that no target covers (scripts/mutate.py,
+# docs/fuzzing.md): a scenario and a command line each, with the exit code and
+# message they must give.
+add_test(NAME fuzz.cli_reproducers
+         COMMAND bash ${COORDSIM_FUZZ_DIR}/cli-reproducers/run.sh $<TARGET_FILE:coordsim>)
+set_tests_properties(fuzz.cli_reproducers PROPERTIES TIMEOUT 600)

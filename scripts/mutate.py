@@ -5,7 +5,8 @@ Mutates the shipped scenario files with JSON-aware mutations (extreme, negative,
 overflowing and NaN-ish numbers, deep nesting, type swaps, unicode and long
 strings, removed, added and duplicated keys, grafted subtrees, broken text) and
 feeds each through one of `run`, `check`, `sweep`, `replay`, `find`, `explore`
-with small trial counts and a per-command timeout; some runs also mutate a
+with small trial counts, each under its documented budget of CPU time
+(budget_s: a timeout is a finding); some runs also mutate a
 parser argument (--set, --where, --vary, --trial). Every run is classified by
 exit code, signal or timeout, and flagged when its output holds a raw library
 message (`[json.exception`, `std::bad_alloc`, `terminate called`, `what():`)
@@ -13,7 +14,7 @@ or an unexpected exit code for the command (exit 1 from an exception rather
 than a verdict). Each distinct failure is minimized (the JSON shrunk while it
 fails the same way) and written as a reproducer.
 
-Usage: mutate.py [--coordsim BIN] [--count N] [--jobs J] [--timeout S] [--seed S]
+Usage: mutate.py [--coordsim BIN] [--count N] [--jobs J] [--seed S]
                  [--commands run,check,...] [--out DIR]
 
 Inputs and outputs are written in a new temp dir (removed at the end);
@@ -28,6 +29,7 @@ import math
 import os
 import pathlib
 import random
+import resource
 import re
 import shlex
 import shutil
@@ -52,6 +54,77 @@ EXPECTED = {
     "find": {0, 2},
     "explore": {0, 2, 3, 4},
 }
+
+# The documented budget of one command (docs/fuzzing.md), in CPU seconds: STARTUP_S to start,
+# load and write reports, plus TRIAL_S for every trial it may run. A trial stops at
+# limits.max_events_per_trial, 10 million events (docs/scenarios.md: "about a second of one
+# core"; measured 0.5 s in the Release build). Past the budget the kernel stops the command
+# (RLIMIT_CPU): a timeout, a finding. A command that uses no CPU and does not end is stopped
+# at WALL_FACTOR times its budget of wall-clock time ("wall timeout", also a finding).
+STARTUP_S = 2.0
+TRIAL_S = 1.0
+WALL_FACTOR = 20
+MEMORY_LIMIT = 4 << 30  # bytes of address space: a blow-up is a bad_alloc (a raw message), not swap
+
+
+def option(argv, name, default):
+    """The value of the last `name VALUE` in argv, as a float, or default."""
+    value = default
+    for k in range(len(argv) - 1):
+        if argv[k] == name:
+            try:
+                value = float(argv[k + 1])
+            except ValueError:
+                pass
+    return value if math.isfinite(value) and value >= 0 else default
+
+
+def vary_points(spec):
+    """How many points `sweep --vary PATH=SPEC` runs, by sim/analysis/sweep.cpp's parse_vary."""
+    spec = spec.partition("=")[2]
+    if ":" in spec and "," not in spec and not spec.startswith(("[", "{")):
+        try:
+            start, stop, step = (float(x) for x in spec.split(":"))
+            return max(1, min(10_000, math.floor((stop - start) / step + 1e-9) + 1))
+        except (ValueError, ZeroDivisionError, OverflowError):
+            return 1
+    depth, quoted, points = 0, False, 1
+    for c in spec:
+        if c == '"':
+            quoted = not quoted
+        elif not quoted and c in "[{":
+            depth += 1
+        elif not quoted and c in "]}":
+            depth -= 1
+        elif c == "," and depth == 0 and not quoted:
+            points += 1
+    return points
+
+
+def trials_bound(command, argv):
+    """The most trials `argv` may run (a schedule of explore is a trial)."""
+    trials = option(argv, "--trials", 0)
+    if command == "run":
+        return trials * (3 if "--check-determinism" in argv else 1)  # twice more, on 1 and 2 threads
+    if command == "check":
+        return max(trials, option(argv, "--max-trials", 0))
+    if command == "sweep":
+        varies = [argv[k + 1] for k in range(len(argv) - 1) if argv[k] == "--vary"]
+        points = 1
+        for v in varies:
+            points *= vary_points(v)
+        return points * trials
+    if command == "replay":
+        return 3  # the trial, and twice more with --check-determinism
+    if command == "find":
+        return trials
+    if command == "explore":
+        return option(argv, "--max-schedules", 1_000_000)
+    return trials
+
+
+def budget_s(command, argv):
+    return STARTUP_S + TRIAL_S * trials_bound(command, argv)
 
 
 # --- JSON with what Python's json cannot write ---------------------------------
@@ -312,6 +385,8 @@ class Mutator:
 
 # --- arguments -----------------------------------------------------------------
 
+NUMERIC_ARGS = ["-1", "0", "18446744073709551615", "18446744073709551616", "9223372036854775808", "1e3", "0x10",
+                "010", " 1", "1 ", "", "nan", "inf", "+1", "1.0", "abc", "٣", "2147483648", "4294967297"]
 WHERES = ["analyses>1", "misses>0 && api_calls<20", "!(duplicate || miss)", "cost_usd > 2 * baseline_cost_usd / failing_flavors",
           "min_gap_s < 0.5", "duplicate"]
 VARIES = ["agent.post_create_wait_s=0,1", "agent.find_attempts=1,3", "agent.post_create_wait_s=0:2:1",
@@ -345,7 +420,7 @@ def mutate_vary(r, s):
         return path + "=" + r.choice(["0:1e308:1e-308", "0:1:1e-300", "-1e308:1e308:1e300", "1e400:1e400:1", "0:10000:1",
                                       "0:9999:1", "5:1:1", "0:1:0", "0:1:-1", "nan:1:1", "0:inf:1", "1:1:1", ":::", "0:1:1:1"])
     if k == 1:
-        return path + "=" + ",".join(["1"] * r.choice([2, 1000, 50_000]))
+        return path + "=" + ",".join(["1"] * r.choice([2, 1000, 10_001]))
     if k == 2:
         return path + "=" + r.choice(['"', '[', '{"a":', '[1,2', '"a,b', ",", ",,", "[[[[", "]]]", "1,", "\"\""])
     if k == 3:
@@ -383,10 +458,14 @@ def normalize(line, tmp):
     return line[:200]
 
 
-def classify(command, rc, out, err, timed_out):
-    """(outcome, flags): outcome is 'exit N', 'signal NAME' or 'timeout'."""
-    if timed_out:
+def classify(command, rc, out, err, note):
+    """(outcome, flags): outcome is 'exit N', 'signal NAME', 'timeout' (past the CPU budget) or
+    'wall timeout' (past the wall-clock guard)."""
+    timed_out = note is not None
+    if note == "timeout":
         outcome = "timeout"
+    elif note == "wall":
+        outcome = "wall timeout"
     elif rc < 0:
         try:
             outcome = "signal " + signal.Signals(-rc).name
@@ -420,7 +499,7 @@ def cause(mutations, arg_tags):
 def signature(command, outcome, flags, out, err, tmp, why=""):
     """What tells one failure from another: the outcome and the first error line,
     normalized (a crash or timeout also by its likely cause), whatever the command."""
-    if outcome == "timeout" or outcome.startswith("signal"):
+    if outcome.endswith("timeout") or outcome.startswith("signal"):
         key = why
         for line in (err + out).splitlines():
             if any(m in line for m in RAW_MARKERS) or "error" in line:
@@ -440,6 +519,8 @@ class Campaign:
         self.lock = threading.Lock()
         self.counts = collections.Counter()      # (command, outcome) -> n
         self.flag_counts = collections.Counter()  # (command, flag) -> n
+        self.cpu = collections.Counter()          # command -> CPU seconds
+        self.slowest = collections.defaultdict(lambda: (0.0, 0.0, -1))  # command -> (share of budget, cpu, input)
         self.mutation_counts = collections.Counter()
         self.failures = {}                        # signature -> first case
         self.done = 0
@@ -466,7 +547,10 @@ class Campaign:
             if r.random() < 0.25:
                 vary = mutate_vary(r, vary)
                 tags.add("vary")
-            extra = [scenario, "--vary", vary, "--trials", "20", "--threads", "1"]
+            # A sweep of thousands of points is long legitimate work (each point loads its
+            # scenario): one trial a point there keeps the campaign's time in hand.
+            trials = "20" if vary_points(vary) <= 1000 else "1"
+            extra = [scenario, "--vary", vary, "--trials", trials, "--threads", "1"]
             if r.random() < 0.3:
                 extra += ["--html", os.path.join(workdir, "s.html"), "--csv", os.path.join(workdir, "s.csv")]
         elif command == "replay":
@@ -493,6 +577,15 @@ class Campaign:
         if r.random() < 0.15 and isinstance(doc, dict):
             extra += ["--set", mutate_set(r, doc)]
             tags.add("set")
+        if r.random() < 0.05:
+            # A numeric option typed wrong (issue #15: unsigned options wrapped). --trials only
+            # where it cannot raise the budget: an odd value is refused, a large one capped here.
+            opt = r.choice(["--seed", "--threads"] + (["--trials"] if command in ("run", "find") else []))
+            value = r.choice(NUMERIC_ARGS)
+            if opt == "--trials" and value.isdigit() and int(value) > 40:
+                value = "41"
+            extra += [opt, value]
+            tags.add("number")
         return base + extra, tags
 
     def make_input(self, r, command):
@@ -516,21 +609,60 @@ class Campaign:
                 applied.append("text-" + m)
         return name, doc, text, applied
 
-    def execute(self, argv, workdir):
+    def execute(self, argv, workdir, command):
+        """Runs one command under its CPU budget (budget_s): (rc, stdout, stderr, outcome_note, cpu_s, wall_s).
+        outcome_note is None, "timeout" (the CPU budget ran out: SIGXCPU) or "wall" (the wall-clock
+        guard killed it: a hang that uses no CPU, or a machine slower than 20 times the budget)."""
         started = time.monotonic()
         # Under the kernel's 128 KiB per argument; an argument cannot hold a NUL byte.
         argv = [(a if len(a) < 120_000 else a[:120_000]).replace("\x00", "") for a in argv]
+        budget = budget_s(command, argv)
+        cpu_limit = max(1, math.ceil(budget))
+
+        def limits():
+            # The machine is shared: the budget is CPU time, which load does not stretch. The
+            # soft limit sends SIGXCPU; the hard one, a second later, SIGKILL. No core files;
+            # memory capped so that a blow-up is a bad_alloc here, not the machine's swap.
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu_limit, cpu_limit + 1))
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+            resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
         p = subprocess.Popen([a.encode("utf-8", "surrogateescape") if isinstance(a, str) else a for a in argv],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=workdir, start_new_session=True)
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=workdir,
+                             start_new_session=True, preexec_fn=limits)
+        chunks = {"out": collections.deque(maxlen=64), "err": collections.deque(maxlen=64)}
+
+        def drain(stream, key):
+            for block in iter(lambda: stream.read(4096), b""):
+                chunks[key].append(block)
+
+        readers = [threading.Thread(target=drain, args=(p.stdout, "out"), daemon=True),
+                   threading.Thread(target=drain, args=(p.stderr, "err"), daemon=True)]
+        for t in readers:
+            t.start()
+        note = None
+        deadline = started + max(60.0, WALL_FACTOR * budget)
+        while True:
+            pid, status, usage = os.wait4(p.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                os.killpg(p.pid, signal.SIGKILL)  # the process group of the child we started
+                note = "wall"
+            time.sleep(0.005)
+        p.returncode = os.waitstatus_to_exitcode(status)
         try:
-            out, err = p.communicate(timeout=self.a.timeout)
-            timed_out = False
-        except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGKILL)  # the process group of the child we started
-            out, err = p.communicate()
-            timed_out = True
-        return (p.returncode, out.decode("utf-8", "replace")[-20000:], err.decode("utf-8", "replace")[-20000:],
-                timed_out, time.monotonic() - started)
+            os.killpg(p.pid, signal.SIGKILL)  # anything it left behind
+        except ProcessLookupError:
+            pass
+        for t in readers:
+            t.join(5)
+        cpu = usage.ru_utime + usage.ru_stime
+        if note is None and p.returncode in (-signal.SIGXCPU, -signal.SIGKILL) and cpu >= cpu_limit - 0.05:
+            note = "timeout"
+        out = b"".join(chunks["out"]).decode("utf-8", "replace")[-20000:]
+        err = b"".join(chunks["err"]).decode("utf-8", "replace")[-20000:]
+        return p.returncode, out, err, note, cpu, time.monotonic() - started
 
     def one(self, i):
         r = random.Random(f"{self.a.seed}-{i}")
@@ -542,9 +674,9 @@ class Campaign:
         with open(scenario, "w", encoding="utf-8", errors="surrogatepass") as f:
             f.write(text)
         argv, tags = self.argv(r, command, scenario, doc, workdir)
-        rc, out, err, timed_out, secs = self.execute(argv, workdir)
+        rc, out, err, note, cpu, secs = self.execute(argv, workdir, command)
         why = cause(applied, tags)
-        outcome, flags = classify(command, rc, out, err, timed_out)
+        outcome, flags = classify(command, rc, out, err, note)
         with self.lock:
             self.counts[(command, outcome)] += 1
             for fl in flags:
@@ -552,7 +684,9 @@ class Campaign:
             for m in applied:
                 self.mutation_counts[m] += 1
             self.done += 1
-            bad = flags or timed_out or rc < 0
+            bad = flags or note or rc < 0
+            self.cpu[command] += cpu
+            self.slowest[command] = max(self.slowest[command], (cpu / max(budget_s(command, argv), 1e-9), cpu, i))
             sig = signature(command, outcome, flags, out, err, self.tmp, why) if bad else None
             new = bad and sig not in self.failures
             if new:
@@ -575,9 +709,9 @@ class Campaign:
         with open(scenario, "w", encoding="utf-8", errors="surrogatepass") as f:
             f.write(text)
         argv = [scenario if a == case["scenario_arg"] else a.replace(case["workdir"], workdir) for a in case["argv"]]
-        rc, out, err, timed_out, _ = self.execute(argv, workdir)
+        rc, out, err, note, _, _ = self.execute(argv, workdir, case["command"])
         shutil.rmtree(workdir, ignore_errors=True)
-        outcome, flags = classify(case["command"], rc, out, err, timed_out)
+        outcome, flags = classify(case["command"], rc, out, err, note)
         return signature(case["command"], outcome, flags, out, err, self.tmp, case["why"]) == sig
 
     def minimize(self, sig, case, budget):
@@ -585,7 +719,7 @@ class Campaign:
         doc = case["doc"]
         if case["mutations"] and any(m.startswith("text-") for m in case["mutations"]):
             return case["text"]  # broken text: kept as it failed
-        if case["outcome"] == "timeout":
+        if case["outcome"].endswith("timeout"):
             budget = min(budget, 10)
         runs = 0
         changed = True
@@ -674,13 +808,17 @@ class Campaign:
         outcomes = sorted({o for (_, o) in self.counts}, key=lambda o: (not o.startswith("exit"), o))
         flag_names = sorted({f for (_, f) in self.flag_counts})
         lines = [f"# coordsim mutation campaign", "",
-                 f"{self.done} inputs, seed {self.a.seed}, timeout {self.a.timeout} s, {self.a.jobs} jobs, "
-                 f"{self.seconds:.0f} s; binary {self.a.coordsim}", "",
+                 f"{self.done} inputs, seed {self.a.seed}, {self.a.jobs} jobs, {self.seconds:.0f} s; binary "
+                 f"{self.a.coordsim}; budget per command {STARTUP_S:g} s + {TRIAL_S:g} s a trial of CPU time "
+                 f"(wall-clock guard {WALL_FACTOR}x)", "",
                  "| command | " + " | ".join(outcomes) + " | " + " | ".join(flag_names) + " | total |",
                  "|---|" + "---:|" * (len(outcomes) + len(flag_names) + 1)]
         for c in self.a.commands + (["harness"] if any(k[0] == "harness" for k in self.counts) else []):
             row = [str(self.counts[(c, o)]) for o in outcomes] + [str(self.flag_counts[(c, f)]) for f in flag_names]
             lines.append(f"| {c} | " + " | ".join(row) + f" | {sum(self.counts[(c, o)] for o in outcomes)} |")
+        lines += ["", "CPU time by command (total; the slowest run as a share of its budget): " + "; ".join(
+            f"{c} {self.cpu[c]:.0f} s ({self.slowest[c][1]:.2f} s, {100 * self.slowest[c][0]:.1f}% of its budget)"
+            for c in self.a.commands)]
         lines += ["", "Mutations applied: " + ", ".join(f"{m} {n}" for m, n in self.mutation_counts.most_common()), "",
                   f"## Distinct failures ({len(self.failures)})", ""]
         summary = []
@@ -716,7 +854,7 @@ class Campaign:
                             "stderr": case["stderr"][-2000:]})
         (out / "report.md").write_text("\n".join(lines) + "\n")
         (out / "report.json").write_text(json.dumps({
-            "inputs": self.done, "seconds": self.seconds,
+            "inputs": self.done, "seconds": self.seconds, "cpu_s": dict(self.cpu),
             "counts": [{"command": c, "outcome": o, "n": n} for (c, o), n in sorted(self.counts.items())],
             "flags": [{"command": c, "flag": f, "n": n} for (c, f), n in sorted(self.flag_counts.items())],
             "failures": summary}, indent=1))
@@ -728,7 +866,6 @@ def main():
     ap.add_argument("--coordsim", default=str(ROOT / "build/cli/coordsim"))
     ap.add_argument("--count", type=int, default=600)
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--timeout", type=float, default=10)
     ap.add_argument("--seed", default="1")
     ap.add_argument("--commands", default=",".join(COMMANDS))
     ap.add_argument("--minimize-budget", type=int, default=150)

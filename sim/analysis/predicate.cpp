@@ -39,13 +39,16 @@ class PredicateParser {
 
   void parse() {
     // A --where is typed on a command line; the longest in the docs is 60
-    // characters. Bounding the length bounds the tree's depth (a 60,000-term
+    // characters. Bounding the tokens bounds the tree's depth (a 60,000-term
     // sum recursed 60,000 frames deep in evaluate and crashed), and bounding
     // the nesting bounds the parser's own recursion (10,000 parentheses did).
     if (text_.size() > kMaxLength)
       throw InputError(where_, fmt::format("the expression is {} characters long; the limit is {}", text_.size(),
                                            kMaxLength));
     tokenize();
+    if (tokens_.size() > kMaxTokens + 1)  // the end counts too
+      fail(tokens_[kMaxTokens].pos, fmt::format("more than {} tokens (numbers, names, operators and parentheses)",
+                                                kMaxTokens));
     p_.root_ = parse_or();
     if (peek().kind == Tok::rparen) fail(peek().pos, "unmatched ')'");
     if (peek().kind != Tok::end)
@@ -63,7 +66,8 @@ class PredicateParser {
   void tokenize() {
     std::size_t i = 0;
     const auto two = [&](char a, char b) { return text_[i] == a && i + 1 < text_.size() && text_[i + 1] == b; };
-    while (true) {
+    // One token past the limit is enough to refuse the text.
+    while (tokens_.size() <= kMaxTokens) {
       while (i < text_.size() && std::isspace(static_cast<unsigned char>(text_[i]))) ++i;
       if (i == text_.size()) break;
       const char c = text_[i];
@@ -117,7 +121,11 @@ class PredicateParser {
     tokens_.push_back(Token{Tok::end, text_.size(), {}, 0});
   }
 
-  static constexpr std::size_t kMaxLength = 4096;
+  static constexpr std::size_t kMaxTokens = 4096;
+  // Any length the tokens leave: a canonical form of 4,096 tokens is at most
+  // ~160 KB (the longest token a number of 24 characters or a metric name,
+  // plus two spaces), so it always fits.
+  static constexpr std::size_t kMaxLength = std::size_t{1} << 20;
   static constexpr int kMaxNesting = 64;
 
   // Counts one level of '(', '!' or unary '-' while its operand is parsed.
@@ -331,28 +339,89 @@ double Predicate::eval(int n, const TrialMetrics& m) const {
   return 0;
 }
 
-std::string Predicate::show(int n) const {
-  const Node& x = nodes_[static_cast<std::size_t>(n)];
-  const auto bin = [&](std::string_view op) { return "(" + show(x.lhs) + " " + std::string(op) + " " + show(x.rhs) + ")"; };
-  switch (x.op) {
-    case Op::number: return fmt::format("{:g}", x.value);
-    case Op::metric: return trial_metric_infos()[static_cast<std::size_t>(x.metric)].name;
-    case Op::neg: return "-" + show(x.lhs);
-    case Op::add: return bin("+");
-    case Op::sub: return bin("-");
-    case Op::mul: return bin("*");
-    case Op::div: return bin("/");
-    case Op::lt: return bin("<");
-    case Op::le: return bin("<=");
-    case Op::gt: return bin(">");
-    case Op::ge: return bin(">=");
-    case Op::eq: return bin("==");
-    case Op::ne: return bin("!=");
-    case Op::not_: return "!" + show(x.lhs);
-    case Op::and_: return bin("&&");
-    case Op::or_: return bin("||");
+namespace {
+
+// How tightly each operator binds, loosest first, as in the grammar
+// (predicate.hpp): a child printed where the grammar wants a tighter level
+// than its own gets parentheses, and no other does.
+enum Level : int { kOr = 1, kAnd, kNot, kCompare, kSum, kProduct, kUnary, kAtom };
+
+int level(Predicate::Op op) {
+  using Op = Predicate::Op;
+  switch (op) {
+    case Op::or_: return kOr;
+    case Op::and_: return kAnd;
+    case Op::not_: return kNot;
+    case Op::lt: case Op::le: case Op::gt: case Op::ge: case Op::eq: case Op::ne: return kCompare;
+    case Op::add: case Op::sub: return kSum;
+    case Op::mul: case Op::div: return kProduct;
+    case Op::neg: return kUnary;
+    case Op::number: case Op::metric: return kAtom;
   }
-  return "?";
+  return kAtom;
+}
+
+std::string_view symbol(Predicate::Op op) {
+  using Op = Predicate::Op;
+  switch (op) {
+    case Op::or_: return "||";
+    case Op::and_: return "&&";
+    case Op::lt: return "<";
+    case Op::le: return "<=";
+    case Op::gt: return ">";
+    case Op::ge: return ">=";
+    case Op::eq: return "==";
+    case Op::ne: return "!=";
+    case Op::add: return "+";
+    case Op::sub: return "-";
+    case Op::mul: return "*";
+    case Op::div: return "/";
+    case Op::not_: return "!";
+    case Op::neg: return "-";
+    default: return "?";
+  }
+}
+
+}  // namespace
+
+std::string Predicate::canonical() const {
+  std::string out;
+  show(root_, kOr, out);
+  return out;
+}
+
+void Predicate::show(int n, int min_level, std::string& out) const {
+  const Node& x = nodes_[static_cast<std::size_t>(n)];
+  const int own = level(x.op);
+  const bool parens = own < min_level;
+  if (parens) out += '(';
+  switch (own) {
+    case kAtom:
+      if (x.op == Op::metric) {
+        out += trial_metric_infos()[static_cast<std::size_t>(x.metric)].name;
+      } else {
+        // The shortest text that reads back as exactly this double ({:g}
+        // printed 1.2345678 as 1.23457: another predicate).
+        char buffer[32];
+        const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, x.value);
+        out.append(buffer, ec == std::errc() ? end : buffer);
+      }
+      break;
+    case kNot:  // '!' not
+    case kUnary:  // '-' unary
+      out += symbol(x.op);
+      show(x.lhs, own, out);
+      break;
+    default:
+      // Left-associative: the left operand may be of the same level, the right
+      // one must bind tighter. A comparison does not chain: both are sums.
+      show(x.lhs, own == kCompare ? kSum : own, out);
+      out += ' ';
+      out += symbol(x.op);
+      out += ' ';
+      show(x.rhs, own == kCompare ? kSum : own + 1, out);
+  }
+  if (parens) out += ')';
 }
 
 std::vector<int> Predicate::metrics_used() const {

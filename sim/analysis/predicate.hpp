@@ -22,7 +22,10 @@
 // predicate is defined and true, so `0/0` or `!(cost_usd/analyses > 1)`
 // matches no trial with analyses == 0 instead of every one.
 //
-// At most 4,096 characters and 64 levels of '(', '!' and unary '-'.
+// At most 4,096 tokens (numbers, names, operators and parentheses; a 1 MiB
+// text at most) and 64 levels of '(', '!' and unary '-'. Tokens, not
+// characters: the canonical form spaces its operators and spells numbers its
+// own way, and must fit wherever the text it came from fit.
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,8 +47,16 @@ class Predicate {
     return v != 0 && v == v;  // v == v: not NaN
   }
   const std::string& text() const noexcept { return text_; }
-  // Fully parenthesised, for tests and messages: "((analyses > 1) && (misses == 0))".
-  std::string canonical() const { return show(root_); }
+  // How the expression was understood, for messages and `find --json`
+  // "parsed": operators spaced, numbers in their shortest exact form
+  // ("0.5e1" is "5"), and only the parentheses the grammar needs, so
+  // `(a>1) && b==0` is "a > 1 && b == 0" and `(!(1+2))*3` is "(!1 + 2) * 3"
+  // (`!` binds looser than `+`). It parses back to the same predicate and the
+  // same canonical form, within the same limits as its text (it has at most
+  // the text's tokens and nesting): a fully parenthesised form did not — a
+  // 66-term sum nested 65 parentheses deep — and printing `-(!1)` as "-!1" and
+  // `(!x)*3` as "(!x * 3)" changed or broke the predicate.
+  std::string canonical() const;
   // The metric ids the expression reads (ascending, once each).
   std::vector<int> metrics_used() const;
 
@@ -61,7 +72,7 @@ class Predicate {
   };
   friend class PredicateParser;
   double eval(int n, const TrialMetrics& m) const;
-  std::string show(int n) const;
+  void show(int n, int min_level, std::string& out) const;
 
   std::string text_;
   std::vector<Node> nodes_;

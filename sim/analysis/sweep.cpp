@@ -15,6 +15,7 @@
 #include "sim/input/json_pointer.hpp"
 #include "sim/input/json_text.hpp"
 #include "sim/input/scenario_loader.hpp"
+#include "sim/input/utf8.hpp"
 #include "sim/output/report.hpp"
 
 namespace coordsim::sim {
@@ -39,6 +40,11 @@ std::string set_text(const nlohmann::json& v) { return v.is_string() ? v.get<std
 }  // namespace
 
 Vary parse_vary(const std::string& argument) {
+  // Each value becomes a --set and a field of the sweep document: a string
+  // that is not UTF-8 could not be written as JSON.
+  if (const auto bad = invalid_utf8_at(argument))
+    throw InputError("--vary " + escape_invalid_utf8(argument),
+                     "not valid UTF-8 at " + describe_invalid_utf8(argument, *bad) + "; a scenario's text is UTF-8");
   const std::string where = "--vary " + argument;
   const auto eq = argument.find('=');
   if (eq == std::string::npos || eq == 0)
@@ -68,7 +74,11 @@ Vary parse_vary(const std::string& argument) {
     for (int i = 0; i < static_cast<int>(count); ++i) {
       // Computed from the index, not accumulated, so 0.1 steps do not drift.
       const double x = *start + i * *step;
-      const double rounded = std::round(x * 1e9) / 1e9;
+      // Only where nine decimals are below a double's precision: x * 1e9
+      // overflowed to infinity past 1.8e299 (1e300:1e300:1 gave null).
+      const double rounded = std::abs(x) < 1e15 ? std::round(x * 1e9) / 1e9 : x;
+      if (!std::isfinite(rounded))
+        throw InputError(where, fmt::format("value {} of the range is not a finite number", i + 1));
       if (rounded == std::floor(rounded) && std::abs(rounded) < 1e15)
         v.values.emplace_back(static_cast<std::int64_t>(rounded));
       else

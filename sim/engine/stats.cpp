@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <limits>
 
 namespace coordsim::sim {
 
@@ -11,6 +12,13 @@ constexpr int kExactBits = 7;  // values below 2^7 have a bucket each
 constexpr int kSubBits = 6;    // 64 buckets per power of two above that
 constexpr int kMaxBits = 62;
 constexpr int kBuckets = (1 << kExactBits) + (kMaxBits - kExactBits) * (1 << kSubBits);
+// Token totals: each trial's is below 2^55 (trial_runner.cpp's draw_count),
+// but 2^40 trials of them are not, and signed overflow is undefined. Adding
+// non-negative counts with saturation at 2^63 - 1 gives the same total in any
+// order, so the thread count still changes nothing.
+void add_tokens(std::int64_t& total, std::int64_t n) {
+  total = n > std::numeric_limits<std::int64_t>::max() - total ? std::numeric_limits<std::int64_t>::max() : total + n;
+}
 }  // namespace
 
 LatencyHistogram::LatencyHistogram() : counts_(kBuckets, 0) {}
@@ -84,10 +92,10 @@ void Summary::add(const TrialOutcome& t) {
   for (int e = 0; e < agent::kEndpointCount; ++e) api_calls[e] += t.api_calls[e];
   rate_limited += t.rate_limited;
   agents_died += t.agents_died;
-  tokens_in += t.tokens_in;
-  tokens_out += t.tokens_out;
-  baseline_tokens_in += t.baseline_tokens_in;
-  baseline_tokens_out += t.baseline_tokens_out;
+  add_tokens(tokens_in, t.tokens_in);
+  add_tokens(tokens_out, t.tokens_out);
+  add_tokens(baseline_tokens_in, t.baseline_tokens_in);
+  add_tokens(baseline_tokens_out, t.baseline_tokens_out);
   for (std::int64_t us : t.decision_latency_us) decision_latency.add(us);
 }
 
@@ -104,10 +112,10 @@ void Summary::merge(const Summary& o) {
   for (int e = 0; e < agent::kEndpointCount; ++e) api_calls[e] += o.api_calls[e];
   rate_limited += o.rate_limited;
   agents_died += o.agents_died;
-  tokens_in += o.tokens_in;
-  tokens_out += o.tokens_out;
-  baseline_tokens_in += o.baseline_tokens_in;
-  baseline_tokens_out += o.baseline_tokens_out;
+  add_tokens(tokens_in, o.tokens_in);
+  add_tokens(tokens_out, o.tokens_out);
+  add_tokens(baseline_tokens_in, o.baseline_tokens_in);
+  add_tokens(baseline_tokens_out, o.baseline_tokens_out);
   events += o.events;
   decision_latency.merge(o.decision_latency);
 }

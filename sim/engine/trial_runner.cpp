@@ -56,17 +56,21 @@ void TrialRunner::set_observer(TrialObserver* observer) noexcept {
 
 namespace {
 Duration draw_time(const Distribution& d, Rng& rng) { return agent::from_seconds(d.sample(rng)); }
-// std::llround without the libm call, which was a tenth of drawing a plan. For
-// |x| < 2^52 the truncation n is exact and so is x - n, so comparing that with
-// 0.5 rounds halves away from zero exactly as llround does. Larger values (no
-// token count is one) take llround.
+// A token count: rounded to the nearest integer, halves up, without llround's
+// libm call (a tenth of drawing a plan); for 0 <= x < 2^40 the truncation n is
+// exact and so is x - n. Clamped to [0, kMaxDrawnCount]: the load-time checks
+// keep counts non-negative, but a lognormal's tail goes past any int64 (median
+// 1e9, sigma 5: 8% of draws above 1e12), and llround of those was undefined
+// (-2^63 on x86: negative token totals that then overflowed). 2^40 tokens an
+// analysis keep every trial's sum below 2^55 (10,000 flavors, each paid at
+// most twice), and run totals saturate (stats.cpp).
+constexpr double kMaxDrawnCount = 0x1p40;
 std::int64_t draw_count(const Distribution& d, Rng& rng) {
   const double x = d.sample(rng);
-  if (!(std::abs(x) < 0x1p52)) return std::llround(x);
+  if (!(x >= 0 && x < kMaxDrawnCount)) [[unlikely]]
+    return x >= kMaxDrawnCount ? static_cast<std::int64_t>(kMaxDrawnCount) : 0;  // NaN: 0
   auto n = static_cast<std::int64_t>(x);
-  const double fraction = x - static_cast<double>(n);
-  if (fraction >= 0.5) ++n;
-  if (fraction <= -0.5) --n;
+  if (x - static_cast<double>(n) >= 0.5) ++n;
   return n;
 }
 // `rng.uniform01() < p`, or a choice point under `coordsim explore`.

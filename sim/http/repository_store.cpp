@@ -7,6 +7,7 @@
 #include "sim/http/journal.hpp"
 #include "sim/http/query.hpp"
 #include "sim/http/request_fields.hpp"
+#include "sim/http/state_fields.hpp"
 #include "sim/input/input_error.hpp"
 
 namespace coordsim::sim::http {
@@ -161,12 +162,15 @@ json save_state(const RepositoryStore& store, Time now, std::int64_t unix_epoch_
 
 Time load_state(RepositoryStore& store, const json& state, const std::string& source) {
   if (!store.repos.empty()) throw std::logic_error("load_state on a router that has state");
+  if (!state.is_object() || state.value("format", "") != "coordsim-serve-state")
+    throw InputError(source, "not a coordsim serve state file (no \"format\": \"coordsim-serve-state\")");
+  // Types and ranges first, with the JSON pointer (state_fields.hpp); what
+  // the entries mean is checked as they replay.
+  check_state_document(state, source);
+  if (state["version"] != 1)
+    throw InputError(source + ": /version", "unsupported state file version " + state["version"].dump());
   std::string where = "/";
   try {
-    if (!state.is_object() || state.value("format", "") != "coordsim-serve-state")
-      throw InputError(source, "not a coordsim serve state file (no \"format\": \"coordsim-serve-state\")");
-    if (state.at("version").get<int>() != 1)
-      throw InputError(source + ": /version", "unsupported state file version " + state.at("version").dump());
     check_range(state, "clock_us", 0, kMaxStateTimeUs, source + ": ", "µs of model time");
     check_range(state, "journal_seq", 0, INT64_MAX, source + ": ", "a journal line number");
     const auto& repos = state.at("repositories");
@@ -178,11 +182,12 @@ Time load_state(RepositoryStore& store, const json& state, const std::string& so
       if (!valid_name(owner) || !valid_name(name) || find_repo(store, owner, name))
         throw std::invalid_argument("invalid or repeated repository name");
       auto r = std::make_unique<Repository>();
-      r->info = {jr.at("id").get<std::int64_t>(), owner, name, jr.at("created_unix_us").get<std::int64_t>()};
+      r->info = {jr["id"].get<std::int64_t>(), owner, name, jr["created_unix_us"].get<std::int64_t>()};
       store.next_repo_id = std::max(store.next_repo_id, r->info.id + 1);
-      const json& journal = jr.at("journal");
+      const json& journal = jr["journal"];
       for (std::size_t k = 0; k < journal.size(); ++k) {
         where = "/repositories/" + std::to_string(i) + "/journal/" + std::to_string(k);
+        check_journal_entry(journal[k], where, source);
         apply_checked(store, *r, journal.at(k), source + ": " + where);
       }
       store.repos.emplace(repo_key(owner, name), std::move(r));
@@ -197,7 +202,7 @@ Time load_state(RepositoryStore& store, const json& state, const std::string& so
   } catch (const InputError&) {
     throw;
   } catch (const std::exception& e) {
-    throw InputError(source + ": " + where, std::string("invalid state: ") + e.what());
+    throw InputError(source + ": " + where, "invalid state: " + without_library_prefix(e.what()));
   }
 }
 

@@ -7,6 +7,7 @@
 
 #include "sim/input/document_pointer.hpp"
 #include "sim/input/json_text.hpp"
+#include "sim/input/utf8.hpp"
 
 namespace coordsim::sim::loader {
 
@@ -22,6 +23,7 @@ class DuplicateKeyCheck {
   explicit DuplicateKeyCheck(std::string source) : source_(std::move(source)) {}
 
   bool operator()(int /*depth*/, json::parse_event_t event, json& parsed) {
+    key_pending_ = event == json::parse_event_t::key;
     switch (event) {
       case json::parse_event_t::object_start: frames_.emplace_back().array = false; break;
       case json::parse_event_t::array_start: frames_.emplace_back().array = true; break;
@@ -44,6 +46,18 @@ class DuplicateKeyCheck {
     return true;
   }
 
+  // Where the parser is: the pointer of the value it reads, or of the object
+  // whose key it reads.
+  std::string pointer() const {
+    std::string out;
+    for (std::size_t i = 0; i < frames_.size(); ++i) {
+      const Frame& f = frames_[i];
+      if (f.array) out = child(out, f.index);
+      else if (i + 1 < frames_.size() || key_pending_) out = child(out, f.key);
+    }
+    return out;
+  }
+
  private:
   struct Frame {
     bool array = false;
@@ -56,14 +70,9 @@ class DuplicateKeyCheck {
     if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
   }
 
-  std::string pointer() const {
-    std::string out;
-    for (const Frame& f : frames_) out = f.array ? child(out, f.index) : child(out, f.key);
-    return out;
-  }
-
   std::string source_;
   std::vector<Frame> frames_;
+  bool key_pending_ = false;  // the last event was a key: its value comes next
 };
 
 }  // namespace
@@ -73,6 +82,23 @@ json parse_document(std::string_view text, const std::string& source, int max_de
   // built, and an out-of-range number is reported with its place.
   if (auto problem = check_json_text(text, max_depth)) {
     throw InputError(source + ": " + text_position(text, problem->offset), "invalid JSON: " + problem->message);
+  }
+  // JSON text is UTF-8 (RFC 8259); nlohmann refuses other bytes in a string
+  // too, but quotes them raw. Said here with the place and, where the parser
+  // got to, the pointer of the value or key holding them.
+  if (const auto bad = invalid_utf8_at(text)) {
+    DuplicateKeyCheck where(source);
+    try {
+      const json prefix = json::parse(text.substr(0, *bad), [&where](int depth, json::parse_event_t event,
+                                                                      json& parsed) {
+        return where(depth, event, parsed);
+      });
+    } catch (const std::exception&) {
+      // The prefix ends inside a string: the parser stops there, where we want it.
+    }
+    const std::string in = where.pointer();
+    throw InputError(source + ": " + text_position(text, *bad) + (in.empty() ? "" : " (in " + in + ")"),
+                     "not valid UTF-8 at " + describe_invalid_utf8(text, *bad) + "; JSON text must be UTF-8");
   }
   DuplicateKeyCheck check(source);
   try {

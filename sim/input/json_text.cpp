@@ -113,8 +113,13 @@ std::string read_input_file(const std::string& path, std::string_view what, std:
     throw InputError(path, "cannot read " + std::string(what) + ": " + std::generic_category().message(errno));
   }
   if (text.size() > max_bytes) {
-    throw InputError(path, "the " + std::string(what) + " is larger than " + std::to_string(max_bytes >> 20) +
-                               " MiB, the most coordsim reads: is it the right file?");
+    // 16 MiB, or 64 KiB for the small limits (a token file).
+    const std::string limit = max_bytes >= (std::size_t{1} << 20) && max_bytes % (std::size_t{1} << 20) == 0
+                                  ? std::to_string(max_bytes >> 20) + " MiB"
+                              : max_bytes % 1024 == 0 ? std::to_string(max_bytes >> 10) + " KiB"
+                                                      : std::to_string(max_bytes) + " bytes";
+    throw InputError(path, "the " + std::string(what) + " is larger than " + limit +
+                               ", the most coordsim reads: is it the right file?");
   }
   return text;
 }

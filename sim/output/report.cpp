@@ -36,7 +36,7 @@ Metrics compute_metrics(const RunReport& r) {
   m.api_calls_mean = ratio(static_cast<double>(s.api_calls_total()), n);
   m.rate_limited_mean = ratio(static_cast<double>(s.rate_limited), n);
   m.agents_died_mean = ratio(static_cast<double>(s.agents_died), n);
-  m.tokens_mean = ratio(static_cast<double>(s.tokens_in + s.tokens_out), n);
+  m.tokens_mean = ratio(static_cast<double>(s.tokens_in) + static_cast<double>(s.tokens_out), n);  // each may be saturated
   m.cost_mean = ratio(usd(s.tokens_in, s.tokens_out, r.scenario.llm), n);
   m.baseline_cost_mean = ratio(usd(s.baseline_tokens_in, s.baseline_tokens_out, r.scenario.llm), n);
   m.savings = m.baseline_cost_mean > 0 ? 1.0 - m.cost_mean / m.baseline_cost_mean : 0.0;

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fuzz_support.hpp"
-#include "sim/engine/trial_runner.hpp"
+#include "run_trial.hpp"
 #include "sim/input/input_error.hpp"
 #include "sim/input/scenario_loader.hpp"
 
@@ -30,8 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       // What reports echo and shrink writes: it must load again, unchanged.
       const sim::ScenarioFile again = sim::load_scenario_text(s.document.dump(), "fuzz-again.json");
       fuzz::require(again.document == s.document, "the validated document does not load to itself", s.document.dump());
-      sim::TrialRunner runner(s, s.protocol);
-      runner.run(s.seed, 0);
+      fuzz::run_one_trial(s);
     });
   });
 }

@@ -1,6 +1,6 @@
 // Fuzz target: a `coordsim serve --state FILE` file's contents, the way the
-// command loads it (cli/serve_command.cpp: "not valid JSON" unless it parses,
-// then Router::load_state into a fresh router). A state that loads must save
+// command loads it (cli/serve_command.cpp: sim::parse_json_text, as strict as
+// a scenario file, then Router::load_state into a fresh router). A state that loads must save
 // and load again to the same state (a restart must not change the server's
 // answers) and must be writable (the server dumps it on shutdown).
 #include <cstdint>
@@ -12,15 +12,15 @@
 #include "serve_scenario.hpp"
 #include "sim/http/router.hpp"
 #include "sim/input/input_error.hpp"
+#include "sim/input/json_text.hpp"
 
 using namespace coordsim;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   return fuzz::run_target([&] {
     const std::string_view text = fuzz::text_of(data, size);
-    const nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
-    if (doc.is_discarded()) return;  // the CLI's InputError
     fuzz::expect_only<sim::InputError>(text, [&] {
+      const nlohmann::json doc = sim::parse_json_text(text, "state.json");
       sim::http::Router router(fuzz::serve_scenario(), fuzz::serve_options());
       const agent::Time clock = router.load_state(doc, "state.json");
       // The server continues from the saved clock: requests after it still work.

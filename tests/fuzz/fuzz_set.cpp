@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fuzz_support.hpp"
-#include "sim/engine/trial_runner.hpp"
+#include "run_trial.hpp"
 #include "sim/input/input_error.hpp"
 #include "sim/input/scenario_loader.hpp"
 
@@ -28,8 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       } catch (const nlohmann::json::exception& e) {
         fuzz::finding("a loaded scenario cannot be written as JSON", e.what());
       }
-      sim::TrialRunner runner(s, s.protocol);
-      runner.run(s.seed, 0);
+      fuzz::run_one_trial(s);
     });
   });
 }

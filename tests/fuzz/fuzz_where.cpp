@@ -1,7 +1,8 @@
 // Fuzz target: a `--where` expression -> sim::Predicate::parse, then what
 // `find` and `shrink` do with a predicate: evaluate it on trial metrics, list
 // the metrics it reads, and print it. Its canonical form (used in messages
-// and by tests) must parse again to the same canonical form.
+// and by tests) must parse again to the same canonical form and to a
+// predicate with the same values.
 #include <cstdint>
 #include <string>
 
@@ -33,6 +34,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         fuzz::finding("the canonical form does not parse", canonical + "\n" + e.what());
       }
       fuzz::require(again == canonical, "the canonical form parses to another expression", canonical + " -> " + again);
+      // And to the same predicate: {:g} printed 1.2345678 as 1.23457, which
+      // parses to itself but is another number.
+      const sim::Predicate reparsed = sim::Predicate::parse(canonical);
+      for (const double fill : {0.0, 1.0, -2.5, 1e300}) {
+        const sim::TrialMetrics m(n, fill);
+        const double a = p.evaluate(m), b = reparsed.evaluate(m);
+        fuzz::require(a == b || (a != a && b != b), "the canonical form evaluates differently", canonical);
+      }
     });
   });
 }

@@ -16,7 +16,8 @@
 // to P + "current-input", so when a finding kills the process that file is the
 // reproducer (scripts/fuzz.sh renames it crash-<sha1>); a run longer than
 // -timeout seconds exits 70 with the input kept the same way. Other libFuzzer
-// flags are accepted and ignored.
+// flags are accepted and ignored. COORDSIM_FUZZ_CANARY plants a finding
+// (check_canary) for testing the scripts around it.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -200,6 +201,18 @@ class Mutator {
 
 int g_current_fd = -1;
 
+// COORDSIM_FUZZ_CANARY=TEXT: an input holding TEXT is a finding. Only for
+// checking that a finding fails the run that found it (.ci/run plants one
+// before it fuzzes); never set otherwise.
+void check_canary(const std::string& input) {
+  static const char* const canary = std::getenv("COORDSIM_FUZZ_CANARY");
+  if (canary && *canary && input.find(canary) != std::string::npos) {
+    std::fprintf(stderr, "coordsim-fuzz: finding: the planted canary (COORDSIM_FUZZ_CANARY=%s)\n", canary);
+    std::fflush(stderr);
+    std::abort();
+  }
+}
+
 void keep_input(const std::string& s) {
   if (g_current_fd < 0) return;
   if (::ftruncate(g_current_fd, 0) != 0 || ::pwrite(g_current_fd, s.data(), s.size(), 0) < 0) {
@@ -228,6 +241,7 @@ int replay(const Options& o, const char* argv0) {
     }
     std::fprintf(stderr, "%s\n", f.c_str());
     if (o.timeout) ::alarm(o.timeout);
+    check_canary(bytes);
     LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
   }
   std::printf("%s: %zu inputs, no findings\n", argv0, files.size());
@@ -258,6 +272,7 @@ int fuzz(const Options& o, const char* argv0) {
     const std::string input = m.next();
     keep_input(input);
     if (o.timeout) ::alarm(o.timeout);
+    check_canary(input);
     LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(input.data()), input.size());
     ++n;
     elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -110,7 +110,7 @@ dup = run["duplicate_rate"]
 assert found["matches"] == dup["count"], (found["matches"], dup["count"])
 assert abs(found["matches"] - dup["value"] * run["failure_events"]) < 1e-6 * run["failure_events"]
 assert found["indices"] == run["examples"]["duplicate"], (found["indices"], run["examples"]["duplicate"])
-assert found["parsed"] == "(analyses > 1)"
+assert found["parsed"] == "analyses > 1"
 PY
 grep -q "replay the first: coordsim replay $prod --trial" "$work/find.out" && ok || bad "find prints no replay command"
 "$bin" find "$prod" --trials 3000 --where 'misses>0 && api_calls<20' >"$work/none.out" && ok || bad "find with no match"

@@ -255,6 +255,17 @@ expect_error "--token-file with a space inside" "spaces or control characters" s
 printf ' \n\n' >"$work/blank-token"
 expect_error "--token-file holding no token" "holds no token" serve --token-file "$work/blank-token"
 expect_error "--token with a space inside" "--token" serve --token "a b"
+# Issue #15: the state's fields named with their JSON pointer, not nlohmann's words; the
+# state and token files read like a scenario (nesting, size).
+printf '{"format":"coordsim-serve-state","version":1,"clock_us":0,"repositories":[{"owner":"a","name":"b","id":"1","created_unix_us":0,"journal":[]}]}' >"$work/badid.json"
+expect_error "state field of the wrong type" 'badid.json: /repositories/0/id: expected an integer, got string "1"' \
+  serve --state "$work/badid.json" --port 0
+python3 -c 'print("{\"format\":\"coordsim-serve-state\",\"x\":" + "[" * 120000 + "]" * 120000 + "}")' >"$work/deepstate.json"
+expect_error "deeply nested state" "deepstate.json: line 1, column 101: invalid JSON: nested deeper than 64 levels" \
+  serve --state "$work/deepstate.json" --port 0
+head -c 70000 /dev/zero | tr '\0' x >"$work/bigtoken"
+expect_error "token file too large" "bigtoken: the token file is larger than 64 KiB" \
+  serve --token-file "$work/bigtoken" --port 0
 check "--help teaches with examples" bash -c "'$bin' serve --help | grep -q 'Examples:'"
 
 echo "$pass passed, $failures failed"

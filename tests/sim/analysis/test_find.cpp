@@ -35,22 +35,32 @@ sim::TrialMetrics metrics_with(std::initializer_list<std::pair<std::string_view,
 }  // namespace
 
 TEST_CASE("predicate precedence", "[find][predicate]") {
-  CHECK(parsed("analyses>1") == "(analyses > 1)");
-  CHECK(parsed("misses>0 && api_calls<20") == "((misses > 0) && (api_calls < 20))");
-  CHECK(parsed("analyses") == "analyses");
+  // The canonical form keeps only the parentheses the grammar needs, so a
+  // pair that precedence makes redundant disappears, and one it does not stays.
+  CHECK(parsed("analyses>1") == "analyses > 1");
+  CHECK(parsed("(misses>0) && (api_calls<20)") == "misses > 0 && api_calls < 20");
+  CHECK(parsed("((analyses))") == "analyses");
   // && binds tighter than ||.
-  CHECK(parsed("duplicate || miss && analyses == 0") == "(duplicate || (miss && (analyses == 0)))");
-  CHECK(parsed("(duplicate || miss) && analyses == 0") == "((duplicate || miss) && (analyses == 0))");
+  CHECK(parsed("duplicate || (miss && analyses == 0)") == "duplicate || miss && analyses == 0");
+  CHECK(parsed("(duplicate || miss) && analyses == 0") == "(duplicate || miss) && analyses == 0");
   // ! binds looser than a comparison, tighter than &&.
-  CHECK(parsed("!analyses>1") == "!(analyses > 1)");
-  CHECK(parsed("!duplicate && !miss") == "(!duplicate && !miss)");
-  CHECK(parsed("!!duplicate") == "!!duplicate");
-  // Arithmetic: * / before + -, left to right, unary minus.
-  CHECK(parsed("cost_usd > 2 * baseline_cost_usd / failing_flavors") ==
-        "(cost_usd > ((2 * baseline_cost_usd) / failing_flavors))");
-  CHECK(parsed("1 - 2 - 3 < -analyses") == "(((1 - 2) - 3) < -analyses)");
-  CHECK(parsed("api_calls.list_issues>=6") == "(api_calls.list_issues >= 6)");
-  CHECK(parsed(" 0.5e1 <= min_gap_s ") == "(5 <= min_gap_s)");
+  CHECK(parsed("!(analyses>1)") == "!analyses > 1");
+  CHECK(parsed("(!analyses)>1") == "(!analyses) > 1");
+  CHECK(parsed("(!duplicate) && (!miss)") == "!duplicate && !miss");
+  CHECK(parsed("!(duplicate && miss)") == "!(duplicate && miss)");
+  CHECK(parsed("!(!duplicate)") == "!!duplicate");
+  // Arithmetic: * / before + -, left to right, unary minus tightest.
+  CHECK(parsed("cost_usd > ((2 * baseline_cost_usd) / failing_flavors)") ==
+        "cost_usd > 2 * baseline_cost_usd / failing_flavors");
+  CHECK(parsed("2 * (baseline_cost_usd / failing_flavors)") == "2 * (baseline_cost_usd / failing_flavors)");
+  CHECK(parsed("((1 - 2) - 3) < (-analyses)") == "1 - 2 - 3 < -analyses");
+  CHECK(parsed("1 - (2 - 3)") == "1 - (2 - 3)");
+  CHECK(parsed("(-1) * 2 + -(3 * 4)") == "-1 * 2 + -(3 * 4)");
+  CHECK(parsed("(1 < 2) == (3 < 4)") == "(1 < 2) == (3 < 4)");
+  CHECK(parsed("api_calls.list_issues>=6") == "api_calls.list_issues >= 6");
+  // Numbers in their shortest exact form.
+  CHECK(parsed(" 0.5e1 <= min_gap_s ") == "5 <= min_gap_s");
+  CHECK(parsed("1.2345678 + .5 + 1e22 + 0.1") == "1.2345678 + 0.5 + 1e+22 + 0.1");
 }
 
 TEST_CASE("predicate evaluation", "[find][predicate]") {
@@ -99,19 +109,26 @@ TEST_CASE("predicates are bounded in length and nesting", "[find][predicate][lim
   // 10,000 parentheses overflowed the parser's stack, a 60,000-term sum the
   // evaluator's; both crashed find and explore.
   CHECK_THAT(error_of(std::string(10'000, '(') + "1" + std::string(10'000, ')')),
-             Contains("the expression is 20001 characters long; the limit is 4096"));
+             Contains("column 4097: more than 4096 tokens (numbers, names, operators and parentheses)"));
   std::string sum = "1";
   for (int i = 0; i < 60'000; ++i) sum += "+1";
-  CHECK_THAT(error_of(sum), Contains("characters long; the limit is 4096"));
+  CHECK_THAT(error_of(sum), Contains("column 4097: more than 4096 tokens"));
+  CHECK_THAT(error_of(std::string((1 << 20) + 1, ' ') + "1"),
+             Contains("the expression is 1048578 characters long; the limit is 1048576"));
   CHECK_THAT(error_of(std::string(65, '(') + "1" + std::string(65, ')')),
              Contains("column 65: nested deeper than 64 levels of '(', '!' and '-'"));
   CHECK_THAT(error_of(std::string(100, '!') + "duplicate"), Contains("column 65: nested deeper than 64 levels"));
   CHECK_THAT(error_of(std::string(100, '-') + "1"), Contains("column 65: nested deeper than 64 levels"));
   CHECK(parsed(std::string(64, '(') + "1" + std::string(64, ')')) == "1");
-  // The longest sum that fits evaluates (the tree is 2,047 deep).
+  // The longest sum that fits (4,095 tokens) evaluates (the tree is 2,047
+  // deep), and so does its canonical form, twice as long with its spaces.
   std::string longest = "1";
   while (longest.size() + 2 <= 4096) longest += "+1";
   CHECK(sim::Predicate::parse(longest).evaluate(metrics_with({})) == 2048);
+  const std::string spaced = parsed(longest);
+  CHECK(spaced.size() == 4095 + 2 * 2047);
+  CHECK(parsed(spaced) == spaced);
+  CHECK_THAT(error_of(longest + "+1"), Contains("more than 4096 tokens"));
 }
 
 TEST_CASE("division by zero is undefined and never matches", "[find][predicate]") {

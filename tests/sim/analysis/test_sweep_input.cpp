@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <catch2/catch.hpp>
+#include <spdlog/fmt/fmt.h>
 
 #include "sim/analysis/sweep.hpp"
 #include "sim/input/input_error.hpp"
@@ -70,6 +71,29 @@ TEST_CASE("a --vary SPEC nested past the limit is refused", "[sweep][input][limi
   REQUIRE_THROWS_WITH(parse_vary("description=" + deep),
                       StartsWith("--vary description=[[[") && Contains("SPEC nests deeper than 64 levels"));
   CHECK(parse_vary("description=" + std::string(64, '[') + std::string(64, ']')).values.size() == 1);
+}
+
+TEST_CASE("a --vary range near the largest double keeps its values", "[sweep][input][limits]") {
+  // The values were rounded to nine decimals through x * 1e9, which is
+  // infinite past 1.8e299: 1e300:1e300:1 became infinity, written as null.
+  for (const double x : {1e299, 1.8e299, 2e299, 1e300, 1e308, 1.7976931348623157e308}) {
+    const std::string spec = fmt::format("report.failures_per_year={0}:{0}:1", x);
+    const Vary v = parse_vary(spec);
+    REQUIRE(v.values.size() == 1);
+    CHECK(v.values[0].get<double>() == x);
+  }
+  // Below that, rounding still removes the drift of 0.1 steps.
+  CHECK(parse_vary("x=0:0.3:0.1").values.back().get<double>() == 0.3);
+  CHECK(parse_vary("x=0:0.3:0.1").values.size() == 4);
+}
+
+TEST_CASE("a --vary that is not UTF-8 is refused", "[sweep][input]") {
+  // Each value becomes a --set and a field of the sweep document, which
+  // could not be written as JSON.
+  REQUIRE_THROWS_WITH(parse_vary("name=a,b\xff" "c"),
+                      "--vary name=a,b\\xffc: not valid UTF-8 at byte 9 (\\xff); a scenario's text is UTF-8");
+  REQUIRE_THROWS_WITH(parse_vary("name=\xe2\x82"), Contains("not valid UTF-8 at byte 6 (\\xe2)"));
+  CHECK(parse_vary("name=\xe2\x82\xac,b").values.size() == 2);  // the euro sign is UTF-8
 }
 
 TEST_CASE("merging corrupt shards names the file and the JSON pointer", "[sweep][input]") {

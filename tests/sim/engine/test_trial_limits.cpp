@@ -3,11 +3,13 @@
 // forever", checked where the engine forms times.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
 
 #include "sim/engine/event_loop.hpp"
+#include "sim/engine/stats.hpp"
 #include "sim/engine/trial_runner.hpp"
 #include "support/fixtures.hpp"
 
@@ -101,4 +103,45 @@ TEST_CASE("a start offset past the horizon is refused, not wrapped into the past
   const auto p = protocol(Strategy::seed_lowest);
   sim::TrialRunner runner(s, p);
   CHECK_THROWS_WITH(runner.run(1, 0), Catch::Contains("past its horizon"));
+}
+
+TEST_CASE("token counts from a lognormal's tail are clamped, and run totals saturate", "[limits][tokens]") {
+  // A count parameter is capped at 1e9 and sigma at 5, where 2.3e-6 of the
+  // draws pass 2^63 (z > 4.58): a long run meets them. llround of those was
+  // undefined (-2^63 on x86): negative token totals, which then overflowed.
+  // A median of 1e18 (past the loader's cap: the engine must not care) makes
+  // it a third of the draws.
+  sim::Scenario s = test::constant_scenario({"a", "b", "c", "d"});
+  s.llm.tokens_in = test::lognormal(1e18, 5);
+  s.llm.tokens_out = test::lognormal(1e9, 5);
+  const agent::ProtocolConfig p = protocol(Strategy::none);  // every failing flavor analyzes
+  sim::TrialRunner runner(s, p);
+  sim::Summary total;
+  std::int64_t most = 0;
+  constexpr std::int64_t kCap = std::int64_t{1} << 40;
+  for (std::uint64_t i = 0; i < 200; ++i) {
+    const sim::TrialOutcome o = runner.run(7, i);
+    REQUIRE(o.tokens_in >= 0);
+    REQUIRE(o.tokens_out >= 0);
+    REQUIRE(o.tokens_in <= o.analyses * kCap);
+    REQUIRE(o.tokens_out <= o.analyses * kCap);
+    most = std::max(most, o.tokens_in);
+    total.add(o);
+    REQUIRE(total.tokens_in >= 0);
+  }
+  CHECK(most == 4 * kCap);  // four clamped draws in one trial
+  // Run totals saturate at 2^63 - 1 instead of overflowing, in add and merge.
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  sim::Summary big;
+  sim::TrialOutcome huge;
+  huge.failing_flavors = 1;
+  huge.tokens_in = huge.baseline_tokens_in = kMax / 2 + 1;
+  for (int i = 0; i < 3; ++i) big.add(huge);
+  CHECK(big.tokens_in == kMax);
+  CHECK(big.baseline_tokens_in == kMax);
+  sim::Summary merged;
+  merged.merge(big);
+  merged.merge(big);
+  CHECK(merged.tokens_in == kMax);
+  CHECK(merged.baseline_tokens_in == kMax);
 }

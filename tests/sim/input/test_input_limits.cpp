@@ -110,6 +110,40 @@ TEST_CASE("a --set value or path nested past the limit is refused; an out-of-ran
   CHECK(load(R"({"name": "m", "workload": {"flavors": ["a"]}})", {"name=1e400"}).name == "1e400");
 }
 
+TEST_CASE("text that is not UTF-8 is refused where it enters, naming the place", "[limits][input][utf8]") {
+  const std::string base = R"({"name": "m", "workload": {"flavors": ["a"]}})";
+  // A --set string passed validation and made --json, --trace and --shrink
+  // fail later with "[json.exception.type_error.316] invalid UTF-8 byte" (exit 1).
+  CHECK(error_of(base, {"name=\xff"}) ==
+        "--set name=\\xff: /name: the value is not valid UTF-8 at byte 1 (\\xff); a scenario's text is UTF-8");
+  CHECK(error_of(base, {"workload.flavors.0=linux\xe2"}) ==
+        "--set workload.flavors.0=linux\\xe2: /workload/flavors/0: the value is not valid UTF-8 at byte 6 (\\xe2); "
+        "a scenario's text is UTF-8");
+  CHECK(error_of(base, {"workload.flavors.-=\xed\xa0\x80"}) ==  // a surrogate, as CESU-8 writes it
+        "--set workload.flavors.-=\\xed\\xa0\\x80: /workload/flavors/-: the value is not valid UTF-8 at byte 1 "
+        "(\\xed); a scenario's text is UTF-8");
+  CHECK(error_of(base, {"description=\xc0\xaf"}) ==  // an overlong '/'
+        "--set description=\\xc0\\xaf: /description: the value is not valid UTF-8 at byte 1 (\\xc0); a scenario's "
+        "text is UTF-8");
+  CHECK(error_of(base, {"na\xffme=1"}) ==
+        "--set na\\xffme=1: PATH is not valid UTF-8 at byte 3 (\\xff); names in a scenario are UTF-8");
+  // In JSON as well as as text.
+  CHECK_THAT(error_of(base, {"description=\"\xff\""}), Contains("/description: the value is not valid UTF-8 at byte 2"));
+  // UTF-8 is fine, four-byte sequences included.
+  CHECK(load(base, {"name=\xe6\x97\xa5\xf0\x9f\x99\x82"}).name == "\xe6\x97\xa5\xf0\x9f\x99\x82");
+
+  // A scenario file: nlohmann refused these too, but quoted the raw byte; now
+  // the line, column and pointer say where.
+  CHECK(error_of("{\"name\": \"m\",\n \"workload\": {\"flavors\": [\"a\", \"b\xff\"]}}") ==
+        "x.json: line 2, column 34 (in /workload/flavors/1): not valid UTF-8 at byte 48 (\\xff); JSON text must "
+        "be UTF-8");
+  CHECK(error_of("{\"name\": \"m\xe2\x82\", \"workload\": {\"flavors\": [\"a\"]}}") ==
+        "x.json: line 1, column 12 (in /name): not valid UTF-8 at byte 12 (\\xe2); JSON text must be UTF-8");
+  CHECK_THAT(error_of("{\"name\": \"m\", \"x\xff\": 1, \"workload\": {\"flavors\": [\"a\"]}}"),
+             StartsWith("x.json: line 1, column 17: not valid UTF-8 at byte 17"));  // in a key of the root
+  CHECK_THAT(error_of("\xff{}"), StartsWith("x.json: line 1, column 1: not valid UTF-8 at byte 1"));
+}
+
 TEST_CASE("mixtures nest at most 8 deep", "[limits][input][distribution]") {
   const auto jitter = [](const std::string& d) {
     return R"({"name": "m", "workload": {"flavors": ["a"], "start_jitter_s": )" + d + "}}";
