@@ -91,8 +91,12 @@ done
 "$bin" replay "$scen" --trial "$dup" --check-determinism >"$work/det.txt" && ok || bad "replay --check-determinism failed"
 grep -q "^determinism: 3 replays identical" "$work/det.txt" && ok || bad "replay --check-determinism line"
 "$bin" run "$prod" --trials 5000 --check-determinism >"$work/rdet.txt" && ok || bad "run --check-determinism failed"
-grep -q "determinism: 5000 trials identical, event by event, on 1 and 2 threads" "$work/rdet.txt" && ok ||
+grep -q "determinism: 5000 trials identical, event by event, on 1 and 2 threads and in reverse order" "$work/rdet.txt" && ok ||
   bad "run --check-determinism line: $(tail -2 "$work/rdet.txt")"
+# Issue #14 item 9: a request number left from an earlier trial on the fault path was
+# recorded and hashed; trial 2048 (the second thread's first) differed.
+"$bin" run "$src/scenarios/faults-lost-responses.json" --strategy seed --trials 5000 --check-determinism \
+  >"$work/fdet.txt" 2>&1 && ok || bad "run --check-determinism under lost responses: $(tail -2 "$work/fdet.txt")"
 
 # --- find agrees with run --------------------------------------------------------
 "$bin" run "$prod" --trials 8000 --json "$work/prod.json" >/dev/null || bad "run production"
