@@ -92,7 +92,8 @@ int run(const RunArgs& a) {
   }
   // Stays off stdout when a report goes there.
   std::fprintf(to_terminal ? stdout : stderr,
-               "\n  determinism: %lld trials identical, event by event, on 1 and 2 threads (hash %016llx)\n",
+               "\n  determinism: %lld trials identical, event by event, on 1 and 2 threads and in reverse order (hash "
+               "%016llx)\n",
                static_cast<long long>(d.trials), static_cast<unsigned long long>(d.hash));
   return kExitOk;
 }

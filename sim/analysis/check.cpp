@@ -87,32 +87,86 @@ double metric_value(std::string_view name, const Metrics& m, double failures_per
 
 }  // namespace
 
+namespace {
+
+// "1%": the one-sided error of one look, as the proofs state it.
+std::string percent(double alpha) { return fmt::format("{:.3g}%", alpha * 100); }
+
+// What a passed bound on [low, high] says: "0.1 <= m <= 0.2" or one side of it.
+std::string bounded(const Expectation& e, const Interval& ci) {
+  std::string out;
+  if (e.min) out += num(ci.low) + " <= ";
+  out += e.metric;
+  if (e.max) out += " <= " + num(ci.high);
+  return out;
+}
+
+}  // namespace
+
 ExpectationResult judge_rate(const Expectation& e, std::int64_t x, std::int64_t n, double alpha) {
   ExpectationResult r{e, n > 0 ? static_cast<double>(x) / static_cast<double>(n) : 0.0, {0, 1},
-                      Verdict::inconclusive, ""};
+                      Verdict::inconclusive, "", ""};
   if (n <= 0) {
     r.reason = e.metric + ": no failure event yet";
     return r;
   }
+  // Exact one-sided Clopper-Pearson bounds at level alpha each: the p at which
+  // P(X >= x) = alpha (low) and P(X <= x) = alpha (high) for X ~ Bin(n, p),
+  // through the beta quantiles that equal those binomial tails.
   using boost::math::ibeta_inv;
   const double a = static_cast<double>(x), b = static_cast<double>(n - x);
   r.interval.low = x == 0 ? 0.0 : ibeta_inv(a, b + 1, alpha);
   r.interval.high = x == n ? 1.0 : ibeta_inv(a + 1, b, 1 - alpha);
+  // A zero bound (max 0, min 1) allows no violation: one seen fails it, and
+  // none seen passes only once the bound on the true rate of violations is
+  // within the tolerance; until then more failure events are needed.
+  const double tolerance = e.zero_tolerance();
+  const bool zero_max = e.max && *e.max == 0;
+  const bool zero_min = e.min && *e.min == 1;
+  const auto zero_side = [&](std::int64_t violations, double bound_on_violations) {
+    if (violations > 0) return Verdict::fail;
+    return bound_on_violations <= tolerance ? Verdict::pass : Verdict::inconclusive;
+  };
   std::optional<Verdict> lo, hi;
-  // max 0 (min 1) is a statement about every failure event, not a proportion.
-  if (e.max) hi = *e.max == 0 ? (x == 0 ? Verdict::pass : Verdict::fail)
-                              : against_max(r.interval.low, r.interval.high, *e.max);
-  if (e.min) lo = *e.min == 1 ? (x == n ? Verdict::pass : Verdict::fail)
-                              : against_min(r.interval.low, r.interval.high, *e.min);
+  if (e.max) hi = zero_max ? zero_side(x, r.interval.high) : against_max(r.interval.low, r.interval.high, *e.max);
+  if (e.min) lo = zero_min ? zero_side(n - x, 1 - r.interval.low) : against_min(r.interval.low, r.interval.high, *e.min);
   r.verdict = combine(lo, hi);
-  r.reason = because(r.verdict, e, r.value, r.interval, "Clopper-Pearson") +
-             fmt::format(" — {} of {} failure events", x, n);
+  const std::string counts = fmt::format(" — {} of {} failure events", x, n);
+  if (!zero_max && !zero_min) {
+    r.reason = because(r.verdict, e, r.value, r.interval, "Clopper-Pearson") + counts;
+    if (r.verdict == Verdict::pass)
+      r.proves = fmt::format("{} ({}) with confidence {} per look: exact one-sided Clopper-Pearson bounds from {} of {} "
+                             "failure events",
+                             bounded(e, r.interval), bounds_text(e), percent(1 - alpha), x, n);
+    return r;
+  }
+  const std::string side = zero_max ? "max 0" : "min 1";
+  const std::int64_t violations = zero_max ? x : n - x;
+  const double bound_on_violations = zero_max ? r.interval.high : 1 - r.interval.low;
+  const Verdict zero = *(zero_max ? hi : lo);
+  // The fewest failure events without a violation whose bound is within the
+  // tolerance: 1 - alpha^(1/n) <= tolerance.
+  const auto needed = static_cast<std::int64_t>(std::ceil(std::log(alpha) / std::log1p(-tolerance)));
+  if (zero == Verdict::fail)
+    r.reason = fmt::format("{} {} against {}: {} failure event(s) violate a bound that allows none", e.metric,
+                           num(r.value), side, violations) + counts;
+  else if (zero == Verdict::inconclusive)
+    r.reason = fmt::format("{}: no violation of {} in {} failure events, but the exact upper bound on the rate of "
+                           "violations, {}, is above the tolerance {}: at least {} failure events without one are "
+                           "needed",
+                           e.metric, side, n, num(bound_on_violations), num(tolerance), needed);
+  else
+    r.reason = because(r.verdict, e, r.value, r.interval, "Clopper-Pearson") + counts;
+  if (r.verdict == Verdict::pass)
+    r.proves = fmt::format("the true rate of failure events violating {} {} is <= {} (tolerance {}) with confidence "
+                           "{} per look: exact one-sided Clopper-Pearson bound, no violation in {} failure events",
+                           e.metric, side, num(bound_on_violations), num(tolerance), percent(1 - alpha), n);
   return r;
 }
 
 ExpectationResult judge_estimate(const Expectation& e, double value, const std::vector<double>& batch_values,
-                                 double alpha) {
-  ExpectationResult r{e, value, {value, value}, Verdict::inconclusive, ""};
+                                 double alpha, const Interval* value_range) {
+  ExpectationResult r{e, value, {value, value}, Verdict::inconclusive, "", ""};
   const std::size_t k = batch_values.size();
   if (k < 2) {
     r.reason = e.metric + ": too few batches for an interval";
@@ -125,27 +179,51 @@ ExpectationResult judge_estimate(const Expectation& e, double value, const std::
   for (double v : batch_values) ss += (v - mean) * (v - mean);
   const double sd = std::sqrt(ss / static_cast<double>(k - 1));
   const boost::math::students_t t(static_cast<double>(k - 1));
-  const double half = boost::math::quantile(t, 1 - alpha) * sd / std::sqrt(static_cast<double>(k));
-  r.interval = {value - half, value + half};
+  // Equal batch values have no spread; summing them may not return them
+  // exactly (32 x 0.2), and an ulp of "spread" would make a bound equal to the
+  // value undecidable.
+  const bool equal = std::all_of(batch_values.begin(), batch_values.end(),
+                                 [&](double v) { return v == batch_values.front(); });
+  const double half = equal ? 0.0 : boost::math::quantile(t, 1 - alpha) * sd / std::sqrt(static_cast<double>(k));
+  const Interval around = value_range ? *value_range : Interval{value, value};
+  r.interval = {around.low - half, around.high + half};
   std::optional<Verdict> lo, hi;
   if (e.max) hi = against_max(r.interval.low, r.interval.high, *e.max);
   if (e.min) lo = against_min(r.interval.low, r.interval.high, *e.min);
   r.verdict = combine(lo, hi);
-  r.reason = because(r.verdict, e, value, r.interval, fmt::format("batch means, {} batches", k).c_str());
+  const std::string method =
+      fmt::format("batch means, {} batches{}", k, value_range ? ", the histogram bucket's edges included" : "");
+  r.reason = because(r.verdict, e, value, r.interval, method.c_str());
+  if (r.verdict == Verdict::pass)
+    r.proves = fmt::format("{} ({}) with confidence about {} per look: a one-sided Student t interval over {} batch "
+                           "values{} (approximate: assumes the batch values are roughly normal)",
+                           bounded(e, r.interval), bounds_text(e), percent(1 - alpha), k,
+                           value_range ? ", widened to the whole histogram bucket of the percentile" : "");
   return r;
 }
 
 namespace {
 
-ExpectationResult judge_extreme(const Expectation& e, double observed) {
-  ExpectationResult r{e, observed, {observed, observed}, Verdict::pass, ""};
+ExpectationResult judge_extreme(const Expectation& e, double observed, std::int64_t trials) {
+  ExpectationResult r{e, observed, {observed, observed}, Verdict::pass, "", ""};
   std::optional<Verdict> lo, hi;
   if (e.max) hi = observed <= *e.max ? Verdict::pass : Verdict::fail;
   // A larger maximum may still turn up in more trials.
   if (e.min) lo = observed >= *e.min ? Verdict::pass : Verdict::inconclusive;
   r.verdict = combine(lo, hi);
   r.reason = fmt::format("{} {} observed over all trials, against {}", e.metric, num(observed), bounds_text(e));
+  if (r.verdict == Verdict::pass)
+    r.proves = fmt::format("{} {} ({}) over the {} trials run: an observed maximum, no bound on trials not run",
+                           e.metric, num(observed), bounds_text(e), trials);
   return r;
+}
+
+// The quantile a percentile metric names ("decision_latency_s.p95": 0.95).
+std::optional<double> percentile_of(std::string_view metric) {
+  if (metric == "decision_latency_s.p50") return 0.50;
+  if (metric == "decision_latency_s.p95") return 0.95;
+  if (metric == "decision_latency_s.p99") return 0.99;
+  return std::nullopt;
 }
 
 void merge_into(RunResult& into, const RunResult& more) {
@@ -223,7 +301,7 @@ ScenarioCheck check_scenario(const ScenarioFile& scenario, const agent::Protocol
         const std::int64_t x = e.metric == "duplicate_rate" ? all.summary.duplicates : all.summary.misses;
         check.results.push_back(judge_rate(e, x, all.summary.failure_events, alpha));
       } else if (e.kind == MetricKind::extreme) {
-        check.results.push_back(judge_extreme(e, value));
+        check.results.push_back(judge_extreme(e, value, done));
       } else {
         std::vector<double> values;
         bool every_batch_has_events = true;
@@ -231,7 +309,15 @@ ScenarioCheck check_scenario(const ScenarioFile& scenario, const agent::Protocol
           every_batch_has_events &= all.batches[b].failure_events > 0;
           values.push_back(metric_value(e.metric, per_batch[b], scenario.failures_per_year));
         }
-        ExpectationResult r = judge_estimate(e, value, values, alpha);
+        // A percentile is known to its histogram bucket: judged on the
+        // bucket's edges, not its midpoint (PASS only if all of it is within
+        // the bound, FAIL only if all of it is beyond).
+        std::optional<Interval> bucket;
+        if (const auto q = percentile_of(e.metric)) {
+          const LatencyHistogram::Range range = all.summary.decision_latency.quantile_range(*q);
+          bucket = Interval{agent::to_seconds(agent::Duration(range.low)), agent::to_seconds(agent::Duration(range.high))};
+        }
+        ExpectationResult r = judge_estimate(e, value, values, alpha, bucket ? &*bucket : nullptr);
         if (!every_batch_has_events) {
           r.verdict = Verdict::inconclusive;
           r.reason = e.metric + ": some batch has no failure event yet";
@@ -305,11 +391,13 @@ std::string check_text(const std::vector<ScenarioCheck>& checks) {
     out << fmt::format("{} ({}, strategy {}): {} trials, {} failure events, {} look{} of at most {}\n", c.scenario,
                        c.source, c.strategy, c.trials, c.failure_events, c.looks, c.looks == 1 ? "" : "s",
                        c.max_looks);
-    for (const ExpectationResult& r : c.results)
+    for (const ExpectationResult& r : c.results) {
       out << fmt::format("  {:<12} {:<24} {:>12}  {:<22}  {:<18} {:>9}\n", verdict_name(r.verdict),
                          r.expectation.metric, value_text(r.expectation, r.value),
                          interval_text(r.expectation, r.interval), expected_text(r.expectation),
                          seconds_text(r.seconds));
+      out << (r.verdict == Verdict::pass ? "      proves: " + r.proves : "      because: " + r.reason) << "\n";
+    }
     out << fmt::format("  => {}\n", verdict_name(c.verdict()));
   }
   out << totals_line(check_totals(checks)) << "\n";
@@ -482,6 +570,7 @@ nlohmann::json check_json(const std::vector<ScenarioCheck>& checks) {
       nlohmann::json e{{"metric", r.expectation.metric}, {"value", r.value},
                        {"bounds", {r.interval.low, r.interval.high}}, {"verdict", verdict_name(r.verdict)},
                        {"reason", r.reason}};
+      if (!r.proves.empty()) e["proves"] = r.proves;
       if (r.expectation.min) e["min"] = *r.expectation.min;
       if (r.expectation.max) e["max"] = *r.expectation.max;
       j["expectations"].push_back(std::move(e));

@@ -5,11 +5,15 @@
 //  * every bound is a one-sided 95% test, Bonferroni-corrected over the looks a
 //    check may take (it doubles the trials up to the cap between looks), so the
 //    chance of a wrong conclusive verdict stays under 5% per bound;
-//  * rates use exact Clopper-Pearson bounds; `max: 0` means no failure event may
-//    violate it (and `min: 1` that every one must);
+//  * rates use exact Clopper-Pearson bounds; `max: 0` (`min: 1`) fails on one
+//    violation and passes only when none was seen and the upper bound on the
+//    true rate of violations is within the expectation's tolerance (default
+//    0.1%), else it is inconclusive;
 //  * means, percentiles and ratios use batch means: 32 interleaved batches of
-//    trials, a Student t interval over the batch values;
+//    trials, a Student t interval over the batch values; a percentile's
+//    interval spans the whole histogram bucket holding it;
 //  * analyses.max must hold in every trial.
+// Every result says why; a PASS says what it proves.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -38,14 +42,17 @@ struct ExpectationResult {
   // Wall time of the trials this verdict needed: up to the look from which it
   // stayed what it is in the end (JUnit's testcase time, the text's column).
   double seconds = 0;
+  std::string proves;   // PASS only: what the verdict establishes, at what confidence
 };
 
 // Verdicts from counts (exposed for tests): a rate of `successes` in `n`, at
 // one-sided error `alpha` per bound.
 ExpectationResult judge_rate(const Expectation& e, std::int64_t successes, std::int64_t n, double alpha);
 // A mean-like metric: its value over all trials and its value in each batch.
+// `value_range`, when given, is where the whole-run value certainly lies
+// (a percentile's histogram bucket): the interval is widened to hold all of it.
 ExpectationResult judge_estimate(const Expectation& e, double value, const std::vector<double>& batch_values,
-                                 double alpha);
+                                 double alpha, const Interval* value_range = nullptr);
 
 struct CheckOptions {
   std::optional<std::int64_t> trials;      // first look; default: the scenario's trials

@@ -1,9 +1,12 @@
 #include "sim/analysis/determinism.hpp"
 
+#include <algorithm>
+
 #include <spdlog/fmt/fmt.h>
 
 #include "sim/engine/replay.hpp"
 #include "sim/engine/trial_recorder.hpp"
+#include "sim/engine/trial_runner.hpp"
 #include "sim/output/report.hpp"
 
 namespace coordsim::sim {
@@ -19,6 +22,26 @@ std::uint64_t combine_trial_hashes(const std::vector<std::uint64_t>& hashes) {
 }
 
 namespace {
+
+// Each trial's hash with the trials run in reverse index order on one runner:
+// every trial then follows a different trial than in index order, so state a
+// trial leaves for the next (recycled client ops, per-flavor buffers) changes
+// its hash however few trials run. Two threads alone catch it only at a chunk
+// boundary (2,048 trials), where the second worker starts on a fresh runner.
+std::vector<std::uint64_t> reverse_order_hashes(const Scenario& scenario, const agent::ProtocolConfig& protocol,
+                                                const RunOptions& options) {
+  TrialRunner runner(scenario, protocol);
+  TrialRecorder hasher(scenario.workload.flavors, false);
+  runner.set_observer(&hasher);
+  std::vector<std::uint64_t> out(static_cast<std::size_t>(std::max<std::int64_t>(options.trials, 0)));
+  for (std::size_t i = out.size(); i-- > 0;) {
+    (void)runner.run(options.seed, options.first_trial + i);
+    out[i] = hasher.hash();
+  }
+  runner.set_observer(nullptr);
+  return out;
+}
+
 std::string summary_json(const ScenarioFile& s, const RunOptions& o, const RunResult& r) {
   nlohmann::json j = report_json(RunReport{s, "", o, r, 100});
   j.erase("wall_s");
@@ -35,16 +58,22 @@ DeterminismCheck check_run_determinism(const ScenarioFile& scenario, const agent
   options.threads = 2;
   const RunResult two = run_trials(scenario, protocol, options);
 
+  const std::vector<std::uint64_t> reversed = reverse_order_hashes(scenario, protocol, options);
+
   DeterminismCheck c;
   c.trials = options.trials;
   c.hash = combine_trial_hashes(one.trial_hashes);
   for (std::size_t i = 0; i < one.trial_hashes.size(); ++i) {
-    if (one.trial_hashes[i] == two.trial_hashes[i]) continue;
+    if (one.trial_hashes[i] == two.trial_hashes[i] && one.trial_hashes[i] == reversed[i]) continue;
     const std::uint64_t index = options.first_trial + i;
     c.identical = false;
     c.diverging_trial = index;
-    c.detail = fmt::format("trial {}: event hash {:016x} on 1 thread, {:016x} on 2 threads", index,
-                           one.trial_hashes[i], two.trial_hashes[i]);
+    c.detail = one.trial_hashes[i] != two.trial_hashes[i]
+                   ? fmt::format("trial {}: event hash {:016x} on 1 thread, {:016x} on 2 threads", index,
+                                 one.trial_hashes[i], two.trial_hashes[i])
+                   : fmt::format("trial {}: event hash {:016x} in index order, {:016x} with the trials in reverse "
+                                 "order on one runner",
+                                 index, one.trial_hashes[i], reversed[i]);
     const TrialReplay a = replay_trial(scenario, protocol, options.seed, index);
     const TrialReplay b = replay_trial(scenario, protocol, options.seed, index);
     const std::size_t d = first_difference(a.events, b.events);

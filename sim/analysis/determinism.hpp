@@ -27,10 +27,10 @@ struct DeterminismCheck {
   std::string detail;
 };
 
-// Runs the trials of `options` twice with per-trial hashing, on 1 and on 2
-// threads, and compares the hashes trial by trial and the summaries. On a
-// difference, replays the first diverging trial twice to name the first
-// diverging event.
+// Runs the trials of `options` three times with per-trial hashing, on 1 and
+// on 2 threads and in reverse index order on one runner, and compares the
+// hashes trial by trial and the summaries. On a difference, replays the first
+// diverging trial twice to name the first diverging event.
 DeterminismCheck check_run_determinism(const ScenarioFile& scenario, const agent::ProtocolConfig& protocol,
                                        RunOptions options);
 

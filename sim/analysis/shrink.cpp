@@ -11,6 +11,7 @@
 #include "sim/engine/replay.hpp"
 #include "sim/engine/trial_runner.hpp"
 #include "sim/input/input_error.hpp"
+#include "sim/input/scenario_convert.hpp"
 #include "sim/input/scenario_loader.hpp"
 
 namespace coordsim::sim {
@@ -18,6 +19,10 @@ namespace coordsim::sim {
 namespace {
 
 constexpr int kMaxEvaluations = 5000;
+// Seeds tried after the original one when the outcome depends on draws still
+// random in the shrunk scenario (a 20% agent death reappears within 16 seeds
+// 97% of the time).
+constexpr std::uint64_t kExtraSeeds = 16;
 
 // Everything a shrunk scenario says, as plain numbers (seconds, tokens).
 struct Params {
@@ -30,13 +35,31 @@ struct Params {
   double tokens_in = 0;
   double tokens_out = 0;
   double duration = 0;
+  // What the trial had beyond constants, drawn from the seed: kept while the
+  // predicate needs it (the written scenario has whatever the tested one had).
+  bool faults = false;       // github.faults
+  bool rate_limits = false;  // github.rate_limits
+  bool death = false;        // workload.agent_death
+  std::uint64_t seed = 0;    // what those are drawn from (written when not the file's own)
 };
 
 // What the trial drew, collected from its recording.
 struct Drawn {
   std::array<std::vector<double>, agent::kEndpointCount> request, response;
   std::array<std::vector<double>, kReadPathCount> lag;
+  std::array<bool, kReadPathCount> read{};  // some agent read through the path
 };
+
+// The read path an endpoint's snapshot reads; nullopt for writes.
+std::optional<ReadPath> path_read_by(agent::Endpoint e) {
+  switch (e) {
+    case agent::Endpoint::list_issues: return ReadPath::list;
+    case agent::Endpoint::get_issue: return ReadPath::get;
+    case agent::Endpoint::search_issues: return ReadPath::search;
+    case agent::Endpoint::get_ref: return ReadPath::refs;
+    default: return std::nullopt;
+  }
+}
 
 double mean(const std::vector<double>& v, double otherwise) {
   return v.empty() ? otherwise : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
@@ -55,6 +78,8 @@ Drawn collect(const TrialReplay& r) {
       case EventKind::snapshot:
       case EventKind::commit: {
         if (e.kind == EventKind::commit) commit = e.at;
+        if (e.kind == EventKind::snapshot)
+          if (const auto path = path_read_by(e.endpoint)) d.read[static_cast<std::size_t>(*path)] = true;
         const auto it = request.find(e.flavor);
         if (it == request.end() || !it->second) break;
         const TrialEvent& q = *it->second;
@@ -73,25 +98,6 @@ Drawn collect(const TrialReplay& r) {
   return d;
 }
 
-Scenario to_scenario(const Scenario& base, const Params& p) {
-  Scenario s = base;
-  s.workload.flavors = p.flavors;
-  s.workload.start_stagger_s = p.stagger;
-  s.workload.start_jitter = Distribution::constant(0);
-  s.workload.failure.common_mode_probability = p.common ? 1 : 0;
-  s.workload.failure.per_flavor_probability = p.common ? 0 : 1;
-  s.workload.failure.time_to_failure = Distribution::constant(0);
-  s.workload.failure.flavor_delay = Distribution::constant(0);
-  for (std::size_t e = 0; e < s.github.latency.size(); ++e)
-    s.github.latency[e] = {Distribution::constant(p.request[e]), Distribution::constant(p.response[e])};
-  for (std::size_t l = 0; l < s.github.visibility_lag.size(); ++l)
-    s.github.visibility_lag[l] = Distribution::constant(p.lag[l]);
-  s.llm.tokens_in = Distribution::constant(p.tokens_in);
-  s.llm.tokens_out = Distribution::constant(p.tokens_out);
-  s.llm.analysis_duration = Distribution::constant(p.duration);
-  return s;
-}
-
 // Simpler values first: 0, one significant digit, whole, then 1-3 decimals.
 std::vector<double> simpler(double v, bool allow_zero) {
   std::vector<double> out;
@@ -108,41 +114,6 @@ std::vector<double> simpler(double v, bool allow_zero) {
   for (double scale : {1.0, 10.0, 100.0, 1000.0}) add(std::round(v * scale) / scale);
   return out;
 }
-
-class Shrinker {
- public:
-  Shrinker(const Scenario& base, const agent::ProtocolConfig& protocol, std::uint64_t seed, const Predicate& where)
-      : base_(base), protocol_(protocol), seed_(seed), where_(where) {}
-
-  bool holds(const Params& p) {
-    if (evaluations_ >= kMaxEvaluations) return false;
-    ++evaluations_;
-    const Scenario s = to_scenario(base_, p);
-    TrialRunner runner(s, protocol_);
-    const TrialOutcome& o = runner.run(seed_, 0);
-    compute_trial_metrics(s, runner.plan(), runner.reports(), o, metrics_);
-    return where_.matches(metrics_);
-  }
-
-  // Tries `candidate`; keeps it in `p` and logs `what` if the predicate holds.
-  bool try_keep(Params& p, const Params& candidate, const std::string& what) {
-    if (!holds(candidate)) return false;
-    p = candidate;
-    steps.push_back(what);
-    return true;
-  }
-
-  int evaluations() const noexcept { return evaluations_; }
-  std::vector<std::string> steps;
-
- private:
-  const Scenario& base_;
-  const agent::ProtocolConfig& protocol_;
-  std::uint64_t seed_;
-  const Predicate& where_;
-  TrialMetrics metrics_;
-  int evaluations_ = 0;
-};
 
 // A value to simplify: its name in the scenario and where it lives in Params.
 struct Knob {
@@ -187,25 +158,58 @@ nlohmann::json constant_latency(double request, double response) {
   return {{"request_s", num(request)}, {"response_s", num(response)}};
 }
 
-nlohmann::json to_document(const ScenarioFile& base, const Params& p, const std::string& strategy, std::uint64_t seed,
-                           std::uint64_t index, const Predicate& where, const std::string& origin) {
+// What a scenario file says about where it came from and what stays random.
+struct Origin {
+  const ScenarioFile& base;
+  std::string strategy;
+  std::uint64_t seed = 0;
+  std::uint64_t index = 0;
+  const Predicate& where;
+  std::string origin;  // replaces "strategy S, seed N, trial K" when not empty
+};
+
+// The scenario document of `p`: the base scenario's own document with the
+// shrunk values written over it, so whatever else the base had (faults, rate
+// limits, agent death, trial limits, agent settings) stays as the tested
+// candidate had it. Candidates are run from this document (Shrinker::holds),
+// so what is written is what was tested.
+nlohmann::json to_document(const Origin& o, const Params& p) {
+  const ScenarioFile& base = o.base;
   nlohmann::json doc = base.document.is_object() ? base.document : nlohmann::json::object();
   doc.erase("expect");
   doc["name"] = base.name + "-shrunk";
-  doc["description"] = fmt::format(
-      "Shrunk by coordsim from {} ({}), keeping `{}`: constant distributions only, so "
-      "every trial is this one; {} flavor(s) failing {} s apart. Replay it: coordsim replay FILE --trial 0.",
-      base.source, origin.empty() ? fmt::format("strategy {}, seed {}, trial {}", strategy, seed, index) : origin,
-      where.text(), p.flavors.size(), p.stagger);
+  std::vector<std::string> random;
+  if (p.faults) random.emplace_back("github.faults");
+  if (p.rate_limits) random.emplace_back("github.rate_limits");
+  if (p.death) random.emplace_back("workload.agent_death");
+  const std::string from =
+      o.origin.empty() ? fmt::format("strategy {}, seed {}, trial {}", o.strategy, o.seed, o.index) : o.origin;
+  if (random.empty()) {
+    doc["description"] = fmt::format(
+        "Shrunk by coordsim from {} ({}), keeping `{}`: constant distributions only, so "
+        "every trial is this one; {} flavor(s) failing {} s apart. Replay it: coordsim replay FILE --trial 0.",
+        base.source, from, o.where.text(), p.flavors.size(), p.stagger);
+  } else {
+    doc["description"] = fmt::format(
+        "Shrunk by coordsim from {} ({}), keeping `{}`: constant distributions, {} flavor(s) failing {} s apart; "
+        "{} still drawn from the seed, so trial 0 of seed {} is the shrunk trial and other trials differ. "
+        "Replay it: coordsim replay FILE --trial 0.",
+        base.source, from, o.where.text(), p.flavors.size(), p.stagger, fmt::join(random, ", "), p.seed);
+  }
+  // The seed the candidate ran with (the file's own unless --seed or the seed
+  // search chose another).
+  if (p.seed != base.seed) doc["seed"] = p.seed;
   doc["trials"] = 100;
-  doc["workload"] = {{"flavors", p.flavors},
-                     {"start_stagger_s", num(p.stagger)},
-                     {"start_jitter_s", 0},
-                     {"failure",
-                      {{"common_mode_probability", p.common ? 1 : 0},
-                       {"per_flavor_probability", p.common ? 0 : 1},
-                       {"time_to_failure_s", 0},
-                       {"flavor_delay_s", 0}}}};
+  nlohmann::json& workload = doc["workload"];
+  if (!workload.is_object()) workload = nlohmann::json::object();
+  workload["flavors"] = p.flavors;
+  workload["start_stagger_s"] = num(p.stagger);
+  workload["start_jitter_s"] = 0;
+  workload["failure"] = {{"common_mode_probability", p.common ? 1 : 0},
+                         {"per_flavor_probability", p.common ? 0 : 1},
+                         {"time_to_failure_s", 0},
+                         {"flavor_delay_s", 0}};
+  if (!p.death) workload.erase("agent_death");
   // The most common (request, response) pair becomes the default; endpoints
   // that differ are listed.
   std::map<std::pair<double, double>, int> counts;
@@ -219,7 +223,12 @@ nlohmann::json to_document(const ScenarioFile& base, const Params& p, const std:
       latency[agent::endpoint_name(static_cast<agent::Endpoint>(e))] = constant_latency(p.request[e], p.response[e]);
   nlohmann::json lags = nlohmann::json::object();
   for (std::size_t l = 0; l < p.lag.size(); ++l) lags[std::string(read_path_name(static_cast<ReadPath>(l)))] = num(p.lag[l]);
-  doc["github"] = {{"latency", latency}, {"visibility_lag_s", lags}};
+  nlohmann::json& github = doc["github"];
+  if (!github.is_object()) github = nlohmann::json::object();
+  github["latency"] = latency;
+  github["visibility_lag_s"] = lags;
+  if (!p.faults) github.erase("faults");
+  if (!p.rate_limits) github.erase("rate_limits");
   nlohmann::json& llm = doc["llm"];
   if (!llm.is_object()) llm = nlohmann::json::object();
   llm["tokens_in"] = num(p.tokens_in);
@@ -227,9 +236,49 @@ nlohmann::json to_document(const ScenarioFile& base, const Params& p, const std:
   llm["analysis_duration_s"] = num(p.duration);
   llm["usd_per_million_in"] = num(base.llm.usd_per_million_in);
   llm["usd_per_million_out"] = num(base.llm.usd_per_million_out);
-  doc["agent"]["strategy"] = strategy;
+  doc["agent"]["strategy"] = o.strategy;
   return doc;
 }
+
+// Tries candidates by running trial 0 of the document each would be written
+// as, at the document's seed.
+class Shrinker {
+ public:
+  explicit Shrinker(const Origin& origin) : origin_(origin) {}
+
+  bool holds(const Params& p) {
+    if (evaluations_ >= limit_) return false;
+    ++evaluations_;
+    // Converted without the schema pass: to_document only writes values the
+    // schema accepts, and the final document is loaded in full.
+    const Scenario s = loader::convert(to_document(origin_, p));
+    TrialRunner runner(s, s.protocol);
+    const TrialOutcome& o = runner.run(s.seed, 0);
+    compute_trial_metrics(s, runner.plan(), runner.reports(), o, metrics_);
+    return origin_.where.matches(metrics_);
+  }
+
+  // Tries `candidate`; keeps it in `p` and logs `what` if the predicate holds.
+  bool try_keep(Params& p, const Params& candidate, const std::string& what) {
+    if (!holds(candidate)) return false;
+    p = candidate;
+    steps.push_back(what);
+    return true;
+  }
+
+  int evaluations() const noexcept { return evaluations_; }
+  bool exhausted() const noexcept { return evaluations_ >= limit_; }
+  // The simplification passes get at least `n` evaluations of their own
+  // after a long search for the first candidate (over seeds).
+  void allow_at_least(int n) noexcept { limit_ = std::max(limit_, evaluations_ + n); }
+  std::vector<std::string> steps;
+
+ private:
+  const Origin& origin_;
+  TrialMetrics metrics_;
+  int evaluations_ = 0;
+  int limit_ = kMaxEvaluations;
+};
 
 }  // namespace
 
@@ -271,65 +320,129 @@ ShrinkResult shrink_replay(const ScenarioFile& scenario, const agent::ProtocolCo
   start.tokens_out = std::round(mean(tokens_out, scenario.llm.tokens_out.mean()));
   start.duration = to_us(mean(durations, scenario.llm.analysis_duration.mean()));
 
+  start.faults = scenario.github.faults.any();
+  start.rate_limits = scenario.github.rate_limits.enabled;
+  start.death = scenario.workload.death.probability > 0;
+  start.seed = seed;
+
   // A first constant scenario that keeps the predicate: the failing flavors
   // (or a window of consecutive ones) evenly spaced by a gap the trial had,
-  // with the list lag at its mean, smallest or largest draw.
-  Shrinker shrinker(scenario, protocol, seed, where);
+  // with the list lag at its mean, smallest or largest draw; failing that,
+  // with every read path's lag at one of those. A counterexample may need a
+  // get or refs lag the mean of its draws does not reach (scan-down with get
+  // lag 40 s), and the list pass, tried first, keeps the figures of the
+  // shrinks it already finds.
+  const Origin from{scenario, std::string(agent::strategy_name(protocol.strategy)), seed, index, where, origin};
+  Shrinker shrinker(from);
   const auto list = static_cast<std::size_t>(ReadPath::list);
-  std::vector<double> lag_choices = {start.lag[list]};
-  if (!drawn.lag[list].empty()) {
-    lag_choices.push_back(*std::min_element(drawn.lag[list].begin(), drawn.lag[list].end()));
-    lag_choices.push_back(*std::max_element(drawn.lag[list].begin(), drawn.lag[list].end()));
-  }
-  std::optional<Params> found;
-  for (std::size_t width = failing.size(); width >= 1 && !found; --width) {
-    for (std::size_t first = 0; first + width <= failing.size() && !found; ++first) {
-      std::vector<double> gaps;
-      for (std::size_t j = first + 1; j < first + width; ++j)
-        gaps.push_back(agent::to_seconds(r.plan[failing[j]].fails_at - r.plan[failing[j - 1]].fails_at));
-      std::vector<double> staggers = {to_us(mean(gaps, 0))};
-      if (!gaps.empty()) {
-        std::vector<double> sorted = gaps;
-        std::sort(sorted.begin(), sorted.end());
-        staggers.push_back(to_us(sorted.front()));
-        staggers.push_back(to_us(sorted[sorted.size() / 2]));
-        staggers.push_back(to_us(sorted.back()));
-      }
-      staggers.push_back(0);
-      for (double stagger : staggers) {
-        for (double lag : lag_choices) {
-          Params p = start;
-          p.flavors.clear();
-          for (std::size_t j = first; j < first + width; ++j) p.flavors.push_back(scenario.workload.flavors[failing[j]]);
-          p.stagger = stagger;
-          p.lag[list] = to_us(lag);
-          if (shrinker.holds(p)) {
-            found = p;
-            break;
-          }
-        }
-        if (found) break;
-      }
+  std::array<std::vector<double>, kReadPathCount> lag_options;
+  for (std::size_t l = 0; l < lag_options.size(); ++l) {
+    lag_options[l] = {start.lag[l]};
+    const std::vector<double>& d = drawn.lag[l];
+    if (d.empty() || (l != list && !drawn.read[l])) continue;
+    for (double v : {*std::min_element(d.begin(), d.end()), *std::max_element(d.begin(), d.end())}) {
+      v = to_us(v);
+      // The list pass tries its three values as it always did, repeats included.
+      if (l == list || std::find(lag_options[l].begin(), lag_options[l].end(), v) == lag_options[l].end())
+        lag_options[l].push_back(v);
     }
-    if (width == 1) break;
+  }
+  // Pass 0: the list lag's options, the others at their means. Pass 1: every
+  // combination of the options not tried in pass 0.
+  std::vector<std::vector<std::array<double, kReadPathCount>>> passes(2);
+  for (double v : lag_options[list]) {
+    passes[0].push_back(start.lag);
+    passes[0].back()[list] = v;
+  }
+  for (std::array<std::size_t, kReadPathCount> at{};;) {
+    bool only_list = true;
+    for (std::size_t l = 0; l < at.size(); ++l) only_list &= l == list || at[l] == 0;
+    if (!only_list) {
+      std::array<double, kReadPathCount> lags{};
+      for (std::size_t l = 0; l < at.size(); ++l) lags[l] = lag_options[l][at[l]];
+      passes[1].push_back(lags);
+    }
+    std::size_t l = 0;
+    while (l < at.size() && ++at[l] == lag_options[l].size()) at[l++] = 0;
+    if (l == at.size()) break;
+  }
+
+  // What is still drawn from the seed (faults, rate-limit budgets, agent
+  // death) differs between the original trial and trial 0 of a candidate, so
+  // when no candidate keeps the property at the original seed, a few more
+  // seeds are tried; the one that does is written into the file.
+  std::vector<std::uint64_t> seeds = {seed};
+  if (start.faults || start.rate_limits || start.death)
+    for (std::uint64_t k = 1; k <= kExtraSeeds; ++k) seeds.push_back(seed + k);
+  std::optional<Params> found;
+  for (std::size_t attempt = 0; attempt < seeds.size() * passes.size() && !found; ++attempt) {
+    const auto& lag_choices = passes[attempt % passes.size()];
+    start.seed = seeds[attempt / passes.size()];
+    for (std::size_t width = failing.size(); width >= 1 && !found; --width) {
+      for (std::size_t first = 0; first + width <= failing.size() && !found; ++first) {
+        std::vector<double> gaps;
+        for (std::size_t j = first + 1; j < first + width; ++j)
+          gaps.push_back(agent::to_seconds(r.plan[failing[j]].fails_at - r.plan[failing[j - 1]].fails_at));
+        std::vector<double> staggers = {to_us(mean(gaps, 0))};
+        if (!gaps.empty()) {
+          std::vector<double> sorted = gaps;
+          std::sort(sorted.begin(), sorted.end());
+          staggers.push_back(to_us(sorted.front()));
+          staggers.push_back(to_us(sorted[sorted.size() / 2]));
+          staggers.push_back(to_us(sorted.back()));
+        }
+        staggers.push_back(0);
+        for (double stagger : staggers) {
+          for (const auto& lags : lag_choices) {
+            Params p = start;
+            p.flavors.clear();
+            for (std::size_t j = first; j < first + width; ++j)
+              p.flavors.push_back(scenario.workload.flavors[failing[j]]);
+            p.stagger = stagger;
+            p.lag = lags;
+            if (shrinker.holds(p)) {
+              found = p;
+              break;
+            }
+          }
+          if (found) break;
+        }
+      }
+      if (width == 1) break;
+    }
   }
   if (!found)
     throw std::runtime_error(fmt::format(
         "could not shrink trial {}: no scenario with constant distributions built from its draws keeps `{}` "
-        "(tried {}); the outcome depends on draws that differ from call to call",
-        index, where.text(), shrinker.evaluations()));
+        "(tried {}{}); the outcome depends on draws that differ from call to call",
+        index, where.text(), shrinker.evaluations(),
+        seeds.size() > 1 ? fmt::format(", at seeds {} to {}", seeds.front(), seeds.back()) : std::string()));
 
   Params p = *found;
-  shrinker.steps.push_back(fmt::format("constants from the trial's draws: {} flavor(s) {} s apart, list lag {} s",
-                                       p.flavors.size(), p.stagger, p.lag[list]));
+  std::string lags_kept = fmt::format("list lag {} s", p.lag[list]);
+  for (std::size_t l = 0; l < p.lag.size(); ++l)
+    if (l != list && p.lag[l] != start.lag[l])
+      lags_kept += fmt::format(", {} lag {} s", read_path_name(static_cast<ReadPath>(l)), p.lag[l]);
+  if (p.seed != seed) lags_kept += fmt::format(", seed {}", p.seed);
+  shrinker.steps.push_back(fmt::format("constants from the trial's draws: {} flavor(s) {} s apart, {}",
+                                       p.flavors.size(), p.stagger, lags_kept));
   const std::vector<Knob> all = knobs();
-  for (bool changed = true; changed && shrinker.evaluations() < kMaxEvaluations;) {
+  shrinker.allow_at_least(1000);
+  for (bool changed = true; changed && !shrinker.exhausted();) {
     changed = false;
     // Fewer flavors, the latest failures first.
     for (std::size_t j = p.flavors.size(); j-- > 0 && p.flavors.size() > 1;) {
       Params c = p;
       c.flavors.erase(c.flavors.begin() + static_cast<std::ptrdiff_t>(j));
       changed |= shrinker.try_keep(p, c, "dropped flavor " + p.flavors[j]);
+    }
+    // What is still drawn from the seed, each dropped if the predicate holds without it.
+    for (auto [flag, what] : {std::pair{&Params::faults, "github.faults"}, std::pair{&Params::rate_limits, "github.rate_limits"},
+                              std::pair{&Params::death, "workload.agent_death"}}) {
+      if (!(p.*flag)) continue;
+      Params c = p;
+      c.*flag = false;
+      changed |= shrinker.try_keep(p, c, fmt::format("removed {}", what));
     }
     // Every latency at once to zero, then each value toward a simpler one.
     {
@@ -357,8 +470,7 @@ ShrinkResult shrink_replay(const ScenarioFile& scenario, const agent::ProtocolCo
   result.flavors_after = p.flavors.size();
   result.evaluations = shrinker.evaluations();
   result.steps = std::move(shrinker.steps);
-  result.scenario =
-      to_document(scenario, p, std::string(agent::strategy_name(protocol.strategy)), seed, index, where, origin);
+  result.scenario = to_document(from, p);
 
   // The document must load and reproduce on its own.
   const Scenario reloaded = load_scenario_text(result.scenario.dump(), "<shrunk scenario>");
@@ -366,6 +478,8 @@ ShrinkResult shrink_replay(const ScenarioFile& scenario, const agent::ProtocolCo
   TrialMetrics m;
   const TrialOutcome& o = check.run(reloaded.seed, 0);
   compute_trial_metrics(reloaded, check.plan(), check.reports(), o, m);
+  // Candidates run from the document itself, so this holds unless the text
+  // form changed a value.
   if (!where.matches(m))
     throw std::logic_error("the shrunk scenario, written out and loaded again, no longer satisfies the predicate");
   return result;

@@ -30,7 +30,12 @@ void SimGitHubClient::begin_slow(Endpoint e, std::coroutine_handle<> h, void* ou
   op.is_write = is_write;
   op.resume = h;
   op.out = out;
-  op.number = pending_.number;
+  // Only these requests name an issue; pending_.number is whatever the last
+  // one named (maybe in an earlier trial, on another thread's schedule), and
+  // observers record and hash op.number (--check-determinism).
+  op.number = e == Endpoint::get_issue || e == Endpoint::update_issue || e == Endpoint::create_comment
+                  ? pending_.number
+                  : 0;
   op.admitted = true;
   switch (e) {
     case Endpoint::create_issue: op.issue = *static_cast<const agent::NewIssue*>(pending_.request); break;

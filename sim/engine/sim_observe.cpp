@@ -164,9 +164,11 @@ void SimGitHubClient::observe_slow_effect(const Op& op, Time t, bool effect) con
              op.patch.state == agent::IssueState::closed;
   const std::array<Time, kReadPathCount>* visible = nullptr;
   switch (op.endpoint) {
+    // Without an effect the op's results are those of its previous use (ops
+    // are recycled across trials): only the status below is this request's.
     case Endpoint::create_issue:
       w.status = op.issue_result.status;
-      w.number = op.issue_result.value.number;
+      w.number = effect ? op.issue_result.value.number : 0;
       if (effect && op.issue_result.ok()) visible = model_.latest_visibility(w.number);
       break;
     case Endpoint::update_issue:
@@ -175,7 +177,7 @@ void SimGitHubClient::observe_slow_effect(const Op& op, Time t, bool effect) con
       break;
     case Endpoint::create_comment:
       w.status = op.comment_result.status;
-      w.comment = op.comment_result.value.id;
+      w.comment = effect ? op.comment_result.value.id : 0;
       if (effect && op.comment_result.ok()) visible = model_.comment_visibility(w.comment);
       break;
     case Endpoint::create_ref: {

@@ -60,21 +60,34 @@ void LatencyHistogram::merge(const LatencyHistogram& o) {
   count_ += o.count_;
 }
 
-std::int64_t LatencyHistogram::quantile(double q) const {
-  if (count_ == 0) return 0;
-  if (q <= 0) return min_;
-  if (q >= 1) return max_;
+int LatencyHistogram::quantile_bucket(double q) const {
   // The smallest value with at least ceil(q * n) observations at or below it.
   const auto rank = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(q * static_cast<double>(count_))));
   std::int64_t seen = 0;
   for (int b = 0; b < kBuckets; ++b) {
     seen += counts_[static_cast<std::size_t>(b)];
-    if (seen >= rank) {
-      const std::int64_t mid = bucket_low(b) + (bucket_high(b) - bucket_low(b)) / 2;
-      return std::clamp(mid, min_, max_);
-    }
+    if (seen >= rank) return b;
   }
-  return max_;
+  return -1;
+}
+
+std::int64_t LatencyHistogram::quantile(double q) const {
+  if (count_ == 0) return 0;
+  if (q <= 0) return min_;
+  if (q >= 1) return max_;
+  const int b = quantile_bucket(q);
+  if (b < 0) return max_;
+  const std::int64_t mid = bucket_low(b) + (bucket_high(b) - bucket_low(b)) / 2;
+  return std::clamp(mid, min_, max_);
+}
+
+LatencyHistogram::Range LatencyHistogram::quantile_range(double q) const {
+  if (count_ == 0) return {};
+  if (q <= 0) return {min_, min_};
+  if (q >= 1) return {max_, max_};
+  const int b = quantile_bucket(q);
+  if (b < 0) return {max_, max_};
+  return {std::clamp(bucket_low(b), min_, max_), std::clamp(bucket_high(b), min_, max_)};
 }
 
 void Summary::add(const TrialOutcome& t) {

@@ -25,9 +25,18 @@ class LatencyHistogram {
   std::int64_t max() const noexcept { return max_; }
   // q in [0, 1]; 0 when empty.
   std::int64_t quantile(double q) const;
+  // Where the q-quantile of the values added lies for certain: the edges of
+  // the bucket holding it (inclusive), clamped to the observed min and max, so
+  // a constant gives [v, v]. `quantile` is a point inside this range.
+  struct Range {
+    std::int64_t low = 0;
+    std::int64_t high = 0;
+  };
+  Range quantile_range(double q) const;
 
  private:
   static int bucket_of(std::int64_t v);
+  int quantile_bucket(double q) const;  // -1 past the last (cannot happen with count_ > 0)
   static std::int64_t bucket_low(int b);
   static std::int64_t bucket_high(int b);
   std::vector<std::int64_t> counts_;

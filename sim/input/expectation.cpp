@@ -83,9 +83,9 @@ std::vector<Expectation> parse_expectations(const nlohmann::json& expect, const 
       throw InputError(pointer, std::string("expected {\"min\": x} and/or {\"max\": y}, got ") + spec.type_name());
     for (const auto& [key, value] : spec.items()) {
       (void)value;
-      if (key != "min" && key != "max")
+      if (key != "min" && key != "max" && key != "tolerance")
         throw InputError(pointer + "/" + escape_pointer_token(key),
-                         "unknown field \"" + key + "\"; a bound takes min and/or max");
+                         "unknown field \"" + key + "\"; a bound takes min and/or max (and a zero bound a tolerance)");
     }
     Expectation e;
     e.metric = std::string(info->name);
@@ -101,6 +101,15 @@ std::vector<Expectation> parse_expectations(const nlohmann::json& expect, const 
       for (const auto& [b, key] : {std::pair{e.min, "min"}, std::pair{e.max, "max"}})
         if (b && (*b < 0 || *b > 1))
           throw InputError(pointer + "/" + key, "a rate bound must be within [0, 1], got " + nlohmann::json(*b).dump());
+    }
+    e.tolerance = bound(spec, "tolerance", pointer);
+    if (e.tolerance) {
+      if (!e.zero_bound())
+        throw InputError(pointer + "/tolerance",
+                         "a tolerance applies only to a rate bound that allows no violation (max 0 or min 1)");
+      if (*e.tolerance <= 0 || *e.tolerance >= 1)
+        throw InputError(pointer + "/tolerance",
+                         "expected a rate in (0, 1), got " + nlohmann::json(*e.tolerance).dump());
     }
     out.push_back(std::move(e));
   }

@@ -55,6 +55,31 @@ rate=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["duplicat
 "$bin" replay "$work/cx.json" --trial 0 >"$work/cxreplay.txt" 2>&1 || bad "replay of the counterexample failed"
 grep -q '^outcome: duplicate' "$work/cxreplay.txt" && ok || bad "replayed counterexample is not a duplicate"
 
+# --- every counterexample written with --out reproduces under run ---------------
+# (Issue #14 items 7 and 8: a counterexample that needs one write's get lag at 40 s, or
+# a lost create_ref response, used to fail to shrink or to be written without its faults.)
+get40='github.visibility_lag_s.get={"dist":"uniform","min":0,"max":40}'
+"$bin" explore "$ref" --strategy scan-down --grid 2 --set "$get40" --set workload.start_jitter_s=0 \
+  --set github.latency.create_issue.request_s=0.05 --set github.visibility_lag_s.list=0 \
+  --set github.visibility_lag_s.refs=0 --out "$work/sd.json" >"$work/sd.txt" 2>"$work/sd.err"
+rc=$?
+[[ $rc -eq 3 ]] && ok || bad "explore scan-down get-lag box: exit $rc, expected 3: $(cat "$work/sd.err")"
+grep -q "get lag 40 s" "$work/sd.txt" && ok || bad "the scan-down counterexample's get lag of 40 s was not kept"
+"$bin" explore "$ref" --grid 2 --set 'github.faults={"create_ref":{"lost_response":0.1}}' \
+  --where 'api_calls.get_ref > 0' --out "$work/lost.json" >"$work/lost.txt" 2>"$work/lost.err"
+rc=$?
+[[ $rc -eq 3 ]] && ok || bad "explore lost create_ref box: exit $rc, expected 3: $(cat "$work/lost.err")"
+for f in sd lost; do
+  "$bin" run "$work/$f.json" --trials 1 --json "$work/$f-run.json" >/dev/null 2>&1 || bad "run $f.json"
+done
+python3 - "$work/sd-run.json" "$work/lost-run.json" "$work/lost.json" <<'PY' && ok || bad "a written counterexample does not reproduce under run"
+import json, sys
+sd, lost, doc = (json.load(open(p)) for p in sys.argv[1:4])
+assert sd["duplicate_rate"]["count"] + sd["miss_rate"]["count"] >= 1, (sd["duplicate_rate"], sd["miss_rate"])
+assert lost["api_calls"]["by_endpoint"]["get_ref"] > 0, lost["api_calls"]
+assert doc["github"]["faults"] == {"create_ref": {"lost_response": 0.1}}, doc["github"]
+PY
+
 # --- deterministic -------------------------------------------------------------------
 "$bin" explore "$seed" --json - 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); d.pop("seconds"); print(json.dumps(d, sort_keys=True))' >"$work/a.json"
 "$bin" explore "$seed" --json - 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); d.pop("seconds"); print(json.dumps(d, sort_keys=True))' >"$work/b.json"

@@ -95,8 +95,12 @@ done
 "$bin" replay "$scen" --trial "$dup" --check-determinism >"$work/det.txt" && ok || bad "replay --check-determinism failed"
 grep -q "^determinism: 3 replays identical" "$work/det.txt" && ok || bad "replay --check-determinism line"
 "$bin" run "$prod" --trials 5000 --check-determinism >"$work/rdet.txt" && ok || bad "run --check-determinism failed"
-grep -q "determinism: 5000 trials identical, event by event, on 1 and 2 threads" "$work/rdet.txt" && ok ||
+grep -q "determinism: 5000 trials identical, event by event, on 1 and 2 threads and in reverse order" "$work/rdet.txt" && ok ||
   bad "run --check-determinism line: $(tail -2 "$work/rdet.txt")"
+# Issue #14 item 9: a request number left from an earlier trial on the fault path was
+# recorded and hashed; trial 2048 (the second thread's first) differed.
+"$bin" run "$src/scenarios/faults-lost-responses.json" --strategy seed --trials 5000 --check-determinism \
+  >"$work/fdet.txt" 2>&1 && ok || bad "run --check-determinism under lost responses: $(tail -2 "$work/fdet.txt")"
 
 # --- find agrees with run --------------------------------------------------------
 "$bin" run "$prod" --trials 8000 --json "$work/prod.json" >/dev/null || bad "run production"
@@ -147,6 +151,29 @@ grep -q "^outcome: duplicate$" "$work/small-replay.txt" && ok || bad "replaying 
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["workload"]["flavors"]) == 3, d["workload"]' \
   "$work/three.json" && ok || bad "find --shrink 'analyses>=3' should keep exactly 3 flavors"
 clean=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["examples"]["clean"][0])' "$work/prod.json")
+
+# --- shrink a trial that needs its faults: the file keeps them and still fails ---
+# (Issue #14 item 7: candidates ran with github.faults on, the file was written without
+# them, and the shrink ended with an internal error, exit 1.)
+for spec in "faults-lost-responses.json:" "faults-spurious-422.json:" "faults-agent-death.json:agent.lease.enabled=false"; do
+  file=${spec%%:*} set_arg=${spec#*:}
+  where='api_calls.get_ref > 0'; [[ -n $set_arg ]] && where=miss
+  args=(find "$src/scenarios/$file" --trials 3000 --where "$where" --shrink "$work/f.json")
+  [[ -n $set_arg ]] && args+=(--set "$set_arg")
+  "$bin" "${args[@]}" >"$work/f.txt" 2>"$work/f.err" && ok || bad "find --shrink on $file: $(cat "$work/f.err")"
+  "$bin" run "$work/f.json" --trials 1 --json "$work/f-run.json" >/dev/null 2>&1 || bad "run the shrunk $file"
+  python3 - "$work/f.json" "$work/f-run.json" "$where" <<'PY' && ok || bad "the shrunk $file does not fail in trial 0 of coordsim run"
+import json, sys
+doc, run, where = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), sys.argv[3]
+if where == "miss":
+    assert run["miss_rate"]["count"] == 1, run["miss_rate"]
+    assert "agent_death" in doc["workload"], doc["workload"]
+else:
+    assert run["api_calls"]["by_endpoint"]["get_ref"] > 0, run["api_calls"]
+    assert "faults" in doc["github"], doc["github"]
+assert "trial 0 of seed" in doc["description"], doc["description"]
+PY
+done
 
 # --- help teaches with examples --------------------------------------------------
 # (Into files first: grep -q exits at the first match, and under pipefail the writer's SIGPIPE fails the pipe.)

@@ -12,6 +12,7 @@
 #include "sim/analysis/explore.hpp"
 #include "sim/analysis/predicate.hpp"
 #include "sim/analysis/shrink.hpp"
+#include "sim/engine/trial_metrics.hpp"
 #include "sim/engine/trial_runner.hpp"
 #include "sim/input/distribution_json.hpp"
 #include "sim/input/input_error.hpp"
@@ -152,6 +153,83 @@ TEST_CASE("explore finds a seed duplicate whose scenario duplicates on its own",
   const sim::ScenarioFile written = sim::load_scenario_text(shrunk.scenario.dump(), "<explore counterexample>");
   sim::TrialRunner runner(written, written.protocol);
   for (std::uint64_t k : {0, 1, 7}) CHECK(runner.run(written.seed, k).duplicate);
+}
+
+TEST_CASE("every counterexample explore writes reproduces as a scenario file, over several boxes", "[explore][shrink]") {
+  // Each box's counterexample, shrunk and written as explore --out writes it,
+  // loaded again: its trial 0 (what `coordsim run FILE` runs first) still
+  // satisfies the predicate. The scan-down box needs one write's get lag at
+  // 40 s (its mean over the trial's draws, 8 s, does not fail): the shrink
+  // used to try other paths' lags only at their means and gave up; the lost
+  // create_ref box needs a lost response, which the shrink used to test with
+  // faults on and then write without.
+  struct Box {
+    const char* file;
+    agent::Strategy strategy;
+    std::vector<std::string> sets;
+    const char* where;
+    int grid;
+  };
+  const std::string get_lag_40 = R"(github.visibility_lag_s.get={"dist":"uniform","min":0,"max":40})";
+  const std::vector<Box> boxes = {
+      {"seed-box.json", agent::Strategy::seed, {}, "analyses>1 || misses>0", 3},
+      {"seed-box.json", agent::Strategy::seed_lowest, {}, "analyses>1 || misses>0", 3},
+      {"seed-box.json", agent::Strategy::none, {}, "duplicate", 2},
+      {"ref-lock-box.json", agent::Strategy::scan_down,
+       {get_lag_40, "workload.start_jitter_s=0", "github.latency.create_issue.request_s=0.05",
+        "github.visibility_lag_s.list=0", "github.visibility_lag_s.refs=0"},
+       "analyses>1 || misses>0", 2},
+      {"ref-lock-box.json", agent::Strategy::ref_lock, {R"(github.faults={"create_ref":{"lost_response":0.1}})"},
+       "api_calls.get_ref > 0", 2},
+      {"ref-lock-box.json", agent::Strategy::ref_lock, {R"(github.faults={"spurious_ref_422":0.2})"},
+       "api_calls.get_ref > 0", 2},
+  };
+  for (const Box& b : boxes) {
+    const sim::ScenarioFile s = box(b.file, b.sets);
+    agent::ProtocolConfig p = s.protocol;
+    p.strategy = b.strategy;
+    const sim::Predicate where = sim::Predicate::parse(b.where);
+    INFO(b.file << " --strategy " << agent::strategy_name(b.strategy) << " --where '" << b.where << "'");
+    sim::ExploreOptions o;
+    o.grid = b.grid;
+    const sim::ExploreResult r = sim::explore(s, p, where, o);
+    REQUIRE(r.verdict == sim::ExploreVerdict::counterexample);
+    const sim::ShrinkResult shrunk = sim::shrink_replay(s, p, *r.replay, where, "explore test");
+    INFO(shrunk.scenario.dump(2));
+    const sim::ScenarioFile written = sim::load_scenario_text(shrunk.scenario.dump(), "<explore counterexample>");
+    CHECK(written.protocol.strategy == b.strategy);
+    sim::TrialRunner runner(written, written.protocol);
+    const sim::TrialOutcome& outcome = runner.run(written.seed, 0);
+    sim::TrialMetrics metrics;
+    sim::compute_trial_metrics(written, runner.plan(), runner.reports(), outcome, metrics);
+    CHECK(where.matches(metrics));
+    // The faults the counterexample needed are in the file.
+    if (!b.sets.empty() && b.sets[0].starts_with("github.faults")) {
+      CHECK(written.github.faults.any());
+      CHECK(shrunk.scenario["github"].contains("faults"));
+    }
+  }
+}
+
+TEST_CASE("a counterexample that needs a get lag keeps it", "[explore][shrink]") {
+  const sim::ScenarioFile s =
+      box("ref-lock-box.json", {R"(github.visibility_lag_s.get={"dist":"uniform","min":0,"max":40})",
+                                "workload.start_jitter_s=0", "github.latency.create_issue.request_s=0.05",
+                                "github.visibility_lag_s.list=0", "github.visibility_lag_s.refs=0"});
+  agent::ProtocolConfig p = s.protocol;
+  p.strategy = agent::Strategy::scan_down;
+  const sim::Predicate where = sim::Predicate::parse("analyses>1 || misses>0");
+  sim::ExploreOptions o;
+  o.grid = 2;
+  const sim::ExploreResult r = sim::explore(s, p, where, o);
+  REQUIRE(r.verdict == sim::ExploreVerdict::counterexample);
+  // The schedule drew get lags of 0 and 40 s: constant at their mean it no longer duplicates.
+  const sim::ShrinkResult shrunk = sim::shrink_replay(s, p, *r.replay, where, "explore test");
+  const nlohmann::json& lags = shrunk.scenario["github"]["visibility_lag_s"];
+  CHECK(lags["get"].get<double>() > 0);
+  bool kept = false;
+  for (const std::string& step : shrunk.steps) kept |= step.find("get lag 40 s") != std::string::npos;
+  CHECK(kept);
 }
 
 TEST_CASE("explore refuses unbounded distributions, naming their JSON path", "[explore]") {

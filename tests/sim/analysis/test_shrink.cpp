@@ -3,9 +3,16 @@
 // duplicates in every trial.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
 #include "sim/analysis/predicate.hpp"
 #include "sim/analysis/shrink.hpp"
 #include "sim/engine/run_trials.hpp"
+#include "sim/engine/trial_metrics.hpp"
+#include "sim/engine/trial_runner.hpp"
 #include "sim/input/input_error.hpp"
 #include "sim/input/scenario_loader.hpp"
 
@@ -66,4 +73,91 @@ TEST_CASE("shrinking keeps a custom predicate and refuses a trial that does not 
 
   CHECK_THROWS_AS(sim::shrink_trial(s, s.protocol, s.seed, 0, sim::Predicate::parse("analyses > 3")),
                   sim::InputError);
+}
+
+namespace {
+// The first trial of `s` (under `p`) that satisfies `where`.
+std::uint64_t first_match(const sim::ScenarioFile& s, const agent::ProtocolConfig& p, const sim::Predicate& where) {
+  sim::TrialRunner runner(s, p);
+  sim::TrialMetrics m;
+  for (std::uint64_t k = 0; k < 5000; ++k) {
+    const sim::TrialOutcome& o = runner.run(s.seed, k);
+    sim::compute_trial_metrics(s, runner.plan(), runner.reports(), o, m);
+    if (where.matches(m)) return k;
+  }
+  FAIL("no trial matches " << where.text());
+  return 0;
+}
+
+// Trial 0 of the written document, loaded as `coordsim run FILE` loads it.
+bool reproduces(const nlohmann::json& doc, const sim::Predicate& where) {
+  const sim::ScenarioFile written = sim::load_scenario_text(doc.dump(), "<shrunk>");
+  sim::TrialRunner runner(written, written.protocol);
+  const sim::TrialOutcome& o = runner.run(written.seed, 0);
+  sim::TrialMetrics m;
+  sim::compute_trial_metrics(written, runner.plan(), runner.reports(), o, m);
+  return where.matches(m);
+}
+}  // namespace
+
+TEST_CASE("a trial that needs its faults shrinks to a file that has them and still fails", "[shrink][faults]") {
+  // Both read the lock back only after an ambiguous create: a lost response
+  // or a spurious 422. The candidates used to run with github.faults on while
+  // the file was written without them; reloaded, it no longer read back, and
+  // the shrink stopped with an internal error.
+  for (const char* file : {"faults-lost-responses.json", "faults-spurious-422.json"}) {
+    INFO(file);
+    const sim::ScenarioFile s = sim::load_scenario_file(std::string(COORDSIM_SOURCE_DIR "/scenarios/") + file);
+    const auto where = sim::Predicate::parse("api_calls.get_ref > 0");
+    const std::uint64_t k = first_match(s, s.protocol, where);
+    const sim::ShrinkResult r = sim::shrink_trial(s, s.protocol, s.seed, k, where);
+    INFO(r.scenario.dump(2));
+    CHECK(r.scenario["github"]["faults"] == s.document["github"]["faults"]);
+    CHECK_THAT(r.scenario["description"].get<std::string>(), Catch::Contains("github.faults still drawn from the seed"));
+    CHECK(reproduces(r.scenario, where));
+    // Run as a file: trial 0 is the shrunk one.
+    const sim::ScenarioFile written = sim::load_scenario_text(r.scenario.dump(), "<shrunk>");
+    sim::RunOptions o;
+    o.trials = 1;
+    o.seed = written.seed;
+    CHECK(sim::run_trials(written, written.protocol, o).summary.api_calls[static_cast<int>(agent::Endpoint::get_ref)] > 0);
+  }
+}
+
+TEST_CASE("a miss that needs an agent death keeps the death, at a seed where it happens", "[shrink][faults]") {
+  // Without the lease every death of the holder is a miss. Trial 0 of a
+  // shrunk candidate draws its deaths anew, so other seeds are tried; the one
+  // that keeps the miss is written.
+  const sim::ScenarioFile s = sim::load_scenario_file(COORDSIM_SOURCE_DIR "/scenarios/faults-agent-death.json",
+                                                      {"agent.lease.enabled=false"});
+  const auto where = sim::Predicate::parse("miss");
+  const std::uint64_t k = first_match(s, s.protocol, where);
+  const sim::ShrinkResult r = sim::shrink_trial(s, s.protocol, s.seed, k, where);
+  INFO(r.scenario.dump(2));
+  CHECK(r.scenario["workload"]["agent_death"] == s.document["workload"]["agent_death"]);
+  CHECK(r.scenario["agent"]["lease"]["enabled"] == false);
+  CHECK(reproduces(r.scenario, where));
+}
+
+TEST_CASE("what a trial does not need is dropped: faults that change nothing", "[shrink][faults]") {
+  // seed duplicates on the production matrix by timing alone: with lost
+  // responses on, the shrink removes github.faults, and the file says every
+  // trial is the same.
+  const sim::ScenarioFile s = sim::load_scenario_file(COORDSIM_SOURCE_DIR "/scenarios/faults-lost-responses.json");
+  agent::ProtocolConfig p = s.protocol;
+  p.strategy = agent::Strategy::seed;
+  const auto where = sim::Predicate::parse("duplicate");
+  const std::uint64_t k = first_match(s, p, where);
+  const sim::ShrinkResult r = sim::shrink_trial(s, p, s.seed, k, where);
+  INFO(r.scenario.dump(2));
+  CHECK_FALSE(r.scenario["github"].contains("faults"));
+  CHECK(std::find(r.steps.begin(), r.steps.end(), "removed github.faults") != r.steps.end());
+  CHECK_THAT(r.scenario["description"].get<std::string>(), Catch::Contains("every trial is this one"));
+  CHECK(reproduces(r.scenario, where));
+  // And it is: any seed, any trial.
+  const sim::ScenarioFile written = sim::load_scenario_text(r.scenario.dump(), "<shrunk>");
+  sim::RunOptions o;
+  o.trials = 50;
+  o.seed = 4242;
+  CHECK(sim::run_trials(written, written.protocol, o).summary.duplicates == 50);
 }

@@ -44,6 +44,40 @@ TEST_CASE("latency histogram: constants are exact, quantiles within the bucket e
   CHECK(small.quantile(0.5) == 2);  // exact below 128 µs
 }
 
+TEST_CASE("latency histogram: a quantile's range is its bucket, clamped to what was seen", "[stats]") {
+  // A constant: known exactly.
+  LatencyHistogram c;
+  for (int i = 0; i < 10; ++i) c.add(5'784'000);
+  CHECK(c.quantile_range(0.95).low == 5'784'000);
+  CHECK(c.quantile_range(0.95).high == 5'784'000);
+
+  // 94 values of 4.031 s and 6 of 4.050 s: the p95 (rank 95) is 4.050 s. Both
+  // lie in one bucket, [2^21 + 59 * 2^15, 2^21 + 60 * 2^15 - 1] =
+  // [4,030,464, 4,063,231] us: the range is that bucket clamped to the observed
+  // min and max, [4,031,000, 4,050,000], and the midpoint reported,
+  // 4,030,464 + 32,767 / 2 = 4,046,847, lies below the true value.
+  LatencyHistogram h;
+  for (int i = 0; i < 94; ++i) h.add(4'031'000);
+  for (int i = 0; i < 6; ++i) h.add(4'050'000);
+  CHECK(h.quantile(0.95) == 4'046'847);
+  const LatencyHistogram::Range r = h.quantile_range(0.95);
+  CHECK(r.low == 4'031'000);
+  CHECK(r.high == 4'050'000);
+  CHECK(r.low <= h.quantile(0.95));
+  CHECK(h.quantile(0.95) <= r.high);
+
+  // Values in different buckets: the p50's bucket holds 1 s, unclamped edges.
+  LatencyHistogram two;
+  for (int i = 0; i < 50; ++i) two.add(1'000'000);
+  for (int i = 0; i < 50; ++i) two.add(9'000'000);
+  // 1,000,000 us: msb 19, sub (1,000,000 >> 13) & 63 = 58, bucket [2^19 + 58 * 2^13, + 2^13 - 1].
+  CHECK(two.quantile_range(0.5).low == 1'000'000);  // clamped to the minimum
+  CHECK(two.quantile_range(0.5).high == (1 << 19) + 59 * (1 << 13) - 1);
+  CHECK(two.quantile_range(0.51).low == (1 << 23) + 4 * (1 << 17));  // 9 s: msb 23, sub 4
+  CHECK(two.quantile_range(0.51).high == 9'000'000);  // clamped to the maximum
+  CHECK(LatencyHistogram{}.quantile_range(0.5).low == 0);
+}
+
 TEST_CASE("summaries merge exactly, in any order", "[stats]") {
   Summary a, b, c;
   TrialOutcome t;
