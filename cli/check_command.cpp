@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "sim/engine/event_loop.hpp"
 #include "cli/progress.hpp"
 #include "cli/number_options.hpp"
 #include "cli/terminal_text.hpp"
@@ -99,6 +100,8 @@ int check(const CheckArgs& a) {
     }
   } catch (const sim::InputError&) {
     throw;
+  } catch (const sim::TrialLimitError&) {
+    throw;  // a scenario past its own limits is bad input (exit 2, cli/main.cpp), as in `run`
   } catch (const std::exception& e) {
     std::fprintf(stderr, "coordsim: error: the check could not run: %s\n", printable(e.what()).c_str());
     return kExitCheckError;

@@ -90,7 +90,7 @@ double metric_value(std::string_view name, const Metrics& m, double failures_per
 namespace {
 
 // "1%": the one-sided error of one look, as the proofs state it.
-std::string percent(double alpha) { return fmt::format("{:.3g}%", alpha * 100); }
+std::string confidence_text(double alpha) { return fmt::format("{:.3g}%", alpha * 100); }
 
 // What a passed bound on [low, high] says: "0.1 <= m <= 0.2" or one side of it.
 std::string bounded(const Expectation& e, const Interval& ci) {
@@ -137,7 +137,7 @@ ExpectationResult judge_rate(const Expectation& e, std::int64_t x, std::int64_t 
     if (r.verdict == Verdict::pass)
       r.proves = fmt::format("{} ({}) with confidence {} per look: exact one-sided Clopper-Pearson bounds from {} of {} "
                              "failure events",
-                             bounded(e, r.interval), bounds_text(e), percent(1 - alpha), x, n);
+                             bounded(e, r.interval), bounds_text(e), confidence_text(1 - alpha), x, n);
     return r;
   }
   const std::string side = zero_max ? "max 0" : "min 1";
@@ -160,7 +160,7 @@ ExpectationResult judge_rate(const Expectation& e, std::int64_t x, std::int64_t 
   if (r.verdict == Verdict::pass)
     r.proves = fmt::format("the true rate of failure events violating {} {} is <= {} (tolerance {}) with confidence "
                            "{} per look: exact one-sided Clopper-Pearson bound, no violation in {} failure events",
-                           e.metric, side, num(bound_on_violations), num(tolerance), percent(1 - alpha), n);
+                           e.metric, side, num(bound_on_violations), num(tolerance), confidence_text(1 - alpha), n);
   return r;
 }
 
@@ -197,7 +197,7 @@ ExpectationResult judge_estimate(const Expectation& e, double value, const std::
   if (r.verdict == Verdict::pass)
     r.proves = fmt::format("{} ({}) with confidence about {} per look: a one-sided Student t interval over {} batch "
                            "values{} (approximate: assumes the batch values are roughly normal)",
-                           bounded(e, r.interval), bounds_text(e), percent(1 - alpha), k,
+                           bounded(e, r.interval), bounds_text(e), confidence_text(1 - alpha), k,
                            value_range ? ", widened to the whole histogram bucket of the percentile" : "");
   return r;
 }

@@ -39,10 +39,10 @@ struct ExpectationResult {
   Interval interval;    // the one-sided bounds used for the verdict
   Verdict verdict = Verdict::inconclusive;
   std::string reason;   // a sentence saying why, with the numbers
+  std::string proves;   // PASS only: what the verdict establishes, at what confidence
   // Wall time of the trials this verdict needed: up to the look from which it
   // stayed what it is in the end (JUnit's testcase time, the text's column).
   double seconds = 0;
-  std::string proves;   // PASS only: what the verdict establishes, at what confidence
 };
 
 // Verdicts from counts (exposed for tests): a rate of `successes` in `n`, at

@@ -1,3 +1,6 @@
+// Long because it holds a sweep's run, the merge of shard files with their
+// validation, the recommendation and its warnings, and the CSV and Markdown
+// tables; the shard validation (read_shard and its checks) is the next seam.
 #include "sim/analysis/sweep.hpp"
 
 #include <algorithm>

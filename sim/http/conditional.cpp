@@ -28,6 +28,7 @@ std::string etag_of(std::string_view body) {
 }
 
 std::optional<std::string> last_modified_of(const Reply& reply) {
+  if (reply.modified_unix_us) return format_http_date(*reply.modified_unix_us);
   if (reply.raw || !reply.body.is_object()) return std::nullopt;
   const auto it = reply.body.find("updated_at");
   if (it == reply.body.end() || !it->is_string()) return std::nullopt;

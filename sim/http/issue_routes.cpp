@@ -153,7 +153,9 @@ Reply issue_routes(ServeState& st, Repository& r, std::span<const std::string> r
       if (!r.model.view_issue(ReadPath::get, call.now, number, v)) return not_found();
       std::string text;
       append_issue_text(call.urls, r, v, st.options.unix_epoch_us, text);
-      return {200, raw_body(text), {}};
+      Reply reply{200, raw_body(text), {}};
+      reply.modified_unix_us = st.options.unix_epoch_us + v.updated_at.count();
+      return reply;
     }
     if (m == "PATCH") return update_issue(st, r, number, call);
     return not_found();

@@ -19,6 +19,9 @@ struct Reply {
   nlohmann::json body;  // a binary value: JSON text rendered already (raw_body), sent as it is
   std::vector<Header> headers;
   std::optional<std::string> raw;  // sent as is instead of `body` (contents with Accept: …raw)
+  // Last-Modified of a body rendered already (raw_body), whose updated_at is not
+  // at hand as JSON.
+  std::optional<std::int64_t> modified_unix_us;
 
   Reply() = default;
   Reply(int s, nlohmann::json b, std::vector<Header> h = {})

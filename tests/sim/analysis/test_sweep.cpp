@@ -90,6 +90,7 @@ TEST_CASE("Pareto front and recommendation", "[sweep]") {
                   {"cost_usd", {{"mean", cost}}}}}};
   };
   json sweep = {{"target_duplicate_rate", 0.05},
+                {"parameters", {"x"}},
                 {"points",
                  {point(0, 0.5, 0.6, 1, 2.0),    // fast but duplicates: on the front
                   point(1, 0.01, 0.02, 10, 0.7),  // meets the target

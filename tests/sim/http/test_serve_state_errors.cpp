@@ -119,8 +119,9 @@ TEST_CASE("a corrupt serve state names the JSON pointer and what was expected", 
   CHECK(in_entry("label", [](json& e) { e = json::array(); }) == at("label") + ": expected an object, got an array");
   CHECK(in_entry("label", [](json& e) { e.erase("op"); }) == at("label") + ": missing \"op\"");
   CHECK(in_entry("label", [](json& e) { e["op"] = "explode"; }) ==
-        at("label") + "/op: unknown op \"explode\"; expected label, create_issue, update_issue, comment, create_ref, "
-                      "update_ref, delete_ref, blob or content");
+        at("label") + "/op: unknown op \"explode\"; expected label, create_issue, update_issue, comment, "
+                      "update_comment, delete_comment, create_ref, update_ref, delete_ref, blob, content or "
+                      "delete_content");
   CHECK(in_entry("label", [](json& e) { e["description"] = 3; }) ==
         at("label") + "/description: expected a string or null, got number 3");
   CHECK(in_entry("create_issue", [](json& e) { e["labels"] = {"a", 2}; }) ==
