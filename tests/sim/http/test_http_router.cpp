@@ -11,45 +11,21 @@
 
 #include "sim/http/query.hpp"
 #include "sim/http/router.hpp"
+#include "support/http_requests.hpp"
 #include "sim/http/server.hpp"
 #include "sim/input/scenario_loader.hpp"
 
 using namespace coordsim;
 using namespace coordsim::sim::http;
 using nlohmann::json;
+using namespace coordsim::test;
 
 namespace {
-
-const sim::ScenarioFile& serve_scenario() {
-  // Zero latency; lags: get 0, list 1 s, search 1 s, refs 0.
-  static const sim::ScenarioFile s = sim::load_scenario_file(COORDSIM_SOURCE_DIR "/tests/data/serve-test.json");
-  return s;
-}
-
-agent::Time at(double s) { return agent::from_seconds(s); }
-
-Request req(std::string method, std::string target, std::string body = {}) {
-  Request r;
-  r.method = std::move(method);
-  r.target = std::move(target);
-  r.body = std::move(body);
-  r.headers.push_back({"host", "127.0.0.1:9999"});
-  r.remote = "127.0.0.1";
-  return r;
-}
-
-json body_of(const Response& r) { return json::parse(r.body); }
 
 std::vector<std::int64_t> numbers(const Response& r) {
   std::vector<std::int64_t> out;
   for (const auto& i : body_of(r)) out.push_back(i["number"].get<std::int64_t>());
   return out;
-}
-
-const std::string* header(const Response& r, std::string_view name) {
-  for (const auto& h : r.headers)
-    if (h.name == name) return &h.value;
-  return nullptr;
 }
 
 constexpr const char* kIssues = "/api/v3/repos/acme/widgets/issues";

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "sim/http/router.hpp"
+#include "support/http_requests.hpp"
 #include "sim/http/state_fields.hpp"
 #include "sim/input/input_error.hpp"
 #include "sim/input/scenario_loader.hpp"
@@ -19,23 +20,9 @@
 using namespace coordsim;
 using namespace coordsim::sim::http;
 using nlohmann::json;
+using namespace coordsim::test;
 
 namespace {
-
-const sim::ScenarioFile& serve_scenario() {
-  static const sim::ScenarioFile s = sim::load_scenario_file(COORDSIM_SOURCE_DIR "/tests/data/serve-test.json");
-  return s;
-}
-
-Request req(std::string method, std::string target, std::string body = {}) {
-  Request r;
-  r.method = std::move(method);
-  r.target = std::move(target);
-  r.body = std::move(body);
-  r.headers.push_back({"host", "127.0.0.1:9999"});
-  r.remote = "127.0.0.1";
-  return r;
-}
 
 // A state with one of every journal entry: label, create_issue, update_issue,
 // comment, create_ref, content, blob.
