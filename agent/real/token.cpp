@@ -3,7 +3,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
-#include <sstream>
 #include <stdexcept>
 #include <vector>
 
@@ -62,9 +61,16 @@ Token load_token(const std::string& token_file) {
   if (!token_file.empty()) {
     std::ifstream in(token_file, std::ios::binary);
     if (!in) throw std::invalid_argument("--token-file " + token_file + ": cannot be read");
-    std::ostringstream s;
-    s << in.rdbuf();
-    return checked(s.str(), TokenSource::token_file, "--token-file " + token_file);
+    // A token is one line (GitHub's are 40 to 93 characters, a JWT a few KB);
+    // reading at most one byte past 64 KiB keeps /dev/zero or a wrong file
+    // from filling memory (it read until std::bad_alloc).
+    constexpr std::size_t kMaxTokenFileBytes = 64 << 10;
+    std::string text(kMaxTokenFileBytes + 1, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxTokenFileBytes)
+      throw std::invalid_argument("--token-file " + token_file + ": larger than 64 KiB, the most a token file holds");
+    return checked(text, TokenSource::token_file, "--token-file " + token_file);
   }
   // An empty variable counts as unset: workflows often pass `${{ secrets.X }}`
   // that expands to nothing.

@@ -296,6 +296,17 @@ TEST_CASE("token: sources, validation, redaction", "[real]") {
     out << "\n";
   }
   CHECK_THROWS_WITH(load_token(file), Catch::Contains("the token is empty"));
+  // Read up to 64 KiB, never more (a wrong file or a device read until bad_alloc).
+  {
+    std::ofstream out(file);
+    out << std::string(70'000, 'a');
+  }
+  CHECK_THROWS_WITH(load_token(file), Catch::Contains("larger than 64 KiB"));
+  {
+    std::ofstream out(file);
+    out << std::string(64 << 10, 'a');
+  }
+  CHECK(load_token(file).value.size() == std::size_t{64} << 10);
   std::remove(file.c_str());
   CHECK_THROWS_WITH(load_token(file), Catch::Contains("cannot be read"));
 
