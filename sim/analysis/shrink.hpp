@@ -7,9 +7,15 @@
 // How: the trial's own draws (failure times, per-endpoint latencies, per-path
 // visibility lags, analysis cost) become constants; since a scenario spaces
 // failures evenly (flavor i at i * stagger), candidate staggers and lags are
-// taken from what the trial drew. From the first constant scenario that keeps
-// the predicate, greedy passes drop flavors and simplify values, keeping each
-// change only if the predicate still holds, until no change helps.
+// taken from what the trial drew (every read path's lag at its mean, smallest
+// or largest draw). Faults, rate limits and agent death stay as the scenario
+// has them, drawn from the written seed (other seeds are tried when the
+// original's trial 0 does not keep the predicate). Every candidate is run
+// from the document it would be written as, so the file holds everything the
+// tested candidate had. From the first candidate that keeps the predicate,
+// greedy passes drop flavors, faults, rate limits and deaths and simplify
+// values, keeping each change only if the predicate still holds, until no
+// change helps.
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -117,10 +117,15 @@ void SimGitHubClient::slow_effect(Op& op) {
   if (effect) {
     switch (op.endpoint) {
       case Endpoint::create_issue:
+        // As the repository has it (label spellings), as on the plain path.
         op.issue_result.value.number = model_.create_issue(t, op.issue, draw_lags());
-        op.issue_result.value.state = agent::IssueState::open;
-        op.issue_result.value.title = op.issue.title;
-        op.issue_result.value.labels = op.issue.labels;
+        if (model_.labels_as_given()) {
+          op.issue_result.value.state = agent::IssueState::open;
+          op.issue_result.value.title = op.issue.title;
+          op.issue_result.value.labels = op.issue.labels;
+        } else {
+          model_.latest_issue(op.issue_result.value.number, op.issue_result.value);
+        }
         op.issue_result.status = 201;
         break;
       case Endpoint::update_issue:

@@ -52,26 +52,37 @@ bool GitHubModel::on_an_issue(std::size_t bit) const noexcept {
 
 GitHubModel::LabelMask GitHubModel::label_mask(const std::vector<std::string>& names, bool create) {
   LabelMask mask = 0;
+  bool all_as_given = true;
+  std::size_t next = 0;  // as given only while indices increase: the answer lists labels in index order
   for (const std::string& name : names) {
     // The exact spelling first, in a plain loop (std::find's unrolled one cost
     // more for a handful of labels): callers almost always use it.
     std::size_t i = 0;
     while (i < labels_.size() && labels_[i] != name) ++i;
+    bool as_given = true;
     if (i == labels_.size()) {
+      as_given = false;  // unless it is new or renamed to this spelling, below
       const int same = find_label(name);  // the label in another case
       if (same >= 0) {
         i = static_cast<std::size_t>(same);
         // Not on an issue this trial: the name takes this trial's spelling.
-        if (create && !(mask & (LabelMask{1} << i)) && !on_an_issue(i)) labels_[i].assign(name);
+        if (create && !(mask & (LabelMask{1} << i)) && !on_an_issue(i)) {
+          labels_[i].assign(name);
+          as_given = true;
+        }
       } else {
         if (!create) return ~LabelMask{0};  // cannot match: no issue carries an unknown label
         if (labels_.size() == 64)
           throw std::length_error("the fake GitHub supports at most 64 distinct labels");
         labels_.push_back(name);
+        as_given = true;
       }
     }
+    all_as_given = all_as_given && as_given && i >= next;
+    next = i + 1;
     mask |= LabelMask{1} << i;
   }
+  if (create) labels_as_given_ = all_as_given;
   return mask;
 }
 

@@ -50,6 +50,10 @@ class GitHubModel {
   // The issue as its latest write left it, as a write's response shows it.
   // False (404) if no such issue exists.
   bool latest_issue(std::int64_t number, agent::Issue& out) const;
+  // Whether the last issue write that set labels kept them exactly as the
+  // request gave them (spellings, order, no repeats): then the response may
+  // copy the request's, which is cheaper than latest_issue on the hot path.
+  bool labels_as_given() const noexcept { return labels_as_given_; }
 
   // --- the true (strongly consistent) state, for metrics ----------------------
   std::int64_t issues_created() const noexcept { return static_cast<std::int64_t>(issues_.size()); }
@@ -279,6 +283,7 @@ class GitHubModel {
   // outlives trials; a label's spelling is the first one this trial used
   // (label_mask renames a label no issue of this trial carries).
   std::vector<std::string> labels_;
+  bool labels_as_given_ = true;  // of the last write that set labels (label_mask with create)
   // String storage recycled across trials: assigning into a string that has
   // capacity does not allocate.
   std::vector<std::string> strings_;

@@ -99,6 +99,10 @@ class RouterTransport final : public agent::real::Transport {
 
   std::int64_t requests() const { return requests_; }
 
+  // When set, each request's fate instead of the one the router drew (tests
+  // that hand both fakes the same fault draws).
+  std::function<sim::FaultPlan(const sim::http::Request&)> fault_for;
+
  private:
   struct Pending {
     agent::real::HttpRequest request;
@@ -117,7 +121,8 @@ class RouterTransport final : public agent::real::Transport {
     if (!r.body.empty()) r.headers.push_back({"content-type", "application/json; charset=utf-8"});
     r.remote = "127.0.0.1";
     ++requests_;
-    const sim::http::Timing timing = router_.plan(r);
+    sim::http::Timing timing = router_.plan(r);
+    if (fault_for) timing.fault = fault_for(r);
     const agent::Time effect = time_.now() + timing.request;
     time_.at(effect, [this, r, timing, effect] {
       const sim::http::Response answer = router_.handle(r, effect, timing.fault);

@@ -79,3 +79,28 @@ TEST_CASE("the model matches labels as GitHub: case, spaces, one spelling", "[la
   CHECK(issue.labels == std::vector<std::string>{"lock"});
   CHECK(listed(m, "LOCK") == std::vector<std::int64_t>{1});
 }
+
+TEST_CASE("labels_as_given: the request's labels are the answer's only when kept exactly", "[labels][github_model]") {
+  // The simulated client copies a create's labels into its answer only then,
+  // and otherwise answers with the issue as stored (as serve does).
+  GitHubModel m;
+  const auto create = [&](std::vector<std::string> labels) {
+    const std::int64_t n = m.create_issue(agent::Time{1}, {"t", "", labels}, {});
+    agent::Issue stored;
+    REQUIRE(m.latest_issue(n, stored));
+    // Whenever the model says "as given", the stored labels are the request's.
+    if (m.labels_as_given()) CHECK(stored.labels == labels);
+    return m.labels_as_given();
+  };
+  CHECK(create({"lock", "commit-a"}));      // new labels, in order
+  CHECK(create({"lock", "commit-a"}));      // the same spellings, in order
+  CHECK(create({"lock"}));
+  CHECK(create({}));
+  CHECK_FALSE(create({"LOCK"}));            // the repository's spelling wins: "lock"
+  CHECK_FALSE(create({"commit-a", "lock"}));  // listed in the repository's order
+  CHECK_FALSE(create({"lock", "lock"}));    // one label once
+  CHECK(create({"lock", "commit-a", "new"}));
+  agent::Issue stored;
+  REQUIRE(m.latest_issue(5, stored));
+  CHECK(stored.labels == std::vector<std::string>{"lock"});
+}
