@@ -2,6 +2,7 @@
 // the same coroutine (agent::decide) the simulator runs, over the REST client
 // and the Asio clock. `coordsim agent done`: record a leader's analysis where
 // the protocol needs it (agent::finish).
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -14,8 +15,10 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/protocol.hpp"
+#include "agent/protocols/keyed.hpp"
 #include "agent/real/http_transport.hpp"
 #include "agent/real/rest_client.hpp"
+#include "agent/real/rest_json.hpp"
 #include "agent/real/runtime.hpp"
 #include "agent/real/token.hpp"
 #include "cli/api_connection.hpp"
@@ -225,6 +228,9 @@ void add_base(json& out, const Setup& s) {
   out["signature"] = s.key.signature;
   out["repo"] = s.repo.display();
   out["api_url"] = s.connection.transport.base.display();
+  // For `coordsim audit`: under a lease a lock without its done marker is left over.
+  const bool lease = s.config.strategy == agent::Strategy::ref_lock && s.config.lease.enabled;
+  out["lease_ttl_s"] = lease ? json(agent::to_seconds(s.config.lease.ttl)) : json(nullptr);
 }
 
 // What a user most likely has to change, for the errors a workflow's setup causes
@@ -237,6 +243,10 @@ std::string error_hint(const agent::ApiError& e) {
     case 403:
     case 429:
       if (says("rate limit")) return "rate limited: the retry budget (agent.client.max_total_wait_s) ended first";
+      // GitHub's answer to a write with a read-only GITHUB_TOKEN.
+      if (says("Resource not accessible by integration"))
+        return "the token is read-only (a pull request from a fork gets one): coordination cannot write; "
+               "see docs/github-actions.md#fork-pull-requests";
       return "the token lacks a permission: ref-lock needs contents: write, issue protocols issues: write";
     case 404:
       return "no such repository, or the token cannot see it (a GITHUB_TOKEN sees only its own repository)";
@@ -306,6 +316,40 @@ int decide(const AgentArgs& a) {
   return d.kind == agent::DecisionKind::analyze ? kExitOk : kExitSkip;
 }
 
+// Whether this flavor holds a lock of the key (any generation): 1 yes, 0 no
+// (`seen` says who does, or that there is none), -1 unknown (an API error).
+// The lock's name comes from --commit and --signature: a signature computed in
+// another step and lost (an empty shell variable) names another key, and a
+// done marker there would tell nobody anything while the real leader's
+// followers take over and analyze again.
+agent::Task<int> holds_lock(real::RestClient& client, agent::Clock& clock, const agent::ProtocolConfig& config,
+                            agent::AgentBuffers& b, std::string& seen) {
+  const std::string ours = real::git_blob_sha(b.holder);
+  const std::string base = b.lock_ref;
+  // The refs path lags behind a create (calibrated on GitHub: ~0.4 s): a lock
+  // this flavor made a moment ago may not be visible yet, so a 404 is read
+  // again for up to ten read-back intervals before it counts as "no lock".
+  const int attempts = std::clamp(config.ref_lock.read_back_attempts, 1, 10);
+  for (int gen = 1; gen <= std::max(1, config.lease.max_generations); ++gen) {
+    const std::string ref = gen == 1 ? base : base + "-g" + std::to_string(gen);
+    for (int attempt = 1;; ++attempt) {
+      const agent::ApiResult<agent::GitRef>& r = co_await client.get_ref(ref, b.ref);
+      if (r.ok()) {
+        if (r.value.sha == ours || r.value.sha == b.holder) co_return 1;
+        seen += (seen.empty() ? "" : ", ") + ref + " is held by another flavor";
+        break;
+      }
+      if (r.status != 404) co_return -1;
+      if (attempt >= attempts) {
+        if (gen == 1) seen = ref + " does not exist";
+        co_return 0;
+      }
+      co_await clock.sleep(config.ref_lock.read_back_interval);
+    }
+  }
+  co_return 0;
+}
+
 int done(const AgentArgs& a) {
   const Setup s = make_setup(a);
   const std::unique_ptr<Live> live_ptr = start(s);
@@ -316,6 +360,31 @@ int done(const AgentArgs& a) {
   out["command"] = "agent done";
   add_base(out, s);
   const bool records = s.config.strategy == agent::Strategy::ref_lock && s.config.lease.enabled;
+  if (records) {
+    agent::prepare_keyed_names(s.config, s.key, buffers);
+    std::string seen;
+    auto check = holds_lock(live.client, live.clock, s.config, buffers, seen);
+    const int held = real::run_task(live.runtime, check);
+    if (held == 0) {
+      live.deadline.cancel();
+      out["recorded"] = false;
+      out["done_ref"] = buffers.done_ref;
+      out["error"] = {{"endpoint", "get_ref"},
+                      {"status", 0},
+                      {"message", "this flavor holds no lock for this key: " + seen},
+                      {"hint", "pass the same --commit and --signature as to `coordsim agent` (a signature "
+                               "computed in an earlier step must be passed through $GITHUB_OUTPUT)"}};
+      print_stderr("coordsim agent done: error: " + s.key.flavor + " holds no lock for " + buffers.key_id + " (" +
+                   seen + "); nothing recorded. Pass the same --commit and --signature as to `coordsim agent` " +
+                   "(a signature computed in an earlier step must be passed through $GITHUB_OUTPUT)");
+      out["api_calls"] = calls_json(live.client, live.transport);
+      emit(a, out);
+      return kExitFailure;
+    }
+    if (held < 0)
+      warn("could not check that this flavor holds the lock (" + live.client.last_error_endpoint() + " " +
+           std::to_string(live.client.last_error().status) + "); recording the done marker anyway");
+  }
   auto task = agent::finish(s.config, live.ports(), s.key, buffers);
   real::run_task(live.runtime, task);
   live.deadline.cancel();

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 
 #include "agent/real/url.hpp"
@@ -16,8 +17,9 @@ namespace real = agent::real;
 void add_api_connection_options(CLI::App* cmd, ApiConnectionArgs& args) {
   cmd->add_option("--api-url", args.api_url,
                   "API base URL: https://api.github.com, a GitHub Enterprise https://HOST/api/v3, or "
-                  "`coordsim serve`'s http://127.0.0.1:PORT/api/v3 (paths are appended to its path)")
-      ->capture_default_str();
+                  "`coordsim serve`'s http://127.0.0.1:PORT/api/v3 (paths are appended to its path). "
+                  "Default: $GITHUB_API_URL (GitHub Actions sets it, also on GitHub Enterprise Server), "
+                  "else https://api.github.com");
   cmd->add_option("--token-file", args.token_file,
                   "Read the API token from FILE (default: $GITHUB_TOKEN, else $GH_TOKEN, else no token). "
                   "The token is never printed");
@@ -31,8 +33,14 @@ void add_api_connection_options(CLI::App* cmd, ApiConnectionArgs& args) {
 
 ApiConnection make_api_connection(const ApiConnectionArgs& args, double default_request_timeout_s) {
   ApiConnection c;
+  std::string url = args.api_url, what = "--api-url";
+  if (url.empty()) {
+    const char* env = std::getenv("GITHUB_API_URL");
+    url = env && *env ? env : "https://api.github.com";
+    if (env && *env) what = "$GITHUB_API_URL";
+  }
   try {
-    c.transport.base = real::parse_api_url(args.api_url, "--api-url");
+    c.transport.base = real::parse_api_url(url, what);
   } catch (const std::invalid_argument& e) {
     throw sim::InputError("", e.what());
   }

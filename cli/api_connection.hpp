@@ -13,7 +13,7 @@
 namespace coordsim::cli {
 
 struct ApiConnectionArgs {
-  std::string api_url = "https://api.github.com";
+  std::string api_url;  // empty: $GITHUB_API_URL, else https://api.github.com
   std::string token_file;
   std::string ca_file;
   double request_timeout_s = 0;  // 0: the command's default

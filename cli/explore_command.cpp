@@ -117,7 +117,8 @@ int explore(const ExploreArgs& a) {
     // Milliseconds below 0.1 s: a counterexample found at once must not read as 0.000 s.
     const std::string took =
         r.seconds < 0.1 ? fmt::format("{:.3f} ms", r.seconds * 1e3) : fmt::format("{:.2f} s", r.seconds);
-    const std::string counts = fmt::format("{} schedules, {} pruned, {}", r.schedules, r.pruned, took);
+    const std::string counts =
+        fmt::format("{} schedule{}, {} pruned, {}", r.schedules, r.schedules == 1 ? "" : "s", r.pruned, took);
     const std::string pruning =
         r.settled_pruning ? "draws made after every failing flavor decided are not branched on"
                           : "no settled pruning (" + r.pruning_note + ")";
@@ -192,8 +193,9 @@ void add_explore_command(CLI::App& app, Action& action) {
       "  coordsim explore scenarios/explore/ref-lock-box.json\n"
       "  coordsim explore scenarios/explore/seed-box.json --out counterexample.json   # then: coordsim run counterexample.json\n"
       "  coordsim explore s.json --grid 2 --where 'duplicate' --max-schedules 100000 --json -");
-  cmd->add_option("scenario", args->scenario,
-                  "Scenario JSON file (default: the built-in seed reproduction, whose lognormal draws explore refuses)")
+  // Required: the built-in reproduction's lognormal draws are unbounded, which explore refuses.
+  cmd->add_option("scenario", args->scenario, "Scenario JSON file with bounded draws (see scenarios/explore/)")
+      ->required()
       ->check(CLI::ExistingFile);
   cmd->add_option("--set", args->sets,
                   "Override a scenario value by its JSON path, e.g. --set github.visibility_lag_s.list=3; repeatable")

@@ -2,12 +2,14 @@
 // metrics, smallest indices first, ready to replay.
 #include <cstdio>
 #include <stdexcept>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/fmt/fmt.h>
 
 #include "cli/commands.hpp"
+#include "cli/progress.hpp"
 #include "cli/number_options.hpp"
 #include "cli/terminal_text.hpp"
 #include "cli/trial_args.hpp"
@@ -40,7 +42,9 @@ int find(const FindArgs& a) {
   options.seed = t.seed;
   options.threads = a.threads;
   options.limit = a.limit;
+  std::optional<Progress> progress(std::in_place, "find", t.trials);
   const sim::FindResult r = sim::find_trials(t.scenario, t.protocol, where, options);
+  progress.reset();
 
   if (!a.json_path.empty()) {
     nlohmann::json j;

@@ -8,7 +8,10 @@
 #include <cstring>
 #include <exception>
 #include <iostream>
+#include <map>
+#include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +22,7 @@
 
 #include "agent/real/token.hpp"
 #include "cli/commands.hpp"
+#include "cli/progress.hpp"
 #include "cli/terminal_text.hpp"
 #include "sim/input/edit_distance.hpp"
 #include "sim/input/input_error.hpp"
@@ -70,9 +74,38 @@ int stdout_status(int code) {
   if (std::fflush(stdout) == 0 && !std::ferror(stdout) && std::cout) return code;
   std::fprintf(stderr, "coordsim: error: cannot write standard output%s%s\n", errno ? ": " : "",
                errno ? std::strerror(errno) : "");
-  // What was printed is lost, but a failure already reported stays what it was.
-  return code == kExitFailure || code == kExitBadInput ? code : kExitFailure;
+  // What was printed is lost, but a failure already reported stays what it was
+  // (check's exit codes 3 and 4 included).
+  return code != kExitOk ? code : kExitFailure;
 }
+
+// `coordsim --help` lists each subcommand on one line; the full description
+// (examples, exit codes) is in `coordsim SUB --help`.
+class OneLineSubcommands : public CLI::Formatter {
+ public:
+  std::string make_subcommand(const CLI::App* sub) const override {
+    static const std::map<std::string, std::string> kSummary = {
+        {"run", "Monte-Carlo trials of a scenario: duplicate rate, miss rate, cost, latency"},
+        {"check", "CI gate: a scenario's `expect` bounds, with statistical confidence"},
+        {"compare", "Regressions between two `check --json` outputs (baseline, change)"},
+        {"sweep", "A scenario over a grid of parameters: Pareto front, recommendation"},
+        {"merge", "Merge the shards of one sweep"},
+        {"replay", "One trial as a timeline or a Chrome trace"},
+        {"find", "The trials whose metrics satisfy an expression"},
+        {"explore", "Every combination of bounded draws: a proof or a counterexample"},
+        {"serve", "The fake GitHub over HTTP, on loopback, for real clients"},
+        {"agent", "One coordination decision for real against a GitHub API"},
+        {"calibrate", "Measure an API's visibility lag as a lag model"},
+        {"done", "Record that this flavor's analysis is done"},
+    };
+    const auto it = kSummary.find(sub->get_name());
+    const std::string& d = sub->get_description();
+    const std::string line = it != kSummary.end() ? it->second : d.substr(0, d.find('\n'));
+    std::stringstream out;
+    CLI::detail::format_help(out, sub->get_display_name(true), line, get_column_width());
+    return out.str();
+  }
+};
 
 void print_error(const std::string& message) {
   // Redacted: `agent` and `calibrate` hold an API token, which no message may show.
@@ -86,10 +119,15 @@ int main(int argc, char** argv) {
       "coordsim — measure how parallel CI jobs coordinate through GitHub's eventually consistent API.\n"
       "Runs seeded Monte-Carlo trials of N flavor agents against a fake GitHub with visibility lag,\n"
       "and reports duplicate analyses, misses, token cost and decision latency.\n\n"
+#ifdef COORDSIM_MINIMAL
+      "This is the runner build: agent, agent done, calibrate and audit only (docs/install.md).\n"
+#else
       "Start with `coordsim run` (the reference system's 3-flavor reproduction, built in),\n"
       "then `coordsim run scenarios/aprapipes-production.json --strategy seed-lowest`.\n"
+#endif
       "In CI, `coordsim agent` runs the same protocol code for real against GitHub (docs/agent.md).",
       "coordsim"};
+  app.formatter(std::make_shared<OneLineSubcommands>());
   app.require_subcommand(1);
   // Options of the main command (--log-level) are accepted after a subcommand too.
   app.fallthrough();
@@ -99,6 +137,8 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();
+  bool quiet = false;
+  app.add_flag("--quiet,-q", quiet, "No progress on stderr (long commands show it: done/total, rate, ETA)");
 
   // A token in the environment is a secret from the start: even a parse error
   // that echoes a mistaken argument must not show it.
@@ -110,15 +150,19 @@ int main(int argc, char** argv) {
   });
 
   Action action;
+#ifndef COORDSIM_MINIMAL
   add_run_command(app, action);
   add_check_command(app, action);
+  add_compare_command(app, action);
   add_sweep_commands(app, action);
   add_replay_command(app, action);
   add_find_command(app, action);
   add_explore_command(app, action);
   add_serve_command(app, action);
+#endif
   add_agent_command(app, action);
   add_calibrate_command(app, action);
+  add_audit_command(app, action);
 
   try {
     app.parse(argc, argv);
@@ -141,6 +185,7 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(logger);
   spdlog::set_level(spdlog::level::from_str(log_level));
   spdlog::set_pattern("%^%l%$: %v");
+  set_progress_quiet(quiet);
 
   try {
     // Reports printed with printf and friends are checked here, at the end:

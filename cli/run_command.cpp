@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/commands.hpp"
+#include "cli/progress.hpp"
 #include "cli/number_options.hpp"
 #include "cli/terminal_text.hpp"
 #include "sim/analysis/determinism.hpp"
@@ -40,6 +41,7 @@ int compare(const RunArgs& a, const sim::ScenarioFile& scenario, const sim::RunO
   std::vector<sim::RunReport> runs;
   std::vector<agent::ProtocolConfig> protocols(strategies.size(), scenario.protocol);
   runs.reserve(strategies.size());
+  Progress progress("run", options.trials * static_cast<std::int64_t>(strategies.size()));
   for (std::size_t i = 0; i < strategies.size(); ++i) {
     protocols[i].strategy = strategies[i];
     spdlog::info("running {} trials of {} ({}) with strategy {}", options.trials, scenario.name, scenario.source,
@@ -69,9 +71,11 @@ int run(const RunArgs& a) {
   protocol.strategy = strategies.front();
   spdlog::info("running {} trials of {} ({}) with strategy {}", options.trials, scenario.name, scenario.source,
                agent::strategy_name(protocol.strategy));
+  std::optional<Progress> progress(std::in_place, "run", options.trials);
   sim::RunReport report{scenario, std::string(agent::strategy_name(protocol.strategy)), options,
                         sim::run_trials(scenario, protocol, options),
                         a.failures_per_year.value_or(scenario.failures_per_year)};
+  progress.reset();
   spdlog::info("done in {:.3f} s", report.result.wall_seconds);
 
   // Files first: if one cannot be written the user learns it before reading a summary.

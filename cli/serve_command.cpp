@@ -26,6 +26,22 @@ namespace coordsim::cli {
 
 namespace {
 
+// Spaces, tabs and line ends around a token are not part of it.
+std::string trim_token(std::string s) {
+  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  while (!s.empty() && is_space(s.back())) s.pop_back();
+  std::size_t i = 0;
+  while (i < s.size() && is_space(s[i])) ++i;
+  return s.substr(i);
+}
+
+// What an Authorization header can carry after "token ": no spaces or controls.
+bool token_chars_ok(const std::string& token) {
+  for (unsigned char c : token)
+    if (c <= 0x20 || c == 0x7f) return false;
+  return true;
+}
+
 struct ServeArgs {
   std::string host = "127.0.0.1";
   int port = 8080;
@@ -113,10 +129,17 @@ int serve(const ServeArgs& a) {
   sim::http::RouterOptions options;
   options.token = a.token;
   if (!a.token_file.empty()) {
-    options.token = read_text(a.token_file, "--token-file");
-    while (!options.token.empty() && (options.token.back() == '\n' || options.token.back() == '\r'))
-      options.token.pop_back();
-    if (options.token.empty()) throw sim::InputError("--token-file " + a.token_file, "the file is empty");
+    // Trimmed, as `coordsim agent` reads one: clients send the token without
+    // the spaces and newline an editor leaves around it (and HTTP strips them
+    // from header values), so an untrimmed one would refuse every request.
+    options.token = trim_token(read_text(a.token_file, "--token-file"));
+    if (options.token.empty()) throw sim::InputError("--token-file " + a.token_file, "the file holds no token");
+    if (!token_chars_ok(options.token))
+      throw sim::InputError("--token-file " + a.token_file,
+                            "the token contains spaces or control characters (expected one line holding only "
+                            "the token)");
+  } else if (!a.token.empty() && !token_chars_ok(a.token)) {
+    throw sim::InputError("--token", "the token contains spaces or control characters; no client could send it");
   }
   options.rate_limit.core_per_hour = a.rate_limit;
   options.rate_limit.search_per_minute = a.search_rate_limit;
@@ -233,7 +256,8 @@ void add_serve_command(CLI::App& app, Action& action) {
   cmd->add_option("--token", args->token,
                   "Require this token (Authorization: token X or Bearer X); others get 401. Visible in `ps`: "
                   "prefer --token-file on shared machines");
-  cmd->add_option("--token-file", args->token_file, "Read the required token from FILE")
+  cmd->add_option("--token-file", args->token_file,
+                  "Read the required token from FILE (spaces and newlines around it are ignored)")
       ->check(CLI::ExistingFile)
       ->excludes(cmd->get_option("--token"));
   cmd->add_option("--tls-cert", args->tls_cert, "PEM certificate (chain): serve HTTPS")->check(CLI::ExistingFile);

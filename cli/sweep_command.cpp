@@ -12,6 +12,7 @@
 #include <spdlog/fmt/fmt.h>
 
 #include "cli/commands.hpp"
+#include "cli/progress.hpp"
 #include "cli/number_options.hpp"
 #include "cli/terminal_text.hpp"
 #include "sim/analysis/sweep.hpp"
@@ -73,7 +74,7 @@ int sweep(const SweepArgs& a) {
   o.target_duplicate_rate = a.target;
   if (!a.shard.empty()) std::tie(o.shard, o.shards) = sim::parse_shard(a.shard);
   // Progress for people at a terminal; CI logs (stderr not a terminal) stay quiet.
-  if (::isatty(STDERR_FILENO)) {
+  if (::isatty(STDERR_FILENO) && !progress_quiet()) {
     const auto started = std::chrono::steady_clock::now();
     o.progress = [started](int done, int total, double trials_per_s) {
       const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -82,7 +83,12 @@ int sweep(const SweepArgs& a) {
                    done == total ? "\n" : "");
     };
   }
-  a.outputs.write(sim::run_sweep(o));
+  // A CI log gets cli/progress's line every 30 s instead.
+  std::optional<Progress> log_progress;
+  if (!::isatty(STDERR_FILENO)) log_progress.emplace("sweep", 0);
+  auto result = sim::run_sweep(o);
+  log_progress.reset();
+  a.outputs.write(result);
   return kExitOk;
 }
 
@@ -109,7 +115,7 @@ void add_sweep_commands(CLI::App& app, Action& action) {
       "and the cheapest point whose duplicate-rate upper 95% bound is under the target.\n\n"
       "SPEC is start:stop:step (stop included) or a list a,b,c (JSON values allowed: [1,2],[2,4]).\n\n"
       "Examples:\n"
-      "  coordsim sweep scenarios/tuning-seed-lowest.json --vary agent.post_create_wait_s=0:30:5\n"
+      "  coordsim sweep scenarios/tuning-seed.json --vary agent.post_create_wait_s=0:30:5\n"
       "  coordsim sweep s.json --vary agent.find_attempts=1:5:1 --vary agent.post_create_wait_s=1,5,10 \\\n"
       "      --html sweep.html --csv sweep.csv\n"
       "  coordsim sweep s.json --vary ... --shard 2/4 --json part2.json   # then: coordsim merge part*.json");

@@ -205,9 +205,12 @@ mask() {
   sed -i -E \
     -e 's/"(wall_s|trials_per_s)": -?[0-9][0-9.eE+-]*/"\1": "<masked>"/g' \
     -e 's/ events in [0-9.]+ s on ([0-9]+) thread\(s\): [0-9]+ trials\/s/ events in <masked> s on \1 thread(s): <masked> trials\/s/' \
-    -e '/<testsuites? /s/ time="[0-9.]+"/ time="<masked>"/' \
+    -e '/<(testsuites?|testcase) /s/ time="[0-9.]+"/ time="<masked>"/' \
+    -e '/^  (PASS|FAIL|INCONCLUSIVE) /s/ [0-9]+\.[0-9]+ s$/ <masked> s/' \
+    -e 's/(passed, [0-9]+ failed, [0-9]+ inconclusive \([0-9]+ scenarios?, [0-9]+ trials, )[0-9.]+ s\)/\1<masked> s)/' \
+    -e '/ (PASS|FAIL|INCONCLUSIVE) \| /s/\| [0-9]+\.[0-9]+ s \|$/| <masked> s |/' \
     -e 's/"seconds": -?[0-9][0-9.eE+-]*/"seconds": "<masked>"/' \
-    -e 's/([0-9]+ schedules, [0-9]+ pruned, )[0-9.]+ m?s\)/\1<masked>)/' \
+    -e 's/([0-9]+ schedules?, [0-9]+ pruned, )[0-9.]+ m?s\)/\1<masked>)/' \
     -e 's/^(info: done in )[0-9.]+ s$/\1<masked> s/' "$@"
 }
 # What each rule masks (all measured with std::chrono::steady_clock):
@@ -215,8 +218,9 @@ mask() {
 #     LIST --json (sim/report.cpp report_json); sweep documents drop both.
 #  2. run's text report, last line: "N events in X s on T thread(s): R trials/s"
 #     (X and R; T is the worker count, the same on one machine).
-#  3. JUnit of check: time="..." of <testsuites> and each <testsuite> (the
-#     <testcase> time is a constant "0" and is kept).
+#  3. check: JUnit time="..." of <testsuites>, each <testsuite> and <testcase>;
+#     the time column of the text and Markdown rows, and the totals line's
+#     "(N scenarios, M trials, X s)".
 #  4. explore --json "seconds" (the search time).
 #  5. explore's text: "(N schedules, M pruned, X ms)" or "... X s)".
 #  6. --log-level info: "info: done in X s" on stderr.

@@ -19,6 +19,11 @@ if [[ ${1:-} == --test ]]; then
   # python3-github (PyGithub, the reference's client), curl and openssl: `coordsim serve` tests;
   # openssl (a test CA) and python3 (a test proxy, JSON checks): `coordsim agent` / `calibrate` tests.
   packages+=(libxml2-utils chromium python3-github curl openssl)
+  # gh (Debian's 2.23): the gh commands that work against `coordsim serve` (docs/serve.md).
+  packages+=(gh)
+  # node and npm: the Octokit test (tests/e2e/serve/octokit). A machine with a
+  # node of its own that brings npm (NodeSource's) keeps it.
+  if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
 fi
 
 missing=()
@@ -28,7 +33,22 @@ for p in "${packages[@]}"; do
   fi
 done
 
+# @octokit/rest for the Octokit test, from the npm registry into the test's own
+# folder (git ignores its node_modules), pinned by its package-lock.json. If npm
+# cannot reach the registry the test reports itself skipped; nothing else needs it.
+install_octokit() {
+  local dir
+  dir="$(cd "$(dirname "$0")/.." && pwd)/tests/e2e/serve/octokit"
+  [[ ${1:-} == --test && -f $dir/package-lock.json ]] || return 0
+  [[ -f $dir/node_modules/@octokit/rest/package.json ]] && return 0
+  command -v npm >/dev/null 2>&1 || { echo "setup.sh: npm missing: the Octokit test will be skipped" >&2; return 0; }
+  echo "setup.sh: npm ci in $dir (@octokit/rest)" >&2
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2) ||
+    echo "setup.sh: npm ci failed: the Octokit test will be skipped" >&2
+}
+
 if ((${#missing[@]} == 0)); then
+  install_octokit "${1:-}"
   exit 0
 fi
 
@@ -45,3 +65,4 @@ echo "setup.sh: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+install_octokit "${1:-}"

@@ -190,6 +190,14 @@ void RestClient::start_search_issues(const std::string& q, int per_page, ApiResu
        out, h, [](const HttpResponse& r, IssuePage& page) { page = search_page_from_response(r); });
 }
 
+void RestClient::start_get_raw(const char* endpoint, const std::string& below, ApiResult<RawPage>& out,
+                               std::coroutine_handle<> h) {
+  call(endpoint, HttpRequest{"GET", repo_path_ + below, {}}, out, h, [](const HttpResponse& r, RawPage& page) {
+    page.body = r.body;
+    page.has_next = link_has_next(r.header("link"));
+  });
+}
+
 void RestClient::start_delete_ref(const std::string& ref, ApiResult<GitRef>& out, std::coroutine_handle<> h) {
   std::string_view name = ref;
   if (name.substr(0, 5) == "refs/") name.remove_prefix(5);

@@ -40,6 +40,13 @@ struct CallOutcome {
   std::string message;
 };
 
+// A GET's body as text, and whether its Link header names a next page: what
+// `coordsim audit` reads (matching refs, blobs, comments) beyond the ports.
+struct RawPage {
+  std::string body;
+  bool has_next = false;
+};
+
 // The last x-ratelimit-* a resource ("core", "search") reported.
 struct RateLimitSeen {
   std::int64_t limit = -1;
@@ -71,6 +78,16 @@ class RestClient final : public GitHubApi {
   // POST git/blobs with `content`: the blob's sha in value.sha.
   void start_create_blob(const std::string& content, ApiResult<GitRef>& out, std::coroutine_handle<> h);
 
+  // GET {repo path}{below}, e.g. below = "/git/matching-refs/coordination/abc";
+  // the endpoint is counted under `endpoint`.
+  void start_get_raw(const char* endpoint, const std::string& below, ApiResult<RawPage>& out,
+                     std::coroutine_handle<> h);
+
+  auto get_raw(const char* endpoint, const std::string& below, ApiResult<RawPage>& into) {
+    return port_call_into(into, [this, endpoint, &below](auto& out, std::coroutine_handle<> h) {
+      start_get_raw(endpoint, below, out, h);
+    });
+  }
   auto search_issues(const std::string& q, int per_page, ApiResult<IssuePage>& into) {
     return port_call_into(into, [this, &q, per_page](auto& out, std::coroutine_handle<> h) {
       start_search_issues(q, per_page, out, h);

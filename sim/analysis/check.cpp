@@ -13,6 +13,7 @@
 #include <spdlog/fmt/fmt.h>
 
 #include "sim/input/input_error.hpp"
+#include "sim/output/percent.hpp"
 #include "sim/output/report.hpp"
 
 namespace coordsim::sim {
@@ -155,6 +156,15 @@ void merge_into(RunResult& into, const RunResult& more) {
   into.threads_used = more.threads_used;
 }
 
+// A verdict's time is the wall time when it last changed: looks after that
+// only confirmed it.
+void settle_times(const std::vector<ExpectationResult>& before, const std::vector<ExpectationResult>& now,
+                  double elapsed, std::vector<double>& settled) {
+  settled.resize(now.size(), elapsed);
+  for (std::size_t i = 0; i < now.size() && i < before.size(); ++i)
+    if (now[i].verdict != before[i].verdict) settled[i] = elapsed;
+}
+
 }  // namespace
 
 Verdict ScenarioCheck::verdict() const {
@@ -191,6 +201,8 @@ ScenarioCheck check_scenario(const ScenarioFile& scenario, const agent::Protocol
   run.batches = options.batches;
   std::int64_t done = 0;
   std::int64_t next = first;
+  std::vector<ExpectationResult> previous;
+  std::vector<double> settled;  // per expectation: wall time when its verdict last changed
   while (true) {
     run.first_trial = static_cast<std::uint64_t>(done);
     run.trials = next - done;
@@ -227,44 +239,121 @@ ScenarioCheck check_scenario(const ScenarioFile& scenario, const agent::Protocol
         check.results.push_back(std::move(r));
       }
     }
+    settle_times(previous, check.results, all.wall_seconds, settled);
+    previous = check.results;
+    check.metrics = total;
+    check.batch_metrics = per_batch;
     if (check.verdict() != Verdict::inconclusive || done >= cap) break;
     next = std::min(cap, 2 * done);
   }
+  for (std::size_t i = 0; i < check.results.size(); ++i) check.results[i].seconds = settled[i];
   check.trials = done;
   check.failure_events = all.summary.failure_events;
+  check.duplicates = all.summary.duplicates;
+  check.misses = all.summary.misses;
   check.wall_seconds = all.wall_seconds;
   return check;
+}
+
+namespace {
+
+// Rates and savings read as percentages, as `run` prints them.
+bool is_fraction(const Expectation& e) { return e.kind == MetricKind::rate || e.metric == "cost_usd.savings"; }
+std::string value_text(const Expectation& e, double v) { return is_fraction(e) ? percent(v) : num(v); }
+std::string interval_text(const Expectation& e, const Interval& ci) {
+  return is_fraction(e) ? percent_interval(ci) : fmt::format("[{}, {}]", num(ci.low), num(ci.high));
+}
+std::string expected_text(const Expectation& e) {
+  if (!is_fraction(e)) return bounds_text(e);
+  std::string out;
+  if (e.min) out += "min " + percent_bound(*e.min);
+  if (e.max) out += std::string(out.empty() ? "" : ", ") + "max " + percent_bound(*e.max);
+  return out;
+}
+std::string seconds_text(double s) { return fmt::format("{:.2f} s", s); }
+
+}  // namespace
+
+std::string result_summary(const ExpectationResult& r) {
+  return fmt::format("{} {} (one-sided bounds {}) against {}", r.expectation.metric, value_text(r.expectation, r.value),
+                     interval_text(r.expectation, r.interval), expected_text(r.expectation));
+}
+
+CheckTotals check_totals(const std::vector<ScenarioCheck>& checks) {
+  CheckTotals t;
+  for (const ScenarioCheck& c : checks) {
+    ++t.scenarios;
+    t.trials += c.trials;
+    t.seconds += c.wall_seconds;
+    for (const ExpectationResult& r : c.results) {
+      t.passed += r.verdict == Verdict::pass;
+      t.failed += r.verdict == Verdict::fail;
+      t.inconclusive += r.verdict == Verdict::inconclusive;
+    }
+  }
+  return t;
+}
+
+std::string totals_line(const CheckTotals& t) {
+  return fmt::format("{} passed, {} failed, {} inconclusive ({} scenario{}, {} trials, {})", t.passed, t.failed,
+                     t.inconclusive, t.scenarios, t.scenarios == 1 ? "" : "s", t.trials, seconds_text(t.seconds));
 }
 
 std::string check_text(const std::vector<ScenarioCheck>& checks) {
   std::ostringstream out;
   for (const ScenarioCheck& c : checks) {
-    out << fmt::format("{} ({}, strategy {}): {} trials, {} failure events, {} look(s) of at most {}\n",
-                       c.scenario, c.source, c.strategy, c.trials, c.failure_events, c.looks, c.max_looks);
+    out << fmt::format("{} ({}, strategy {}): {} trials, {} failure events, {} look{} of at most {}\n", c.scenario,
+                       c.source, c.strategy, c.trials, c.failure_events, c.looks, c.looks == 1 ? "" : "s",
+                       c.max_looks);
     for (const ExpectationResult& r : c.results)
-      out << fmt::format("  {:<12} {:<24} {:>12}  [{}, {}]  {}\n", verdict_name(r.verdict), r.expectation.metric,
-                         num(r.value), num(r.interval.low), num(r.interval.high), bounds_text(r.expectation));
+      out << fmt::format("  {:<12} {:<24} {:>12}  {:<22}  {:<18} {:>9}\n", verdict_name(r.verdict),
+                         r.expectation.metric, value_text(r.expectation, r.value),
+                         interval_text(r.expectation, r.interval), expected_text(r.expectation),
+                         seconds_text(r.seconds));
     out << fmt::format("  => {}\n", verdict_name(c.verdict()));
   }
+  out << totals_line(check_totals(checks)) << "\n";
   return out.str();
 }
 
-std::string check_markdown(const std::vector<ScenarioCheck>& checks) {
-  std::ostringstream out;
-  out << "## coordsim check\n\n| scenario | metric | observed | one-sided bounds | expected | verdict |\n"
-         "|---|---|---:|---|---|---|\n";
+namespace {
+
+void markdown_rows(std::ostringstream& out, const std::vector<ScenarioCheck>& checks, bool only_unsettled) {
+  out << "| scenario | metric | observed | one-sided bounds | expected | verdict | time |\n"
+         "|---|---|---:|---|---|---|---:|\n";
   for (const ScenarioCheck& c : checks)
     for (const ExpectationResult& r : c.results) {
+      if (only_unsettled && r.verdict == Verdict::pass) continue;
       const char* mark = r.verdict == Verdict::pass ? "✅" : r.verdict == Verdict::fail ? "❌" : "⚠️";
-      out << fmt::format("| {} (`{}`) | `{}` | {} | [{}, {}] | {} | {} {} |\n", c.scenario, c.strategy,
-                         r.expectation.metric, num(r.value), num(r.interval.low), num(r.interval.high),
-                         bounds_text(r.expectation), mark, verdict_name(r.verdict));
+      out << fmt::format("| {} (`{}`) | `{}` | {} | {} | {} | {} {} | {} |\n", c.scenario, c.strategy,
+                         r.expectation.metric, value_text(r.expectation, r.value),
+                         interval_text(r.expectation, r.interval), expected_text(r.expectation), mark,
+                         verdict_name(r.verdict), seconds_text(r.seconds));
     }
+}
+
+}  // namespace
+
+// A job summary collects every step's Markdown: the headline says the verdict
+// in one line, what failed is shown, and the full table is folded.
+std::string check_markdown(const std::vector<ScenarioCheck>& checks) {
+  const CheckTotals t = check_totals(checks);
+  const char* mark = t.failed ? "❌" : t.inconclusive ? "⚠️" : "✅";
+  std::ostringstream out;
+  out << fmt::format("## coordsim check: {} {}\n\n", mark, totals_line(t));
+  if (t.failed + t.inconclusive > 0) {
+    out << "Failed or inconclusive:\n\n";
+    markdown_rows(out, checks, true);
+    out << "\n";
+  }
+  out << fmt::format("<details><summary>All {} expectation{}</summary>\n\n", t.passed + t.failed + t.inconclusive,
+                     t.passed + t.failed + t.inconclusive == 1 ? "" : "s");
+  markdown_rows(out, checks, false);
   out << "\nBounds are one-sided 95% (Bonferroni over the looks a check may take); rates use Clopper-Pearson, "
-         "other metrics batch means. Trials per scenario: ";
+         "other metrics batch means. Time is the wall time of the trials a verdict needed. Trials per scenario: ";
   for (std::size_t i = 0; i < checks.size(); ++i)
     out << (i ? ", " : "") << checks[i].scenario << " " << checks[i].trials;
-  out << ".\n";
+  out << ".\n\n</details>\n\n";
   return out.str();
 }
 
@@ -345,7 +434,7 @@ std::string check_junit(const std::vector<ScenarioCheck>& checks) {
   }
   std::ostringstream out;
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out << fmt::format("<testsuites name=\"coordsim check\" tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"{:.3f}\">\n",
+  out << fmt::format("<testsuites name=\"coordsim check\" tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"{:.6f}\">\n",
                      tests, failures, errors, time);
   for (std::size_t i = 0; i < checks.size(); ++i) {
     const ScenarioCheck& c = checks[i];
@@ -356,7 +445,7 @@ std::string check_junit(const std::vector<ScenarioCheck>& checks) {
     }
     out << fmt::format(
         "  <testsuite name=\"{}\" id=\"{}\" package=\"coordsim\" tests=\"{}\" failures=\"{}\" errors=\"{}\" "
-        "skipped=\"0\" time=\"{:.3f}\">\n",
+        "skipped=\"0\" time=\"{:.6f}\">\n",
         xml_escape(c.scenario), i, c.results.size(), f, e, c.wall_seconds);
     out << "    <properties>\n";
     for (const auto& [k, v] : {std::pair<const char*, std::string>{"source", c.source}, {"strategy", c.strategy},
@@ -364,8 +453,9 @@ std::string check_junit(const std::vector<ScenarioCheck>& checks) {
       out << fmt::format("      <property name=\"{}\" value=\"{}\"/>\n", k, xml_escape(v));
     out << "    </properties>\n";
     for (const ExpectationResult& r : c.results) {
-      out << fmt::format("    <testcase name=\"{}\" classname=\"coordsim.{}\" time=\"0\"",
-                         xml_escape(r.expectation.metric + " " + bounds_text(r.expectation)), xml_escape(c.scenario));
+      out << fmt::format("    <testcase name=\"{}\" classname=\"coordsim.{}\" time=\"{:.6f}\"",
+                         xml_escape(r.expectation.metric + " " + bounds_text(r.expectation)), xml_escape(c.scenario),
+                         r.seconds);
       if (r.verdict == Verdict::pass) {
         out << "/>\n";
         continue;

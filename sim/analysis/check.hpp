@@ -22,6 +22,7 @@
 #include "sim/engine/stats.hpp"
 #include "sim/input/expectation.hpp"
 #include "sim/input/scenario_file.hpp"
+#include "sim/output/report.hpp"
 
 namespace coordsim::sim {
 
@@ -34,6 +35,9 @@ struct ExpectationResult {
   Interval interval;    // the one-sided bounds used for the verdict
   Verdict verdict = Verdict::inconclusive;
   std::string reason;   // a sentence saying why, with the numbers
+  // Wall time of the trials this verdict needed: up to the look from which it
+  // stayed what it is in the end (JUnit's testcase time, the text's column).
+  double seconds = 0;
 };
 
 // Verdicts from counts (exposed for tests): a rate of `successes` in `n`, at
@@ -62,6 +66,12 @@ struct ScenarioCheck {
   int max_looks = 0;
   double wall_seconds = 0;
   std::vector<ExpectationResult> results;
+  // What a baseline comparison needs (sim/analysis/baseline.hpp): the counts
+  // and metrics over all trials and per batch.
+  std::int64_t duplicates = 0;
+  std::int64_t misses = 0;
+  Metrics metrics;
+  std::vector<Metrics> batch_metrics;
 
   Verdict verdict() const;  // fail if any fails, else inconclusive if any is, else pass
 };
@@ -69,6 +79,20 @@ struct ScenarioCheck {
 // Throws InputError if the scenario has no expectations.
 ScenarioCheck check_scenario(const ScenarioFile& scenario, const agent::ProtocolConfig& protocol,
                              const CheckOptions& options);
+
+// "duplicate_rate 98.68% (one-sided bounds [98.19%, 99.06%]) against max 1%": rates as percentages.
+std::string result_summary(const ExpectationResult& r);
+
+struct CheckTotals {
+  int passed = 0, failed = 0, inconclusive = 0;  // expectations
+  int scenarios = 0;
+  std::int64_t trials = 0;
+  double seconds = 0;
+};
+CheckTotals check_totals(const std::vector<ScenarioCheck>& checks);
+// "3 passed, 1 failed, 0 inconclusive (2 scenarios, 12000 trials, 1.84 s)": the
+// last line of the text, the Markdown's headline.
+std::string totals_line(const CheckTotals& t);
 
 std::string check_text(const std::vector<ScenarioCheck>& checks);
 std::string check_markdown(const std::vector<ScenarioCheck>& checks);

@@ -201,6 +201,37 @@ nlohmann::json run_sweep(const SweepOptions& o) {
   return doc;
 }
 
+namespace {
+
+// A recommendation at the smallest or largest value swept of a numeric
+// parameter may only be the best of a grid that stops too early: what lies
+// beyond was not measured. (The tuning sweep recommended the largest wait
+// every time.)
+std::vector<std::string> edge_warnings(const nlohmann::json& sweep, const nlohmann::json& best) {
+  std::vector<std::string> out;
+  for (const auto& name_json : sweep.at("parameters")) {
+    const std::string name = name_json.get<std::string>();
+    const nlohmann::json& v = best.at("values").at(name);
+    if (!v.is_number()) continue;
+    double lo = v.get<double>(), hi = lo;
+    for (const auto& p : sweep.at("points")) {
+      const nlohmann::json& pv = p.at("values").at(name);
+      if (!pv.is_number()) continue;
+      lo = std::min(lo, pv.get<double>());
+      hi = std::max(hi, pv.get<double>());
+    }
+    if (lo == hi) continue;
+    const double x = v.get<double>();
+    if (x == hi || x == lo)
+      out.push_back(fmt::format("on the edge of the grid: {}={} is the {} value swept; points beyond it were not "
+                                "measured, so widen the grid before trusting this choice",
+                                name, v.dump(), x == hi ? "largest" : "smallest"));
+  }
+  return out;
+}
+
+}  // namespace
+
 void finish_sweep(nlohmann::json& sweep) {
   // A shard cannot know the front or the recommendation: they need every point.
   if (sweep.contains("shard")) {
@@ -244,6 +275,7 @@ void finish_sweep(nlohmann::json& sweep) {
     return;
   }
   const auto& m = best->at("metrics");
+  const std::vector<std::string> edges = edge_warnings(sweep, *best);
   sweep["recommendation"] = {
       {"index", best->at("index")},
       {"values", best->at("values")},
@@ -251,6 +283,7 @@ void finish_sweep(nlohmann::json& sweep) {
                              "upper 95% bound ({:.4f}) is under the target {:g}",
                              number_at(m, "cost_usd", "mean"), number_at(m, "decision_latency_s", "p95"),
                              m.at("duplicate_rate").at("ci95").at(1).get<double>(), target)}};
+  if (!edges.empty()) sweep["recommendation"]["warnings"] = edges;
 }
 
 nlohmann::json read_sweep_shard(const std::string& path) {
@@ -510,7 +543,12 @@ std::string sweep_markdown(const nlohmann::json& sweep) {
                      sweep.at("trials_per_point").get<std::int64_t>(), sweep.at("seed").get<std::uint64_t>(),
                      sweep.at("points").size());
   const auto& rec = sweep.at("recommendation");
-  if (rec.is_null()) {
+  if (sweep.contains("shard")) {
+    // A shard holds some of the points: no claim that needs them all.
+    out << fmt::format("This is shard {} of {}: the Pareto front and the recommendation need every point; "
+                       "`coordsim merge` the shards for them.\n\n",
+                       sweep.at("shard").at("k").get<int>(), sweep.at("shard").at("n").get<int>());
+  } else if (rec.is_null()) {
     out << fmt::format("**No point** has a duplicate-rate upper 95% bound under the target {:g}.\n\n",
                        sweep.at("target_duplicate_rate").get<double>());
   } else {
@@ -521,6 +559,8 @@ std::string sweep_markdown(const nlohmann::json& sweep) {
       first = false;
     }
     out << " — " << rec.at("reason").get<std::string>() << ".\n\n";
+    if (rec.contains("warnings"))
+      for (const auto& w : rec.at("warnings")) out << "⚠️ The recommended point is " << w.get<std::string>() << ".\n\n";
   }
   out << "|";
   for (const auto& p : sweep.at("parameters")) out << " `" << p.get<std::string>() << "` |";

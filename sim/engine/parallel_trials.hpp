@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "sim/engine/trial_progress.hpp"
+
 namespace coordsim::sim {
 
 inline constexpr std::int64_t kTrialChunk = 2048;
@@ -33,8 +35,11 @@ void for_each_trial_chunk(std::int64_t total, int workers, const MakeWorker& mak
   const auto worker = [&](int w) {
     try {
       auto work = make_worker(w);
-      for (std::int64_t c; (c = next_chunk.fetch_add(1, std::memory_order_relaxed)) < chunks;)
-        work(c * kTrialChunk, std::min(total, (c + 1) * kTrialChunk));
+      for (std::int64_t c; (c = next_chunk.fetch_add(1, std::memory_order_relaxed)) < chunks;) {
+        const std::int64_t begin = c * kTrialChunk, end = std::min(total, (c + 1) * kTrialChunk);
+        work(begin, end);
+        trials_done().fetch_add(end - begin, std::memory_order_relaxed);
+      }
     } catch (...) {
       std::lock_guard lock(failure_mutex);
       if (!failure) failure = std::current_exception();

@@ -53,6 +53,9 @@ std::optional<Endpoint> endpoint_of(std::string_view method, std::span<const std
   if (s.size() < 3 || s[0] != "repos") return std::nullopt;
   if (s.size() == 3) return Endpoint::get_issue;
   const std::string& kind = s[3];
+  // A repository's comments and one by id; an issue's labels: edits when not read.
+  if (kind == "issues" && s.size() >= 5 && (s[4] == "comments" || (s.size() >= 6 && s[5] == "labels")))
+    return get ? Endpoint::get_issue : Endpoint::update_issue;
   if (kind == "issues" && s.size() == 4) return post ? Endpoint::create_issue : Endpoint::list_issues;
   if (kind == "issues" && s.size() == 5) return patch ? Endpoint::update_issue : Endpoint::get_issue;
   if (kind == "issues" && s.size() == 6) return post ? Endpoint::create_comment : Endpoint::get_issue;
@@ -102,7 +105,7 @@ bool same_secret(std::string_view a, std::string_view b) {
 std::optional<Reply> charge_rate_limit(RateBudgets& budgets, const Request& req, const Target& t,
                                        std::span<const std::string> s, const std::string& client,
                                        bool authenticated, Time now, std::int64_t unix_epoch_us,
-                                       Response& response) {
+                                       Response& response, bool count) {
   const bool is_rate_limit = s.size() == 1 && s[0] == "rate_limit";
   if (budgets.scenario) {
     // Routes outside the simulator's endpoints (GET /user, unknown paths)
@@ -112,7 +115,7 @@ std::optional<Reply> charge_rate_limit(RateBudgets& budgets, const Request& req,
                                               : budgets.scenario->limiter(client, repository_of(s, t), now);
     agent::ApiError refusal;
     bool admitted = true;
-    if (is_rate_limit) limiter.advance(now);
+    if (is_rate_limit || !count) limiter.advance(now);
     else admitted = limiter.admit(now, counted, refusal);
     const sim::RateLimitHeaders h = limiter.headers(is_rate_limit ? Endpoint::get_issue : counted);
     response.set("x-ratelimit-limit", std::to_string(h.limit));
@@ -127,7 +130,8 @@ std::optional<Reply> charge_rate_limit(RateBudgets& budgets, const Request& req,
   const RateResource resource = !s.empty() && s[0] == "search" ? RateResource::search : RateResource::core;
   const std::int64_t now_s = unix_s(unix_epoch_us, now);
   const RateStatus rate = is_rate_limit ? budgets.token_limits.peek(client, RateResource::core, now_s)
-                                        : budgets.token_limits.take(client, resource, now_s);
+                          : count       ? budgets.token_limits.take(client, resource, now_s)
+                                        : budgets.token_limits.peek(client, resource, now_s);
   response.set("x-ratelimit-limit", std::to_string(rate.limit));
   response.set("x-ratelimit-remaining", std::to_string(rate.remaining));
   response.set("x-ratelimit-used", std::to_string(rate.used));

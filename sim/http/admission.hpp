@@ -46,11 +46,12 @@ bool same_secret(std::string_view a, std::string_view b);
 
 // Counts the request of `client` against its budget and sets the
 // x-ratelimit-* headers on `response`; the 403/429 when it is refused.
-// `authenticated`: it carried a token (GitHub's message differs).
+// `authenticated`: it carried a token (GitHub's message differs). Without
+// `count` (a 304) only the headers are set, from the budget as it stands.
 std::optional<Reply> charge_rate_limit(RateBudgets& budgets, const Request& req, const Target& t,
                                        std::span<const std::string> s, const std::string& client,
                                        bool authenticated, agent::Time now, std::int64_t unix_epoch_us,
-                                       Response& response);
+                                       Response& response, bool count = true);
 
 // Wall-clock seconds of model time `t`, rounded down and up.
 inline std::int64_t unix_s(std::int64_t unix_epoch_us, agent::Time t) {

@@ -86,22 +86,66 @@ Reply update_ref(ServeState& st, Repository& r, const std::string& ref, const Ca
   return {200, ref_json(call.urls, r.info, ref, *sha), {}};
 }
 
+// The ref named by path segments after git/ref, git/refs or
+// git/matching-refs: Octokit sends "heads%2Flock" as one segment, curl and
+// PyGithub "heads/lock" as two; both are "refs/heads/lock".
+std::string ref_of(std::span<const std::string> segments) {
+  std::string ref = "refs";
+  for (const std::string& s : segments) ref += "/" + s;
+  return ref;
+}
+
+// A full ref name: "refs/<kind>/<name>", no empty component.
+bool exact_ref_name(const std::string& ref) {
+  return std::count(ref.begin(), ref.end(), '/') >= 2 && ref.find("//") == std::string::npos && ref.back() != '/';
+}
+
+Reply refs_array(const Call& call, const Repository& r, const std::vector<agent::GitRef>& refs) {
+  json out = json::array();
+  for (const agent::GitRef& g : refs) out.push_back(ref_json(call.urls, r.info, g.ref, g.sha));
+  return {200, std::move(out), {}};
+}
+
 }  // namespace
 
 Reply git_routes(ServeState& st, Repository& r, std::span<const std::string> rest, const Call& call) {
   const std::string& m = call.request.method;
   if (!rest.empty() && rest[0] == "blobs") return blobs(r, rest, call);
-  if (rest.size() == 1 && rest[0] == "refs" && m == "POST") return create_ref(st, r, call);
+  if (rest.empty()) return not_found();
+  std::vector<agent::GitRef> refs;
+  if (rest[0] == "matching-refs") {
+    // Every visible ref whose name starts with refs/<ref> (an array, maybe empty).
+    if (m != "GET") return not_found();
+    r.model.view_refs(call.now, rest.size() == 1 ? "refs/" : ref_of(rest.subspan(1)), refs);
+    return refs_array(call, r, refs);
+  }
+  if (rest.size() == 1 && rest[0] == "refs") {
+    if (m == "POST") return create_ref(st, r, call);
+    if (m != "GET") return not_found();
+    // Every ref, paged as GitHub pages this list.
+    r.model.view_refs(call.now, "refs/", refs);
+    Paging paging;
+    if (auto bad = parse_paging(call.target, paging)) return *bad;
+    return paged_reply(call.urls, call.target, paging, static_cast<std::int64_t>(refs.size()), [&](std::int64_t i) {
+      const agent::GitRef& g = refs[static_cast<std::size_t>(i)];
+      return ref_json(call.urls, r.info, g.ref, g.sha);
+    });
+  }
   // git/ref/<name> (GET) and git/refs/<name> (GET, PATCH, DELETE).
-  if (rest.size() < 3 || (rest[0] != "ref" && rest[0] != "refs")) return not_found();
-  std::string ref = "refs";
-  for (std::size_t i = 1; i < rest.size(); ++i) ref += "/" + rest[i];
+  if (rest.size() < 2 || (rest[0] != "ref" && rest[0] != "refs")) return not_found();
+  const std::string ref = ref_of(rest.subspan(1));
   if (m == "GET") {
     agent::GitRef out;
-    if (!r.model.get_ref(call.now, ref, out)) return not_found();
-    return {200, ref_json(call.urls, r.info, out.ref, out.sha), {}};
+    if (exact_ref_name(ref) && r.model.get_ref(call.now, ref, out))
+      return {200, ref_json(call.urls, r.info, out.ref, out.sha), {}};
+    // GET git/refs/<prefix> without an exact match lists the refs under it, as GitHub does.
+    if (rest[0] == "refs") {
+      r.model.view_refs(call.now, ref + "/", refs);
+      if (!refs.empty()) return refs_array(call, r, refs);
+    }
+    return not_found();
   }
-  if (rest[0] != "refs") return not_found();
+  if (rest[0] != "refs" || !exact_ref_name(ref)) return not_found();
   if (m == "DELETE") {
     if (!apply_ref(r, "delete_ref", commit_time(st.store, call.now), ref, "", refs_lag(st)))
       return error(422, "Reference does not exist");

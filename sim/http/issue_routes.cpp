@@ -67,10 +67,12 @@ Reply create_issue(ServeState& st, Repository& r, const Call& call) {
   if (auto bad = string_field(call.body, "Issue", "body", text, true)) return *bad;
   if (auto bad = labels_field(call.body, labels)) return *bad;
   if (!title || title->empty()) return invalid("Issue", "title", "missing_field");
-  if (title->size() > kMaxTitle)
-    return invalid("Issue", "title", "custom", "title is too long (maximum is 256 characters)");
-  if (text && text->size() > kMaxBody)
-    return invalid("Issue", "body", "custom", "body is too long (maximum is 65536 characters)");
+  if (auto bad = too_long("Issue", "title", *title, kMaxTitle)) return *bad;
+  if (text) {
+    if (auto bad = too_long("Issue", "body", *text, kMaxBody)) return *bad;
+  }
+  // Refused before any effect: a refused create must not make its labels.
+  if (labels && !r.model.accepts_labels(*labels)) return invalid("Label", "name", "custom", kTooManyLabels);
   const Time c = commit_time(st.store, call.now);
   std::int64_t number = 0;
   try {
@@ -97,6 +99,8 @@ Reply update_issue(ServeState& st, Repository& r, std::int64_t number, const Cal
   if (auto bad = string_field(body, "Issue", "title", title)) return *bad;
   if (auto bad = string_field(body, "Issue", "body", text, true)) return *bad;
   if (auto bad = labels_field(body, labels)) return *bad;
+  GitHubModel::CloseReason reason = GitHubModel::CloseReason::completed;
+  if (auto bad = state_reason_field(body, state, reason)) return *bad;
   if (state) {
     if (*state != "open" && *state != "closed") return invalid("Issue", "state", "invalid");
     patch.set_state = true;
@@ -104,23 +108,24 @@ Reply update_issue(ServeState& st, Repository& r, std::int64_t number, const Cal
   }
   if (title) {
     if (title->empty()) return invalid("Issue", "title", "missing_field");
-    if (title->size() > kMaxTitle)
-      return invalid("Issue", "title", "custom", "title is too long (maximum is 256 characters)");
+    if (auto bad = too_long("Issue", "title", *title, kMaxTitle)) return *bad;
     patch.set_title = true;
     patch.title = std::move(*title);
   }
   if (body.contains("body")) {
-    if (text && text->size() > kMaxBody)
-      return invalid("Issue", "body", "custom", "body is too long (maximum is 65536 characters)");
+    if (text) {
+      if (auto bad = too_long("Issue", "body", *text, kMaxBody)) return *bad;
+    }
     patch.set_body = true;
     patch.body = text.value_or("");
   }
   if (labels) {
+    if (!r.model.accepts_labels(*labels)) return invalid("Label", "name", "custom", kTooManyLabels);
     patch.set_labels = true;
     patch.labels = std::move(*labels);
   }
   try {
-    if (!apply_update_issue(r, commit_time(st.store, call.now), number, std::move(patch), draw_lags(st)))
+    if (!apply_update_issue(r, commit_time(st.store, call.now), number, std::move(patch), draw_lags(st), reason))
       return not_found();
   } catch (const std::length_error&) {
     return invalid("Label", "name", "custom", kTooManyLabels);
@@ -139,6 +144,7 @@ Reply issue_routes(ServeState& st, Repository& r, std::span<const std::string> r
     if (m == "POST") return create_issue(st, r, call);
     return not_found();
   }
+  if (rest[0] == "comments") return repo_comment_routes(st, r, rest.subspan(1), call);
   std::int64_t number = 0;
   if (!issue_number(rest[0], number)) return not_found();
   if (rest.size() == 1) {
@@ -153,6 +159,8 @@ Reply issue_routes(ServeState& st, Repository& r, std::span<const std::string> r
     return not_found();
   }
   if (rest.size() == 2 && rest[1] == "comments") return comment_routes(st, r, number, call);
+  if (rest[1] == "labels") return issue_label_routes(st, r, number, rest.subspan(2), call);
+  if (rest.size() == 2 && rest[1] == "events" && m == "GET") return issue_events_route(st, r, number, call);
   return not_found();
 }
 

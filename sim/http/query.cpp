@@ -171,6 +171,50 @@ std::string format_timestamp(std::int64_t unix_us) {
   return buf.data();
 }
 
+namespace {
+constexpr const char* kWeekdays[] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};  // 1970-01-01 was a Thursday
+constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+}  // namespace
+
+std::string format_http_date(std::int64_t unix_us) {
+  const std::int64_t secs = unix_us >= 0 ? unix_us / 1'000'000 : -((-unix_us + 999'999) / 1'000'000);
+  const std::int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+  const std::int64_t rem = secs - days * 86400;
+  std::int64_t y;
+  unsigned m, d;
+  civil_from_days(days, y, m, d);
+  std::array<char, 96> buf{};
+  std::snprintf(buf.data(), buf.size(), "%s, %02u %s %04lld %02lld:%02lld:%02lld GMT",
+                kWeekdays[((days % 7) + 7) % 7], d, kMonths[m - 1], static_cast<long long>(y),
+                static_cast<long long>(rem / 3600), static_cast<long long>(rem % 3600 / 60),
+                static_cast<long long>(rem % 60));
+  return buf.data();
+}
+
+std::optional<std::int64_t> parse_http_date(std::string_view s) {
+  // "Wed, 03 Dec 2025 10:15:00 GMT": 29 characters.
+  if (s.size() != 29 || s.substr(3, 2) != ", " || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' || s[19] != ':' ||
+      s[22] != ':' || s.substr(25) != " GMT")
+    return std::nullopt;
+  unsigned d, y, h, mi, sec;
+  if (!digits(s, 5, 2, d) || !digits(s, 12, 4, y) || !digits(s, 17, 2, h) || !digits(s, 20, 2, mi) ||
+      !digits(s, 23, 2, sec))
+    return std::nullopt;
+  unsigned m = 0;
+  while (m < 12 && s.substr(8, 3) != kMonths[m]) ++m;
+  if (m == 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  const std::int64_t secs = days_from_civil(y, m + 1, d) * 86400 + h * 3600 + mi * 60 + sec;
+  return secs * 1'000'000;
+}
+
+std::size_t utf8_length(std::string_view s) {
+  std::size_t n = 0;
+  for (char c : s)
+    if ((static_cast<unsigned char>(c) & 0xc0) != 0x80) ++n;
+  return n;
+}
+
 std::optional<std::int64_t> parse_timestamp(std::string_view s) {
   unsigned y, mo, d, h = 0, mi = 0, sec = 0;
   if (!digits(s, 0, 4, y) || s.size() < 10 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||

@@ -40,6 +40,15 @@ std::optional<std::int64_t> parse_int(std::string_view s, std::int64_t min, std:
 std::string format_timestamp(std::int64_t unix_us);
 std::optional<std::int64_t> parse_timestamp(std::string_view s);
 
+// HTTP's IMF-fixdate ("Wed, 03 Dec 2025 10:15:00 GMT", RFC 9110 §5.6.7) of
+// Unix microseconds (whole seconds), and back; nullopt for any other form.
+std::string format_http_date(std::int64_t unix_us);
+std::optional<std::int64_t> parse_http_date(std::string_view s);
+
+// Characters as GitHub counts them in a title or body: Unicode code points
+// of well-formed UTF-8 (bytes that start no code point are not counted).
+std::size_t utf8_length(std::string_view s);
+
 // Well-formed UTF-8 (what JSON strings must hold): names taken from a URL
 // path are checked before they are stored.
 bool valid_utf8(std::string_view s);

@@ -1,6 +1,8 @@
 #pragma once
 // A route's answer before it becomes a Response: status, JSON body, the
 // headers it adds (after the rate-limit headers), and GitHub's error shapes.
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +18,11 @@ struct Reply {
   int status = 200;
   nlohmann::json body;  // a binary value: JSON text rendered already (raw_body), sent as it is
   std::vector<Header> headers;
+  std::optional<std::string> raw;  // sent as is instead of `body` (contents with Accept: …raw)
+
+  Reply() = default;
+  Reply(int s, nlohmann::json b, std::vector<Header> h = {})
+      : status(s), body(std::move(b)), headers(std::move(h)) {}
 };
 
 // A body that is JSON text already (concatenated from cached renderings).

@@ -85,11 +85,13 @@ std::int64_t apply_create_issue(Repository& r, Time c, agent::NewIssue issue, co
   return n;
 }
 
-bool apply_update_issue(Repository& r, Time c, std::int64_t number, agent::IssuePatch patch, const Lags& lags) {
+bool apply_update_issue(Repository& r, Time c, std::int64_t number, agent::IssuePatch patch, const Lags& lags,
+                        GitHubModel::CloseReason reason) {
   if (patch.set_labels) patch.labels = canonical_labels(r, patch.labels);
-  if (!r.model.update_issue(c, number, patch, lags)) return false;
+  if (!r.model.update_issue(c, number, patch, lags, reason)) return false;
   json e = {{"op", "update_issue"}, {"c", c.count()}, {"lags", lags_json(lags)}, {"number", number}};
   if (patch.set_state) e["state"] = patch.state == agent::IssueState::closed ? "closed" : "open";
+  if (reason == GitHubModel::CloseReason::not_planned) e["state_reason"] = "not_planned";
   if (patch.set_title) e["title"] = patch.title;
   if (patch.set_body) e["body"] = patch.body;
   if (patch.set_labels) e["labels"] = patch.labels;
@@ -104,6 +106,19 @@ std::int64_t apply_comment(Repository& r, Time c, std::int64_t number, const std
     r.journal.push_back(
         {{"op", "comment"}, {"c", c.count()}, {"lags", lags_json(lags)}, {"number", number}, {"body", body}});
   return id;
+}
+
+bool apply_update_comment(Repository& r, Time c, std::int64_t id, const std::string& body, const Lags& lags) {
+  if (!r.model.update_comment(c, id, body, lags)) return false;
+  r.journal.push_back(
+      {{"op", "update_comment"}, {"c", c.count()}, {"lags", lags_json(lags)}, {"id", id}, {"body", body}});
+  return true;
+}
+
+bool apply_delete_comment(Repository& r, Time c, std::int64_t id, const Lags& lags) {
+  if (!r.model.delete_comment(c, id, lags)) return false;
+  r.journal.push_back({{"op", "delete_comment"}, {"c", c.count()}, {"lags", lags_json(lags)}, {"id", id}});
+  return true;
 }
 
 bool apply_ref(Repository& r, const std::string& op, Time c, const std::string& ref, const std::string& sha,
@@ -123,6 +138,17 @@ void apply_content(Repository& r, Time c, const std::string& path, const std::st
                        {"lag", lag.count()},
                        {"path", path},
                        {"content_base64", base64_encode(content)}});
+}
+
+void apply_delete_content(Repository& r, Time c, const std::string& path, Duration lag) {
+  r.contents[path].push_back(ContentVersion{c + lag, "", "", true});
+  r.journal.push_back({{"op", "delete_content"}, {"c", c.count()}, {"lag", lag.count()}, {"path", path}});
+}
+
+const ContentVersion* latest_content(const Repository& r, const std::string& path) {
+  const auto it = r.contents.find(path);
+  if (it == r.contents.end() || it->second.empty() || it->second.back().deleted) return nullptr;
+  return &it->second.back();
 }
 
 const std::string& apply_blob(Repository& r, const std::string& content) {
@@ -155,12 +181,26 @@ Time replay_entry(Repository& r, const json& e) {
     if (e.contains("title")) p.set_title = true, p.title = e.at("title").get<std::string>();
     if (e.contains("body")) p.set_body = true, p.body = e.at("body").get<std::string>();
     if (e.contains("labels")) p.set_labels = true, p.labels = e.at("labels").get<std::vector<std::string>>();
-    if (!apply_update_issue(r, time(), e.at("number").get<std::int64_t>(), std::move(p), lags_from(e)))
+    const auto reason = e.contains("state_reason") && e.at("state_reason") == "not_planned"
+                            ? GitHubModel::CloseReason::not_planned
+                            : GitHubModel::CloseReason::completed;
+    if (!apply_update_issue(r, time(), e.at("number").get<std::int64_t>(), std::move(p), lags_from(e), reason))
       throw std::invalid_argument("update of a missing issue");
   } else if (op == "comment") {
     if (!apply_comment(r, time(), e.at("number").get<std::int64_t>(), e.at("body").get<std::string>(),
                        lags_from(e)))
       throw std::invalid_argument("comment on a missing issue");
+  } else if (op == "update_comment") {
+    if (!apply_update_comment(r, time(), e.at("id").get<std::int64_t>(), e.at("body").get<std::string>(),
+                              lags_from(e)))
+      throw std::invalid_argument("edit of a missing comment");
+  } else if (op == "delete_comment") {
+    if (!apply_delete_comment(r, time(), e.at("id").get<std::int64_t>(), lags_from(e)))
+      throw std::invalid_argument("delete of a missing comment");
+  } else if (op == "delete_content") {
+    const std::string path = e.at("path").get<std::string>();
+    if (!latest_content(r, path)) throw std::invalid_argument("delete of a missing file");
+    apply_delete_content(r, time(), path, Duration(e.at("lag").get<std::int64_t>()));
   } else if (op == "create_ref" || op == "update_ref" || op == "delete_ref") {
     if (!apply_ref(r, op, time(), e.at("ref").get<std::string>(), e.at("sha").get<std::string>(),
                    Duration(e.at("lag").get<std::int64_t>())))

@@ -27,6 +27,7 @@ struct ContentVersion {
   agent::Time visible{};
   std::string content;
   std::string sha;  // the git blob sha, as GitHub reports it
+  bool deleted = false;  // DELETE contents: the path reads as absent from `visible` on
 };
 
 // One issue version as issue_of renders it, split around its comment count
@@ -70,14 +71,21 @@ void apply_label(Repository& r, LabelInfo l);
 // Throws std::length_error past the model's 64 labels on issues.
 std::int64_t apply_create_issue(Repository& r, agent::Time c, agent::NewIssue issue, const Lags& lags);
 bool apply_update_issue(Repository& r, agent::Time c, std::int64_t number, agent::IssuePatch patch,
-                        const Lags& lags);
+                        const Lags& lags, GitHubModel::CloseReason reason = GitHubModel::CloseReason::completed);
 std::int64_t apply_comment(Repository& r, agent::Time c, std::int64_t number, const std::string& body,
                            const Lags& lags);
+// False when the comment does not exist or is deleted.
+bool apply_update_comment(Repository& r, agent::Time c, std::int64_t id, const std::string& body, const Lags& lags);
+bool apply_delete_comment(Repository& r, agent::Time c, std::int64_t id, const Lags& lags);
 // op: "create_ref", "update_ref" or "delete_ref"; false when the model refuses it.
 bool apply_ref(Repository& r, const std::string& op, agent::Time c, const std::string& ref,
                const std::string& sha, agent::Duration lag);
 void apply_content(Repository& r, agent::Time c, const std::string& path, const std::string& content,
                    agent::Duration lag);
+// The path must exist (its latest version not deleted).
+void apply_delete_content(Repository& r, agent::Time c, const std::string& path, agent::Duration lag);
+// The path's latest version, or nullptr when it does not exist or is deleted.
+const ContentVersion* latest_content(const Repository& r, const std::string& path);
 // The blob's sha; the same content is the same object, stored once.
 const std::string& apply_blob(Repository& r, const std::string& content);
 

@@ -21,14 +21,25 @@ bool issue_number(const std::string& s, std::int64_t& out) {
   return true;
 }
 
-std::optional<Reply> parse_body(const Request& req, json& out) {
+std::optional<Reply> parse_body(const Request& req, json& out, bool array_ok) {
   if (req.body.empty()) {
     out = json::object();
     return std::nullopt;
   }
   out = json::parse(req.body, nullptr, false);
-  if (out.is_discarded() || !out.is_object()) return error(400, "Problems parsing JSON");
+  if (out.is_discarded() || !(out.is_object() || (array_ok && out.is_array())))
+    return error(400, "Problems parsing JSON");
   return std::nullopt;
+}
+
+bool takes_array_body(std::span<const std::string> s) {
+  return s.size() == 6 && s[0] == "repos" && s[3] == "issues" && s[5] == "labels";
+}
+
+std::optional<Reply> too_long(const char* resource, const char* field, const std::string& text, std::size_t max) {
+  if (utf8_length(text) <= max) return std::nullopt;
+  return invalid(resource, field, "custom",
+                 std::string(field) + " is too long (maximum is " + std::to_string(max) + " characters)");
 }
 
 std::optional<Reply> string_field(const json& body, const char* resource, const char* field,
@@ -58,6 +69,31 @@ std::optional<Reply> labels_field(const json& body, std::optional<std::vector<st
     names.push_back(name->get<std::string>());
   }
   out = std::move(names);
+  return std::nullopt;
+}
+
+std::optional<Reply> labels_body(const json& body, std::vector<std::string>& out) {
+  std::optional<std::vector<std::string>> labels;
+  if (body.is_array()) {
+    if (auto bad = labels_field(json{{"labels", body}}, labels)) return bad;
+  } else {
+    if (auto bad = labels_field(body, labels)) return bad;
+  }
+  out = labels.value_or(std::vector<std::string>{});
+  return std::nullopt;
+}
+
+std::optional<Reply> state_reason_field(const json& body, const std::optional<std::string>& state,
+                                        GitHubModel::CloseReason& out) {
+  out = GitHubModel::CloseReason::completed;
+  auto it = body.find("state_reason");
+  if (it == body.end() || it->is_null()) return std::nullopt;
+  if (!it->is_string()) return invalid("Issue", "state_reason", "invalid");
+  const std::string& reason = it->get_ref<const std::string&>();
+  if (reason != "completed" && reason != "not_planned" && reason != "reopened")
+    return invalid("Issue", "state_reason", "invalid");
+  if (state && *state == "closed" && reason == "reopened") return invalid("Issue", "state_reason", "invalid");
+  if (reason == "not_planned") out = GitHubModel::CloseReason::not_planned;
   return std::nullopt;
 }
 

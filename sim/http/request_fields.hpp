@@ -5,6 +5,7 @@
 // header of a paged answer. Each check answers GitHub's 400 or 422 itself.
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,14 +29,28 @@ bool valid_name(std::string_view s);
 // A path segment as an issue number (>= 1); false for anything else (404).
 bool issue_number(const std::string& s, std::int64_t& out);
 
-// Body of a write: a JSON object, or 400 as GitHub answers unparsable JSON.
-std::optional<Reply> parse_body(const Request& req, nlohmann::json& out);
+// Body of a write: a JSON object (or, with `array_ok`, an array), or 400 as
+// GitHub answers unparsable JSON.
+std::optional<Reply> parse_body(const Request& req, nlohmann::json& out, bool array_ok = false);
+// The routes whose body may be a bare array: an issue's labels (POST, PUT),
+// as PyGithub's add_to_labels and set_labels send them.
+bool takes_array_body(std::span<const std::string> s);
+// A title or body within GitHub's limits in characters (utf8_length): the
+// 422 when it is over, naming `field` and `max`.
+std::optional<Reply> too_long(const char* resource, const char* field, const std::string& text, std::size_t max);
 // A string field: absent (nullopt, no error), a string, or a 422; with
 // `null_ok`, null reads as absent.
 std::optional<Reply> string_field(const nlohmann::json& body, const char* resource, const char* field,
                                   std::optional<std::string>& out, bool null_ok = false);
 // An issue's `labels`: names, or label objects ({"name": ...}) as some clients send.
 std::optional<Reply> labels_field(const nlohmann::json& body, std::optional<std::vector<std::string>>& out);
+// The labels of POST/PUT issues/{n}/labels: {"labels": [...]} or the bare array.
+std::optional<Reply> labels_body(const nlohmann::json& body, std::vector<std::string>& out);
+// PATCH issues/{n}'s `state_reason` (completed, not_planned, reopened or
+// null); only a patch that sets `state` to closed records it (the model's
+// CloseReason), and `reopened` is the only reason a reopening may give.
+std::optional<Reply> state_reason_field(const nlohmann::json& body, const std::optional<std::string>& state,
+                                        GitHubModel::CloseReason& out);
 
 // The list parameters' REST spellings; nullopt for any other value.
 std::optional<agent::StateFilter> state_filter_of(std::string_view s);

@@ -104,7 +104,7 @@ json issue_json(const Urls& u, const RepoInfo& r, const GitHubModel::IssueView& 
   const bool closed = v.state == agent::IssueState::closed;
   json state_reason = nullptr;
   if (closed) {
-    state_reason = "completed";
+    state_reason = v.close_reason == GitHubModel::CloseReason::not_planned ? "not_planned" : "completed";
   } else if (v.reopened) {
     state_reason = "reopened";
   }
@@ -149,7 +149,7 @@ json comment_json(const Urls& u, const RepoInfo& r, const GitHubModel::CommentVi
           {"body", c.body},
           {"user", user_json(u)},
           {"created_at", timestamp(unix_epoch_us, c.created_at)},
-          {"updated_at", timestamp(unix_epoch_us, c.created_at)},
+          {"updated_at", timestamp(unix_epoch_us, c.updated_at)},
           {"author_association", "OWNER"}};
 }
 
@@ -159,6 +159,16 @@ json ref_json(const Urls& u, const RepoInfo& r, std::string_view ref, std::strin
           {"node_id", node_id("Ref", static_cast<std::int64_t>(std::hash<std::string_view>{}(ref) >> 12))},
           {"url", repo_api + "/git/" + std::string(ref)},
           {"object", {{"sha", sha}, {"type", "commit"}, {"url", repo_api + "/git/commits/" + std::string(sha)}}}};
+}
+
+json api_root_json(const Urls& u) {
+  const std::string a = u.api();
+  return {{"current_user_url", a + "/user"},
+          {"emojis_url", a + "/emojis"},
+          {"issue_search_url", a + "/search/issues?q={query}{&page,per_page,sort,order}"},
+          {"rate_limit_url", a + "/rate_limit"},
+          {"repository_url", a + "/repos/{owner}/{repo}"},
+          {"user_url", a + "/users/{user}"}};
 }
 
 }  // namespace coordsim::sim::http

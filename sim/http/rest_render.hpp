@@ -52,6 +52,8 @@ nlohmann::json issue_json(const Urls& u, const RepoInfo& r, const GitHubModel::I
 nlohmann::json comment_json(const Urls& u, const RepoInfo& r, const GitHubModel::CommentView& c,
                             std::int64_t unix_epoch_us);
 nlohmann::json ref_json(const Urls& u, const RepoInfo& r, std::string_view ref, std::string_view sha);
+// GET / : the API root's URL templates.
+nlohmann::json api_root_json(const Urls& u);
 
 // Unique across repositories (clients key caches on ids): the repository's id
 // in the high digits.

@@ -1,17 +1,19 @@
-// Long because it is not split yet (issue #13 item 4 is open): its seams are the
-// repository store and journal, admission (auth, rate limits, faults), request
-// fields, and the route groups (issues, comments, labels, search, git refs and
-// blobs, contents, rate_limit), each meant for a file of its own.
+// The request's way through serve: admission (auth, rate limits, faults) in
+// admission.cpp, conditional requests in conditional.cpp, then the route
+// group's file (routes.hpp). Locks: the store's shared/exclusive lock, one
+// per repository, and small ones for the random streams and rate budgets.
 #include "sim/http/router.hpp"
 
 #include <algorithm>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <span>
 
 #include <nlohmann/json.hpp>
 
 #include "sim/http/admission.hpp"
+#include "sim/http/conditional.hpp"
 #include "sim/http/journal.hpp"
 #include "sim/http/request_fields.hpp"
 #include "sim/http/routes.hpp"
@@ -46,7 +48,7 @@ bool is_write(const std::string& m) { return m == "POST" || m == "PATCH" || m ==
 Reply repo_routes(ServeState& st, Repository& r, Call& call, std::span<const std::string> s) {
   const std::string& m = call.request.method;
   if (is_write(m)) {
-    if (auto bad = parse_body(call.request, call.body)) return *bad;
+    if (auto bad = parse_body(call.request, call.body, takes_array_body(s))) return *bad;
   }
   if (s.size() == 3) {
     if (m != "GET") return not_found();
@@ -91,6 +93,12 @@ Reply first_write_or_read(ServeState& st, Call& call, std::span<const std::strin
 
 Reply dispatch(ServeState& st, Call& call, std::span<const std::string> s, std::uint64_t& seq) {
   const std::string& m = call.request.method;
+  if (s.empty() && m == "GET") return api_root_route(call);
+  // gh's everyday commands (issue list, label list, repo view) use GraphQL,
+  // at /api/graphql on a GitHub Enterprise host: say so, rather than a bare 404.
+  if ((s.size() == 1 && s[0] == "graphql") || (s.size() == 2 && s[0] == "api" && s[1] == "graphql"))
+    return error(404, "coordsim serve has no GraphQL API (only REST): use `gh api`, `gh search issues`, "
+                      "`gh label create` (docs/serve.md)");
   if (s.size() == 1 && s[0] == "rate_limit" && m == "GET") {
     std::lock_guard lock(st.budgets_mutex);
     return rate_limit_route(st, call);
@@ -118,6 +126,17 @@ Reply dispatch(ServeState& st, Call& call, std::span<const std::string> s, std::
   std::unique_lock store(st.store_mutex);
   if (Repository* r = find_repo(st.store, s[1], s[2])) return write_to(st, *r, call, s, seq);
   return first_write_or_read(st, call, s, seq);
+}
+
+Reply run(ServeState& st, Call& call, std::span<const std::string> s, std::uint64_t& seq) {
+  try {
+    return dispatch(st, call, s, seq);
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (const std::exception&) {
+    // A bug, not the client's fault; the server stays up.
+    return error(500, "Internal error in the fake GitHub");
+  }
 }
 
 }  // namespace
@@ -187,11 +206,12 @@ Response Router::handle(const Request& request, Time now, const FaultPlan& fault
   Response response;
   const auto finish = [&](Reply reply) {
     response.status = reply.status;
+    response.body = body_text(reply);
+    if (request.method == "GET" && reply.status == 200) {
+      response.set("etag", etag_of(response.body));
+      if (auto modified = last_modified_of(reply)) response.set("last-modified", std::move(*modified));
+    }
     for (Header& h : reply.headers) response.headers.push_back(std::move(h));
-    if (reply.body.is_binary()) {
-      const auto& bytes = reply.body.get_binary();
-      response.body.assign(bytes.begin(), bytes.end());
-    } else if (reply.status != 204) response.body = reply.body.dump(-1, ' ', false, json::error_handler_t::replace);
     return response;
   };
 
@@ -199,13 +219,44 @@ Response Router::handle(const Request& request, Time now, const FaultPlan& fault
   if (!target) return finish(error(400, "Bad request target"));
   const std::span<const std::string> s = api_segments(*target);
 
-  // Authentication first, as GitHub: a wrong token is 401 even on a missing route.
+  // Authentication first, as GitHub: a wrong token is 401 even on a missing
+  // route, counted against the address's anonymous budget, whose headers it carries.
   const auto token = bearer_token(request);
-  if (!st.options.token.empty() && (!token || !same_secret(*token, st.options.token)))
+  if (!st.options.token.empty() && (!token || !same_secret(*token, st.options.token))) {
+    std::lock_guard lock(st.budgets_mutex);
+    (void)charge_rate_limit(st.budgets, request, *target, s, "ip:" + request.remote, false, now,
+                            st.options.unix_epoch_us, response);
     return finish(error(401, "Bad credentials"));
+  }
+  std::string client = token ? "token:" + *token : "ip:" + request.remote;
+  Call call{request, *target, now, Urls{origin_of(request)}, client, json{}};
+
+  // A conditional GET whose validators match is 304 and free (GitHub does not
+  // count it); a read has no effect, so it may be answered before the charge.
+  // A faulted one takes the usual path: its fault wins.
+  std::optional<Reply> early;
+  if (is_conditional(request) && fault.fate == Fate::ok) {
+    early = run(st, call, s, response.durable_seq);
+    if (early->status == 200) {
+      const std::string text = body_text(*early);
+      const std::string etag = etag_of(text);
+      const auto modified = last_modified_of(*early);
+      if (not_modified(request, etag, modified)) {
+        {
+          std::lock_guard lock(st.budgets_mutex);
+          (void)charge_rate_limit(st.budgets, request, *target, s, client, token.has_value(), now,
+                                  st.options.unix_epoch_us, response, false);
+        }
+        response.status = 304;
+        response.set("etag", etag);
+        if (modified) response.set("last-modified", *modified);
+        return response;
+      }
+    }
+  }
+
   // Rate limits before faults, as in the simulator: a refused request is
   // refused whatever its fate, and a failed one has spent its budget.
-  std::string client = token ? "token:" + *token : "ip:" + request.remote;
   {
     std::lock_guard lock(st.budgets_mutex);
     if (auto refused = charge_rate_limit(st.budgets, request, *target, s, client, token.has_value(), now,
@@ -217,16 +268,7 @@ Response Router::handle(const Request& request, Time now, const FaultPlan& fault
   if (fault.fate == Fate::server_error || fault.fate == Fate::spurious_422)
     return finish(error(fault.status, fault_message(fault)));
 
-  Call call{request, *target, now, Urls{origin_of(request)}, std::move(client), json{}};
-  Reply reply;
-  try {
-    reply = dispatch(st, call, s, response.durable_seq);
-  } catch (const std::bad_alloc&) {
-    throw;
-  } catch (const std::exception&) {
-    // A bug, not the client's fault; the server stays up.
-    return finish(error(500, "Internal error in the fake GitHub"));
-  }
+  Reply reply = early ? std::move(*early) : run(st, call, s, response.durable_seq);
   // A lost response: the effect above is committed, the client learns nothing of it.
   if (fault.fate == Fate::lost_response) return finish(error(fault.status, fault_message(fault)));
   return finish(std::move(reply));

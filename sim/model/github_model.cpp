@@ -23,6 +23,7 @@ void GitHubModel::reset() noexcept {
   issues_.clear();
   versions_.clear();
   comments_.clear();
+  comment_edits_.clear();
   refs_.clear();
   strings_used_ = 0;
   label_issues_.clear();
@@ -82,6 +83,7 @@ std::int64_t GitHubModel::create_issue(Time c, const agent::NewIssue& issue, con
   v.title = intern_string(issue.title);
   v.labels = label_mask(issue.labels, true);
   v.state = IssueState::open;
+  v.close_reason = CloseReason::completed;
   v.body = keep_bodies_ ? intern_string(issue.body) : kNoString;
   versions_.push_back(v);
   issues_.push_back(IssueRecord{static_cast<std::int32_t>(versions_.size() - 1)});
@@ -94,6 +96,11 @@ std::int64_t GitHubModel::create_issue(Time c, const agent::NewIssue& issue, con
 
 bool GitHubModel::update_issue(Time c, std::int64_t number, const agent::IssuePatch& patch,
                                const Lags& lags) {
+  return update_issue(c, number, patch, lags, CloseReason::completed);
+}
+
+bool GitHubModel::update_issue(Time c, std::int64_t number, const agent::IssuePatch& patch, const Lags& lags,
+                               CloseReason reason) {
   if (number < 1 || number > issues_created()) return false;
   IssueRecord& issue = issues_[static_cast<std::size_t>(number - 1)];
   Version v = versions_[static_cast<std::size_t>(issue.latest)];
@@ -101,6 +108,7 @@ bool GitHubModel::update_issue(Time c, std::int64_t number, const agent::IssuePa
   v.commit = c;
   v.previous = issue.latest;
   if (patch.set_state) v.state = patch.state;
+  if (patch.set_state && patch.state == IssueState::closed) v.close_reason = reason;
   if (patch.set_title) v.title = intern_string(patch.title);
   if (patch.set_body && keep_bodies_) v.body = intern_string(patch.body);
   if (patch.set_labels) v.labels = label_mask(patch.labels, true);
@@ -113,10 +121,67 @@ bool GitHubModel::update_issue(Time c, std::int64_t number, const agent::IssuePa
 std::int64_t GitHubModel::add_comment(Time c, std::int64_t number, std::string_view body,
                                       const Lags& lags) {
   if (number < 1 || number > issues_created()) return 0;
-  comments_.push_back(CommentRecord{number, visibility(c, lags), intern_string(body), c});
+  comments_.push_back(CommentRecord{number, visibility(c, lags), intern_string(body), -1, c});
   if (indexed_)
     issue_comments_[static_cast<std::size_t>(number - 1)].push_back(static_cast<std::int32_t>(comments_.size() - 1));
   return static_cast<std::int64_t>(comments_.size());
+}
+
+bool GitHubModel::accepts_labels(const std::vector<std::string>& names) const {
+  std::vector<std::string_view> added;
+  for (const std::string& name : names) {
+    if (find_label(name) >= 0) continue;
+    if (std::none_of(added.begin(), added.end(), [&](std::string_view a) { return same_label(a, name); }))
+      added.push_back(name);
+  }
+  return labels_.size() + added.size() <= 64;
+}
+
+bool GitHubModel::update_comment(Time c, std::int64_t id, std::string_view body, const Lags& lags) {
+  if (id < 1 || id > comments_created()) return false;
+  CommentRecord& record = comments_[static_cast<std::size_t>(id - 1)];
+  if (comment_deleted(record)) return false;
+  comment_edits_.push_back(CommentEdit{visibility(c, lags), c, record.latest_edit, intern_string(body), false});
+  record.latest_edit = static_cast<std::int32_t>(comment_edits_.size() - 1);
+  return true;
+}
+
+bool GitHubModel::delete_comment(Time c, std::int64_t id, const Lags& lags) {
+  if (id < 1 || id > comments_created()) return false;
+  CommentRecord& record = comments_[static_cast<std::size_t>(id - 1)];
+  if (comment_deleted(record)) return false;
+  comment_edits_.push_back(CommentEdit{visibility(c, lags), c, record.latest_edit, kNoString, true});
+  record.latest_edit = static_cast<std::int32_t>(comment_edits_.size() - 1);
+  return true;
+}
+
+bool GitHubModel::comment_at(const CommentRecord& c, int p, Time s, std::uint32_t& body, Time& updated) const {
+  for (std::int32_t i = c.latest_edit; i >= 0; i = comment_edits_[static_cast<std::size_t>(i)].previous) {
+    const CommentEdit& e = comment_edits_[static_cast<std::size_t>(i)];
+    if (e.visible[p] > s) continue;
+    if (e.deleted) return false;
+    body = e.body;
+    updated = e.commit;
+    return true;
+  }
+  if (c.visible[p] > s) return false;
+  body = c.body;
+  updated = c.commit;
+  return true;
+}
+
+void GitHubModel::view_refs(Time s, std::string_view prefix, std::vector<agent::GitRef>& out) const {
+  out.clear();
+  std::vector<std::string_view> names;
+  for (const RefRecord& r : refs_) {
+    const std::string_view name = strings_[r.name];
+    if (name.substr(0, prefix.size()) == prefix && std::find(names.begin(), names.end(), name) == names.end())
+      names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  agent::GitRef ref;
+  for (std::string_view name : names)
+    if (get_ref(s, name, ref)) out.push_back(ref);
 }
 
 std::int32_t GitHubModel::find_ref(std::string_view ref) const {
@@ -208,8 +273,11 @@ void GitHubModel::parse_query(std::string_view labels) const {
 void GitHubModel::count_visible_comments(ReadPath path, Time s) const {
   const int p = static_cast<int>(path);
   comment_counts_.assign(issues_.size() + 1, 0);
+  std::uint32_t body;
+  Time updated;
   for (const CommentRecord& c : comments_)
-    if (c.visible[p] <= s) ++comment_counts_[static_cast<std::size_t>(c.issue)];
+    if (c.latest_edit < 0 ? c.visible[p] <= s : comment_at(c, p, s, body, updated))
+      ++comment_counts_[static_cast<std::size_t>(c.issue)];
 }
 
 template <bool kRest, class Emit>
@@ -318,8 +386,10 @@ void GitHubModel::search_views(Time s, const SearchQuery& q, std::vector<IssueVi
   const int p = static_cast<int>(ReadPath::search);
   count_visible_comments(ReadPath::search, s);
   const auto comment_holds = [&](std::int64_t number, const std::string& term) {
+    std::uint32_t body;
+    Time updated;
     for (const CommentRecord& c : comments_)
-      if (c.issue == number && c.visible[p] <= s && holds_term(strings_[c.body], term)) return true;
+      if (c.issue == number && comment_at(c, p, s, body, updated) && holds_term(strings_[body], term)) return true;
     return false;
   };
   for (std::int64_t number = 1; number <= issues_created(); ++number) {
@@ -384,6 +454,7 @@ void GitHubModel::fill_view(const Version& v, std::int64_t number, IssueView& ou
   out.updated_at = v.commit;
   out.closed_at = Time{-1};
   out.reopened = false;
+  out.close_reason = v.close_reason;
   out.comments = 0;
   // Walk back to the first version: it gives created_at, and the run of closed
   // versions ending at v gives closed_at.
@@ -417,8 +488,10 @@ bool GitHubModel::view_issue(ReadPath path, Time s, std::int64_t number, IssueVi
     return true;
   }
   const int p = static_cast<int>(path);
+  std::uint32_t body;
+  Time updated;
   for (const CommentRecord& c : comments_)
-    if (c.issue == number && c.visible[p] <= s) ++out.comments;
+    if (c.issue == number && comment_at(c, p, s, body, updated)) ++out.comments;
   return true;
 }
 
@@ -426,11 +499,13 @@ bool GitHubModel::view_latest_issue(std::int64_t number, IssueView& out) const {
   if (number < 1 || number > issues_created()) return false;
   fill_view(versions_[static_cast<std::size_t>(issues_[static_cast<std::size_t>(number - 1)].latest)], number, out);
   if (indexed_) {
-    out.comments = static_cast<std::int64_t>(issue_comments_[static_cast<std::size_t>(number - 1)].size());
+    out.comments = 0;
+    for (const std::int32_t i : issue_comments_[static_cast<std::size_t>(number - 1)])
+      if (!comment_deleted(comments_[static_cast<std::size_t>(i)])) ++out.comments;
     return true;
   }
   for (const CommentRecord& c : comments_)
-    if (c.issue == number) ++out.comments;
+    if (c.issue == number && !comment_deleted(c)) ++out.comments;
   return true;
 }
 
@@ -449,19 +524,69 @@ void GitHubModel::view_comments(ReadPath path, Time s, std::int64_t number,
                                 std::vector<CommentView>& out) const {
   out.clear();
   const int p = static_cast<int>(path);
+  std::uint32_t body;
+  Time updated;
   if (indexed_) {
     if (number < 1 || number > issues_created()) return;
     for (const std::int32_t i : issue_comments_[static_cast<std::size_t>(number - 1)]) {
       const CommentRecord& c = comments_[static_cast<std::size_t>(i)];
-      if (c.visible[p] <= s) out.push_back(CommentView{i + 1, number, c.commit, strings_[c.body]});
+      if (comment_at(c, p, s, body, updated))
+        out.push_back(CommentView{i + 1, number, c.commit, strings_[body], updated});
     }
     return;
   }
   for (std::size_t i = 0; i < comments_.size(); ++i) {
     const CommentRecord& c = comments_[i];
-    if (c.issue != number || c.visible[p] > s) continue;
-    out.push_back(CommentView{static_cast<std::int64_t>(i + 1), number, c.commit, strings_[c.body]});
+    if (c.issue != number || !comment_at(c, p, s, body, updated)) continue;
+    out.push_back(CommentView{static_cast<std::int64_t>(i + 1), number, c.commit, strings_[body], updated});
   }
+}
+
+void GitHubModel::view_all_comments(ReadPath path, Time s, std::vector<CommentView>& out) const {
+  out.clear();
+  const int p = static_cast<int>(path);
+  std::uint32_t body;
+  Time updated;
+  for (std::size_t i = 0; i < comments_.size(); ++i) {
+    const CommentRecord& c = comments_[i];
+    if (comment_at(c, p, s, body, updated))
+      out.push_back(CommentView{static_cast<std::int64_t>(i + 1), c.issue, c.commit, strings_[body], updated});
+  }
+}
+
+bool GitHubModel::view_comment(ReadPath path, Time s, std::int64_t id, CommentView& out) const {
+  if (id < 1 || id > comments_created()) return false;
+  const CommentRecord& c = comments_[static_cast<std::size_t>(id - 1)];
+  std::uint32_t body;
+  Time updated;
+  if (!comment_at(c, static_cast<int>(path), s, body, updated)) return false;
+  out = CommentView{id, c.issue, c.commit, strings_[body], updated};
+  return true;
+}
+
+bool GitHubModel::view_latest_comment(std::int64_t id, CommentView& out) const {
+  if (id < 1 || id > comments_created()) return false;
+  const CommentRecord& c = comments_[static_cast<std::size_t>(id - 1)];
+  if (comment_deleted(c)) return false;
+  if (c.latest_edit < 0) {
+    out = CommentView{id, c.issue, c.commit, strings_[c.body], c.commit};
+  } else {
+    const CommentEdit& e = comment_edits_[static_cast<std::size_t>(c.latest_edit)];
+    out = CommentView{id, c.issue, c.commit, strings_[e.body], e.commit};
+  }
+  return true;
+}
+
+void GitHubModel::view_issue_history(ReadPath path, Time s, std::int64_t number,
+                                     std::vector<IssueView>& out) const {
+  out.clear();
+  if (number < 1 || number > issues_created()) return;
+  const Version* v = visible_version(issues_[static_cast<std::size_t>(number - 1)], path, s);
+  if (!v) return;
+  for (std::int32_t i = static_cast<std::int32_t>(v - versions_.data()); i >= 0;
+       i = versions_[static_cast<std::size_t>(i)].previous)
+    fill_view(versions_[static_cast<std::size_t>(i)], number, out.emplace_back());
+  std::reverse(out.begin(), out.end());
 }
 
 }  // namespace coordsim::sim

@@ -95,12 +95,37 @@ class GitHubModel {
   // The ref as its latest write left it. False if it does not exist.
   bool latest_ref(std::string_view ref, agent::GitRef& out) const;
 
+  // GitHub's `state_reason` of a closed issue.
+  enum class CloseReason : std::uint8_t { completed, not_planned };
+  // update_issue with the reason a close records: a patch that sets the state
+  // to closed records `reason` (the simulator's update_issue records
+  // `completed`); any other patch keeps the version's reason (GitHub ignores
+  // state_reason unless the state is set).
+  bool update_issue(Time c, std::int64_t number, const agent::IssuePatch& patch, const Lags& lags,
+                    CloseReason reason);
+  // Whether issues may carry all of `names` (with the labels they already
+  // carry): false when they would make more than 64 distinct labels. A write
+  // that would throw std::length_error is refused with this before anything
+  // else of it happens.
+  bool accepts_labels(const std::vector<std::string>& names) const;
+
+  // Edits and deletes of comments, at commit `c`, visible per path from c +
+  // lag on (the comment's other versions until then). False (404) if the
+  // comment does not exist or is deleted.
+  bool update_comment(Time c, std::int64_t id, std::string_view body, const Lags& lags);
+  bool delete_comment(Time c, std::int64_t id, const Lags& lags);
+
+  // Every ref visible on the refs path at `s` whose name starts with
+  // `prefix`, sorted by name (git/matching-refs, GET git/refs).
+  void view_refs(Time s, std::string_view prefix, std::vector<agent::GitRef>& out) const;
+
   // An issue as one read path shows it at a snapshot, with the fields the REST
   // shapes carry. The string_views point into the model: valid until its next write.
   struct IssueView {
     std::int64_t number = 0;
     agent::IssueState state = agent::IssueState::open;
     bool reopened = false;  // open again after having been closed
+    CloseReason close_reason = CloseReason::completed;  // meaningful while closed
     std::string_view title;
     std::string_view body;  // empty unless keep_bodies(true)
     LabelMask labels = 0;
@@ -115,6 +140,7 @@ class GitHubModel {
     std::int64_t issue = 0;
     Time created_at{};
     std::string_view body;
+    Time updated_at{};  // the commit of the version shown
   };
   // False if the issue is not visible on `path` at `s` (404 on get).
   bool view_issue(ReadPath path, Time s, std::int64_t number, IssueView& out) const;
@@ -133,6 +159,15 @@ class GitHubModel {
   void search_views(Time s, const SearchQuery& q, std::vector<IssueView>& out) const;
   // An issue's comments visible on `path` at `s`, oldest first.
   void view_comments(ReadPath path, Time s, std::int64_t number, std::vector<CommentView>& out) const;
+  // Every issue's, in id order (a repository's comments).
+  void view_all_comments(ReadPath path, Time s, std::vector<CommentView>& out) const;
+  // One comment as `path` shows it at `s`; false if not visible (or deleted there).
+  bool view_comment(ReadPath path, Time s, std::int64_t id, CommentView& out) const;
+  // As its latest write left it; false if no such comment or it is deleted.
+  bool view_latest_comment(std::int64_t id, CommentView& out) const;
+  // The versions of an issue up to the one `path` shows at `s`, oldest
+  // first (an issue's events); empty if it is not visible.
+  void view_issue_history(ReadPath path, Time s, std::int64_t number, std::vector<IssueView>& out) const;
   const std::string& label_name(int bit) const { return labels_[static_cast<std::size_t>(bit)]; }
   int label_count() const noexcept { return static_cast<int>(labels_.size()); }
   // The label's bit (names match as labels.hpp says), or -1 if no issue ever carried it.
@@ -149,6 +184,7 @@ class GitHubModel {
     std::uint32_t title;    // index into strings_
     LabelMask labels;
     agent::IssueState state;
+    CloseReason close_reason;  // in State's padding: a Version stays 64 bytes
     std::uint32_t body;  // index into strings_, kNoString when not kept
   };
   struct IssueRecord {
@@ -158,8 +194,23 @@ class GitHubModel {
     std::int64_t issue;
     std::array<Time, kReadPathCount> visible;
     std::uint32_t body;
+    std::int32_t latest_edit = -1;  // into comment_edits_; -1 while never edited (always, in the simulator)
     Time commit;
   };
+  // An edit or a delete of a comment; points back to the comment's previous edit.
+  struct CommentEdit {
+    std::array<Time, kReadPathCount> visible;
+    Time commit;
+    std::int32_t previous;
+    std::uint32_t body;
+    bool deleted;
+  };
+  // The version of comment `c` that path `p` shows at `s`: false when none
+  // (not visible yet, or deleted there).
+  bool comment_at(const CommentRecord& c, int p, Time s, std::uint32_t& body, Time& updated) const;
+  bool comment_deleted(const CommentRecord& c) const noexcept {
+    return c.latest_edit >= 0 && comment_edits_[static_cast<std::size_t>(c.latest_edit)].deleted;
+  }
   // One version of a ref; an update or a delete appends a version that points
   // back to the one it replaces.
   struct RefRecord {
@@ -222,6 +273,7 @@ class GitHubModel {
   std::vector<IssueRecord> issues_;  // issue n is issues_[n - 1]
   std::vector<Version> versions_;
   std::vector<CommentRecord> comments_;
+  std::vector<CommentEdit> comment_edits_;
   std::vector<RefRecord> refs_;
   // Bit i of a LabelMask is labels_[i], one spelling per name. labels_
   // outlives trials; a label's spelling is the first one this trial used

@@ -37,8 +37,10 @@ void GitHubModel::index_labels(std::int64_t number, LabelMask labels) {
 std::int64_t GitHubModel::visible_comments(std::int64_t number, ReadPath path, Time s) const {
   const int p = static_cast<int>(path);
   std::int64_t n = 0;
+  std::uint32_t body;
+  Time updated;
   for (const std::int32_t i : issue_comments_[static_cast<std::size_t>(number - 1)])
-    if (comments_[static_cast<std::size_t>(i)].visible[p] <= s) ++n;
+    if (comment_at(comments_[static_cast<std::size_t>(i)], p, s, body, updated)) ++n;
   return n;
 }
 
@@ -135,8 +137,10 @@ void GitHubModel::search_views_indexed(Time s, const SearchQuery& q, std::vector
   const int p = static_cast<int>(ReadPath::search);
   const auto comment_holds = [&](std::int64_t number, const std::string& term) {
     for (const std::int32_t i : issue_comments_[static_cast<std::size_t>(number - 1)]) {
-      const CommentRecord& c = comments_[static_cast<std::size_t>(i)];
-      if (c.visible[p] <= s && holds_term(strings_[c.body], term)) return true;
+      std::uint32_t body;
+      Time updated;
+      if (comment_at(comments_[static_cast<std::size_t>(i)], p, s, body, updated) && holds_term(strings_[body], term))
+        return true;
     }
     return false;
   };

@@ -95,7 +95,10 @@ std::string chrome_trace_json(const Scenario& s, std::string_view strategy, cons
         break;
       }
       case EventKind::visible:
-        add(instant(fmt::format("#{} visible on {}", e.number, read_path_name(e.path)), "visibility", github_tid,
+        // Refs have no issue number (theirs is 0): "#0" would read as an issue.
+        add(instant(e.number > 0 ? fmt::format("#{} visible on {}", e.number, read_path_name(e.path))
+                                 : fmt::format("ref visible on {}", read_path_name(e.path)),
+                    "visibility", github_tid,
                     e.at, {{"what", e.detail}, {"writer", flavors[static_cast<std::size_t>(e.flavor)]}}));
         break;
       case EventKind::sleep: add(span("sleep", "sleep", tid, e.at, e.duration)); break;

@@ -6,6 +6,7 @@
 #include <spdlog/fmt/fmt.h>
 
 #include "sim/input/scenario_loader.hpp"
+#include "sim/output/percent.hpp"
 
 namespace coordsim::sim {
 
@@ -88,11 +89,7 @@ nlohmann::json report_json(const RunReport& r) {
 }
 
 namespace {
-// Two decimals, but four below 0.1%: an upper bound of 0.004% must not read as 0.00%.
-std::string percent(double v) {
-  return v > 0 && v < 0.001 ? fmt::format("{:.4f}%", 100 * v) : fmt::format("{:.2f}%", 100 * v);
-}
-std::string percent_ci(const Interval& ci) { return "[" + percent(ci.low) + ", " + percent(ci.high) + "]"; }
+std::string percent_ci(const Interval& ci) { return percent_interval(ci); }
 
 // Rows shared by the Markdown and terminal tables: (metric, value, note).
 std::vector<std::array<std::string, 3>> metric_rows(const RunReport& r, const Metrics& m) {
@@ -163,8 +160,11 @@ std::string report_text(const RunReport& r) {
   std::ostringstream out;
   out << fmt::format("coordsim run: {} — strategy {} — {} trials, seed {}\n\n", r.scenario.name, r.strategy,
                      r.result.summary.trials, r.options.seed);
-  for (const auto& row : metric_rows(r, m))
-    out << fmt::format("  {:<22} {:>18}   {}\n", row[0], row[1], row[2]);
+  for (const auto& row : metric_rows(r, m)) {
+    std::string line = fmt::format("  {:<22} {:>18}   {}", row[0], row[1], row[2]);
+    line.erase(line.find_last_not_of(' ') + 1);  // a row without a note has no trailing spaces
+    out << line << "\n";
+  }
   out << "\n  example trials (smallest indices)\n";
   for (const auto& row : example_rows(r.result.examples)) out << fmt::format("    {:<10} {}\n", row[0], row[1]);
   out << "  replay one: " << replay_hint(r) << "\n";

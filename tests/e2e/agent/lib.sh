@@ -37,7 +37,8 @@ expect_error() {
 # server_url[NAME] and server_pid[NAME]. Its stderr goes to $work/NAME.serve.err.
 start_server() {
   local name=$1 scenario=$2; shift 2
-  "$bin" serve "$scenario" --port 0 "$@" >"$work/$name.serve.out" 2>"$work/$name.serve.err" &
+  # $serve_bin: a coordsim with `serve` when $bin is a runner-only build.
+  "${serve_bin:-$bin}" serve "$scenario" --port 0 "$@" >"$work/$name.serve.out" 2>"$work/$name.serve.err" &
   server_pid[$name]=$!
   for _ in $(seq 200); do
     grep -q 'listening on' "$work/$name.serve.out" 2>/dev/null && break

@@ -70,5 +70,9 @@ expect_error "grid" 2 "--grid" -- explore "$ref" --grid 1
 expect_error "where" 2 "unknown metric" -- explore "$ref" --where 'analysis>1'
 expect_error "out dir" 2 "--out" -- explore "$seed" --out "$work/missing/cx.json"
 
+# One schedule is "1 schedule": the first combination already satisfies `analyses>=1`.
+"$bin" explore "$seed" --where 'analyses>=1' >"$work/one.txt" 2>&1
+grep -q "(1 schedule, 0 pruned, " "$work/one.txt" && ok || bad "singular schedule: $(cat "$work/one.txt")"
+
 echo "explore cli: $pass passed, $failures failed"
 [[ $failures -eq 0 ]]

@@ -49,7 +49,7 @@ expect_error "chekc" 2 "unknown subcommand 'chekc'; did you mean 'check'?" -- ch
 expect_error "calibrat" 2 "did you mean 'calibrate'?" -- calibrat --repo a/b
 expect_error "a typo after --log-level" 2 "unknown subcommand 'expolre'; did you mean 'explore'?" -- \
   --log-level info expolre
-expect_error "nothing close" 2 "unknown subcommand 'xyzzy'; expected one of run, check, sweep, merge, replay" -- xyzzy
+expect_error "nothing close" 2 "unknown subcommand 'xyzzy'; expected one of run, check, compare, sweep, merge, replay" -- xyzzy
 expect_error "no subcommand" 2 "a subcommand is required: one of run, check" --
 expect_error "only an option" 2 "a subcommand is required" -- --log-level info
 # A known subcommand keeps CLI11's own message about what follows it.
@@ -67,8 +67,8 @@ expect_error "a long value is cut short" 2 "got '1111111111111111111111111111111
 # --- explore's refusals name the scenario file ----------------------------------------------
 expect_error "explore refuses an unbounded draw, naming the file" 2 \
   "coordsim: error: $scen: /github/visibility_lag_s/list: explore enumerates bounded draws only" -- explore "$scen"
-expect_error "explore of the built-in scenario names it" 2 \
-  "coordsim: error: <embedded>: /github/visibility_lag_s/list: explore enumerates bounded draws only" -- explore
+# explore has no default scenario: the built-in one's draws are unbounded, so it would always refuse.
+expect_error "explore needs a scenario" 2 "coordsim: error: scenario is required" -- explore
 expect_error "explore refuses an unbounded --set" 2 "$src/scenarios/explore/seed-box.json: /llm/duration_s" -- \
   explore "$src/scenarios/explore/seed-box.json" --set 'llm.duration_s={"dist":"exponential","mean":30}'
 

@@ -77,6 +77,10 @@ python3 "$validate" "$work/a.trace.json" --expect-tracks 4 && ok || bad "seed re
 python3 "$validate" "$work/prod.trace.json" --expect-tracks 8 && ok || bad "production trace invalid"
 "$bin" replay "$prod" --trial 4 --trace - >"$work/stdout.trace.json" || bad "--trace -"
 python3 "$validate" "$work/stdout.trace.json" && ok || bad "--trace - does not write only the trace to stdout"
+# Refs carry no issue number: a ref-lock trace names them as refs, not "#0".
+"$bin" replay "$prod" --trial 4 --strategy ref-lock --trace "$work/ref.trace.json" >/dev/null || bad "replay ref-lock"
+grep -q '"ref visible on refs"' "$work/ref.trace.json" && ok || bad "no ref visibility in the ref-lock trace"
+! grep -q '"#0 visible' "$work/ref.trace.json" && ok || bad "a ref shown as #0 in the trace"
 # The validator itself rejects what it should.
 printf '{"traceEvents":[{"name":"a","ph":"X","pid":1,"tid":1,"ts":0,"dur":10},{"name":"b","ph":"X","pid":1,"tid":1,"ts":5,"dur":10}]}' >"$work/overlap.json"
 printf '{"traceEvents":[{"name":"a","ph":"B","pid":1,"tid":1,"ts":0}]}' >"$work/open.json"

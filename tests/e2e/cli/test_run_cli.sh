@@ -121,5 +121,16 @@ check "compare JSON independent of threads" bash -c "diff <(grep -v -e wall_s -e
 "$bin" run "$scen" --strategy all --trials 200 --markdown "$work/cmp.md" >/dev/null
 check "compare all: markdown has 7 rows" test "$(grep -c '^| [a-z-]* | [0-9]' "$work/cmp.md")" -eq 7
 
+# No line of the text reports ends in spaces (rows without a note used to).
+"$bin" run "$scen" --trials 200 >"$work/plain.txt"
+"$bin" run "$scen" --strategy all --trials 200 >>"$work/plain.txt"
+check "no trailing spaces in run's text" bash -c '! grep -n " $" "$1"' _ "$work/plain.txt"
+# `coordsim --help` lists every subcommand on one line.
+"$bin" --help >"$work/help.txt"
+check "--help is short" test "$(wc -l <"$work/help.txt")" -lt 40
+for sub in run check compare sweep merge replay find explore serve agent calibrate; do
+  check "--help lists $sub on one line" grep -Eq "^  $sub +[A-Z]" "$work/help.txt"
+done
+
 echo "$pass passed, $failures failed"
 [[ $failures -eq 0 ]]

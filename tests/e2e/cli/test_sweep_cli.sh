@@ -41,5 +41,26 @@ cmp -s "$work/whole.csv" "$work/merged.csv" && ok || bad "merged CSV differs"
 "$bin" sweep "$scen" --vary a=1 --vary b=1 --vary c=1 --vary d=1 >/dev/null 2>"$work/err"
 [[ $? -eq 2 ]] && grep -q "one to three" "$work/err" && ok || bad "four parameters: $(cat "$work/err")"
 
+# A shard's Markdown says it is a shard and makes no claim that needs every point.
+"$bin" sweep "$scen" "${grid[@]}" --shard 1/4 --markdown "$work/part1.md" >/dev/null || bad "shard markdown"
+grep -q "This is shard 1 of 4: the Pareto front and the recommendation need every point" "$work/part1.md" && ok \
+  || bad "shard Markdown does not say it is a shard"
+! grep -q "No point\|Recommendation" "$work/part1.md" && ok || bad "shard Markdown claims about all points"
+# A recommendation at the edge of the grid is flagged: seed-lowest's cheapest point under
+# the target is the largest wait swept.
+"$bin" sweep "$scen" --vary agent.post_create_wait_s=0:30:10 --trials 2000 --strategy seed-lowest \
+  --json "$work/edge.json" --markdown "$work/edge.md" >/dev/null || bad "edge sweep"
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1])); r = d["recommendation"]
+wait = r["values"]["agent.post_create_wait_s"]
+values = [p["values"]["agent.post_create_wait_s"] for p in d["points"]]
+edge = wait in (min(values), max(values))
+assert edge == bool(r.get("warnings")), (wait, values, r)
+assert edge, "expected the recommendation on the edge of this grid: %s" % r
+' "$work/edge.json" && ok || bad "edge warning in the JSON"
+grep -q "⚠️ The recommended point is on the edge of the grid: agent.post_create_wait_s=30 is the largest value swept" \
+  "$work/edge.md" && ok || bad "no edge warning in the Markdown: $(grep -i recommend "$work/edge.md")"
+
 echo "$pass passed, $failures failed"
 [[ $failures -eq 0 ]]

@@ -250,6 +250,11 @@ expect_error "bad --set" "--set" serve --set nonsense
 expect_error "bad host" "--host" serve --host example.invalid --port 0
 echo '{"format": "coordsim-serve-state", "version": 9}' >"$work/badstate.json"
 expect_error "bad state file" "badstate.json" serve --state "$work/badstate.json" --port 0
+printf 'tok en\n' >"$work/spaced-token"
+expect_error "--token-file with a space inside" "spaces or control characters" serve --token-file "$work/spaced-token"
+printf ' \n\n' >"$work/blank-token"
+expect_error "--token-file holding no token" "holds no token" serve --token-file "$work/blank-token"
+expect_error "--token with a space inside" "--token" serve --token "a b"
 check "--help teaches with examples" bash -c "'$bin' serve --help | grep -q 'Examples:'"
 
 echo "$pass passed, $failures failed"

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <set>
+#include <stdexcept>
 
 #include "sim/model/github_model.hpp"
 
@@ -250,4 +251,103 @@ TEST_CASE("git refs: update and delete are versioned on the refs path", "[github
   REQUIRE(m.create_ref(at(7), "refs/x", "s4", Duration(0)));  // free again after a delete
   REQUIRE(m.get_ref(at(7), "refs/x", ref));
   CHECK(ref.sha == "s4");
+}
+
+TEST_CASE("comments: edits and deletes are versioned per path", "[github_model]") {
+  GitHubModel m;
+  m.create_issue(at(1), {"t", "", {}}, lags(0, 0));
+  const std::int64_t id = m.add_comment(at(2), 1, "first", lags(0, 0, 0));
+  m.add_comment(at(2.5), 1, "other", lags(0, 0, 0));
+  REQUIRE(m.update_comment(at(3), id, "edited", lags(1, 1, 1)));
+  GitHubModel::CommentView c;
+  REQUIRE(m.view_comment(sim::ReadPath::get, at(3.5), id, c));
+  CHECK(c.body == "first");  // the edit shows at 4
+  CHECK(c.updated_at == at(2));
+  REQUIRE(m.view_comment(sim::ReadPath::get, at(4), id, c));
+  CHECK(c.body == "edited");
+  CHECK(c.created_at == at(2));
+  CHECK(c.updated_at == at(3));
+  REQUIRE(m.view_latest_comment(id, c));
+  CHECK(c.body == "edited");
+  REQUIRE(m.delete_comment(at(5), id, lags(2, 2, 2)));
+  CHECK_FALSE(m.view_latest_comment(id, c));
+  CHECK_FALSE(m.update_comment(at(6), id, "again", lags(0, 0)));  // 404 once deleted
+  CHECK_FALSE(m.delete_comment(at(6), id, lags(0, 0)));
+  CHECK_FALSE(m.update_comment(at(6), 99, "x", lags(0, 0)));
+  REQUIRE(m.view_comment(sim::ReadPath::get, at(6.5), id, c));  // the delete shows at 7
+  CHECK_FALSE(m.view_comment(sim::ReadPath::get, at(7), id, c));
+  std::vector<GitHubModel::CommentView> all;
+  m.view_comments(sim::ReadPath::get, at(6.5), 1, all);
+  CHECK(all.size() == 2);
+  m.view_comments(sim::ReadPath::get, at(7), 1, all);
+  REQUIRE(all.size() == 1);
+  CHECK(all[0].body == "other");
+  GitHubModel::IssueView v;
+  REQUIRE(m.view_issue(sim::ReadPath::get, at(6.5), 1, v));
+  CHECK(v.comments == 2);
+  REQUIRE(m.view_issue(sim::ReadPath::get, at(7), 1, v));
+  CHECK(v.comments == 1);
+  REQUIRE(m.view_latest_issue(1, v));
+  CHECK(v.comments == 1);
+  m.view_all_comments(sim::ReadPath::get, at(7), all);
+  REQUIRE(all.size() == 1);
+  CHECK(all[0].id == 2);
+}
+
+TEST_CASE("close reasons: a close records its reason, other patches keep it", "[github_model]") {
+  GitHubModel m;
+  m.create_issue(at(1), {"t", "", {}}, lags(0, 0));
+  agent::IssuePatch close;
+  close.set_state = true;
+  close.state = agent::IssueState::closed;
+  REQUIRE(m.update_issue(at(2), 1, close, lags(0, 0), GitHubModel::CloseReason::not_planned));
+  agent::IssuePatch title;
+  title.set_title = true;
+  title.title = "renamed";
+  REQUIRE(m.update_issue(at(3), 1, title, lags(0, 0), GitHubModel::CloseReason::completed));
+  GitHubModel::IssueView v;
+  REQUIRE(m.view_latest_issue(1, v));
+  CHECK(v.close_reason == GitHubModel::CloseReason::not_planned);  // a title edit keeps it
+  REQUIRE(m.update_issue(at(4), 1, close, lags(0, 0)));  // the simulator's close: completed
+  REQUIRE(m.view_latest_issue(1, v));
+  CHECK(v.close_reason == GitHubModel::CloseReason::completed);
+  std::vector<GitHubModel::IssueView> history;
+  m.view_issue_history(sim::ReadPath::get, at(5), 1, history);
+  REQUIRE(history.size() == 4);
+  CHECK(history[0].state == agent::IssueState::open);
+  CHECK(history[1].close_reason == GitHubModel::CloseReason::not_planned);
+  CHECK(history[2].title == "renamed");
+  CHECK(history[3].updated_at == at(4));
+  m.view_issue_history(sim::ReadPath::get, at(5), 2, history);
+  CHECK(history.empty());
+}
+
+TEST_CASE("accepts_labels counts the labels a write would add, ignoring case", "[github_model]") {
+  GitHubModel m;
+  std::vector<std::string> names;
+  for (int i = 0; i < 63; ++i) names.push_back(std::string(1, 'l') += std::to_string(i));
+  m.create_issue(at(1), {"t", "", names}, lags(0, 0));
+  CHECK(m.accepts_labels({"L0", "l62", "new"}));     // one new label: 64
+  CHECK(m.accepts_labels({"new", "NEW"}));           // one label in two spellings
+  CHECK_FALSE(m.accepts_labels({"new", "newer"}));   // 65
+  CHECK_THROWS_AS(m.create_issue(at(2), {"t", "", {"new", "newer"}}, lags(0, 0)), std::length_error);
+}
+
+TEST_CASE("view_refs lists refs by prefix, sorted, as the refs path shows them", "[github_model]") {
+  GitHubModel m;
+  REQUIRE(m.create_ref(at(1), "refs/heads/b", "s1", Duration(0)));
+  REQUIRE(m.create_ref(at(1), "refs/heads/a", "s2", Duration(0)));
+  REQUIRE(m.create_ref(at(1), "refs/tags/v1", "s3", agent::from_seconds(5)));
+  REQUIRE(m.delete_ref(at(2), "refs/heads/b", Duration(0)));
+  std::vector<agent::GitRef> refs;
+  m.view_refs(at(3), "refs/heads/", refs);
+  REQUIRE(refs.size() == 1);
+  CHECK(refs[0].ref == "refs/heads/a");
+  m.view_refs(at(3), "refs/", refs);
+  CHECK(refs.size() == 1);  // the tag shows at 6
+  m.view_refs(at(6), "refs/", refs);
+  REQUIRE(refs.size() == 2);
+  CHECK(refs[1].ref == "refs/tags/v1");
+  m.view_refs(at(6), "refs/heads/a", refs);
+  CHECK(refs.size() == 1);
 }

@@ -1,0 +1,95 @@
+#include "cli/progress.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+#include <spdlog/fmt/fmt.h>
+
+#include "sim/engine/trial_progress.hpp"
+
+namespace coordsim::cli {
+
+namespace {
+std::atomic<bool> quiet{false};
+
+std::string duration_text(double s) {
+  if (s < 90) return fmt::format("{:.0f} s", s);
+  if (s < 5400) return fmt::format("{:.0f} min", s / 60);
+  return fmt::format("{:.1f} h", s / 3600);
+}
+
+// A CI log gets a line every 30 s: often enough to show the job is alive,
+// rarely enough not to bury the report.
+double log_interval() {
+  if (const char* v = std::getenv("COORDSIM_PROGRESS_SECONDS")) {
+    char* end = nullptr;
+    const double s = std::strtod(v, &end);
+    if (end != v && s > 0 && s < 1e6) return s;
+  }
+  return 30;
+}
+}  // namespace
+
+void set_progress_quiet(bool q) { quiet = q; }
+bool progress_quiet() { return quiet; }
+
+std::string progress_line(const std::string& what, std::int64_t done, std::int64_t total, double seconds) {
+  const double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0;
+  std::string out = total > 0 ? fmt::format("{}: {}/{} trials ({:.1f}%)", what, done, total,
+                                            100.0 * static_cast<double>(done) / static_cast<double>(total))
+                              : fmt::format("{}: {} trials", what, done);
+  out += fmt::format(", {:.0f} trials/s", rate);
+  if (total > 0 && rate > 0 && done < total)
+    out += ", ETA " + duration_text(static_cast<double>(total - done) / rate);
+  return out;
+}
+
+Progress::Progress(std::string what, std::int64_t total)
+    : what_(std::move(what)),
+      total_(total),
+      start_(sim::trials_done().load(std::memory_order_relaxed)),
+      terminal_(::isatty(STDERR_FILENO) != 0),
+      interval_(terminal_ ? 0.25 : log_interval()) {
+  if (!quiet) thread_ = std::thread([this] { loop(); });
+}
+
+Progress::~Progress() {
+  if (!thread_.joinable()) return;
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void Progress::set_total(std::int64_t total) {
+  std::lock_guard lock(mutex_);
+  total_ = total;
+}
+
+void Progress::loop() {
+  using clock = std::chrono::steady_clock;
+  const auto started = clock::now();
+  // A command done within a second (or, in a log, within one interval) shows nothing.
+  auto next = started + std::chrono::duration<double>(terminal_ ? 1.0 : interval_);
+  bool drawn = false;
+  std::unique_lock lock(mutex_);
+  while (!wake_.wait_until(lock, std::chrono::time_point_cast<clock::duration>(next), [this] { return stop_; })) {
+    const double seconds = std::chrono::duration<double>(clock::now() - started).count();
+    const std::int64_t done = sim::trials_done().load(std::memory_order_relaxed) - start_;
+    const std::string line = progress_line(what_, done, total_, seconds);
+    if (terminal_) std::fprintf(stderr, "\r%s\033[K", line.c_str());
+    else std::fprintf(stderr, "coordsim: %s\n", line.c_str());
+    std::fflush(stderr);
+    drawn = true;
+    next += std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(interval_));
+  }
+  if (terminal_ && drawn) std::fputs("\r\033[K", stderr);  // the report follows on a clean line
+}
+
+}  // namespace coordsim::cli
