@@ -1,6 +1,6 @@
 // GitHubModel's indexed read paths (index_for_serve, for `coordsim serve`)
 // against its scans: random histories of creates, label edits, closes and
-// comments with random lags, read at random snapshots with random queries,
+// comments (added, edited, deleted) with random lags, read at random snapshots with random queries,
 // must give the same issues, versions, comment counts and totals.
 #include <catch2/catch.hpp>
 
@@ -63,13 +63,19 @@ TEST_CASE("indexed reads answer as the scans do", "[model][serve_index]") {
       c += agent::Duration(1 + static_cast<std::int64_t>(rng() % 5));
       const Lags l = lags(rng);
       const std::int64_t n = plain.issues_created();
-      const int op = n == 0 ? 0 : static_cast<int>(rng() % 4);
+      const std::int64_t comments = plain.comments_created();
+      const int op = n == 0 ? 0 : static_cast<int>(rng() % (comments == 0 ? 4 : 6));
       if (op == 0) {
         const agent::NewIssue issue{"title " + std::to_string(w), rng() % 2 ? "body build" : "", pick_labels(rng)};
         REQUIRE(plain.create_issue(c, issue, l) == indexed.create_issue(c, issue, l));
       } else {
         const std::int64_t number = 1 + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(n));
-        if (op == 3) {
+        if (op >= 4) {
+          // Edit or delete a comment (of any issue): counts and comment lists must follow.
+          const std::int64_t id = 1 + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(comments));
+          if (op == 4) REQUIRE(plain.update_comment(c, id, "edited build", l) == indexed.update_comment(c, id, "edited build", l));
+          else REQUIRE(plain.delete_comment(c, id, l) == indexed.delete_comment(c, id, l));
+        } else if (op == 3) {
           const std::string body = rng() % 2 ? "comment build" : "other";
           REQUIRE(plain.add_comment(c, number, body, l) == indexed.add_comment(c, number, body, l));
         } else {
