@@ -1,3 +1,7 @@
+// Long because the model's reads and writes share one representation (issue
+// versions, comment edits, refs, the label masks) that the simulator's hot path
+// reads in place; serve's indexed reads are already apart (github_model_serve.cpp),
+// and the comment history is the next seam to move out.
 #include "sim/model/github_model.hpp"
 
 #include <algorithm>
