@@ -21,6 +21,10 @@ if [[ ${1:-} == --test ]]; then
   packages+=(libxml2-utils chromium python3-github curl openssl)
   # gh (Debian's 2.23): the gh commands that work against `coordsim serve` (docs/serve.md).
   packages+=(gh)
+  # ccache: package.action_build builds the runner's minimal target beside build/;
+  # with ccache the objects build/ compiled already are not compiled again (a cold
+  # minimal build is ~10 minutes on 2 cores, most of it objects build/ has).
+  packages+=(ccache)
   # node and npm: the Octokit test (tests/e2e/serve/octokit). A machine with a
   # node of its own that brings npm (NodeSource's) keeps it.
   if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
