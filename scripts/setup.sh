@@ -25,6 +25,8 @@ if [[ ${1:-} == --test ]]; then
   # with ccache the objects build/ compiled already are not compiled again (a cold
   # minimal build is ~10 minutes on 2 cores, most of it objects build/ has).
   packages+=(ccache)
+  # yamllint: lint.workflows (the example workflows, action.yml, the release workflow).
+  packages+=(yamllint python3-yaml)
   # node and npm: the Octokit test (tests/e2e/serve/octokit). A machine with a
   # node of its own that brings npm (NodeSource's) keeps it.
   if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
