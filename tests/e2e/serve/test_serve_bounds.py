@@ -153,18 +153,26 @@ try:
         get(port, API + "/repos/acme/load/issues", "POST", json.dumps({"title": "t%d" % k, "labels": ["l"]}))
     stop = threading.Event()
 
+    busy_times = []
+
     def busy():
         c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         while not stop.is_set():
+            t0 = time.monotonic()
             c.request("GET", API + "/repos/acme/load/issues?labels=l&per_page=100&state=all")
             c.getresponse().read()
+            if measuring.is_set():
+                with lock:
+                    busy_times.append(time.monotonic() - t0)
 
+    measuring = threading.Event()
+    lock = threading.Lock()
     hammers = [threading.Thread(target=busy) for _ in range(50)]
     for t in hammers:
         t.start()
     time.sleep(0.5)
     firsts = []
-    lock = threading.Lock()
+    measuring.set()
 
     def newcomer():
         t0 = time.monotonic()
@@ -180,15 +188,28 @@ try:
         t.start()
     for t in news:
         t.join()
+    measuring.clear()
     stop.set()
     for t in hammers:
         t.join()
     firsts.sort()
+    busy_times.sort()
     p50, worst = statistics.median(firsts), firsts[-1]
-    print("new connections under 50 busy clients: p50 %.1f ms, max %.1f ms" % (p50 * 1e3, worst * 1e3))
-    # Python's own threads (the GIL) add most of this; the old server took p50 1.5 s, max 3.1 s.
-    check("new connections under load: p50 < 250 ms", p50 < 0.25, "%.3f s" % p50)
-    check("new connections under load: max < 1.5 s", worst < 1.5, "%.3f s" % worst)
+    busy_p50 = statistics.median(busy_times)
+    print("new connections under 50 busy clients: p50 %.1f ms, max %.1f ms; a busy client's request p50 %.1f ms"
+          % (p50 * 1e3, worst * 1e3, busy_p50 * 1e3))
+    # Judged in busy-request times, not against the clock: a sanitizer build or
+    # a loaded machine slows both alike. A newcomer's wait divided by a busy
+    # client's request time is how many requests each busy client got served
+    # while the newcomer waited. A fair server serves the 200 newcomers and the
+    # 50 busy clients round by round: measured p50 5-7x, max ~9x (Release,
+    # 2 cores, Python's threads included). The old server served its open
+    # connections before accepting: p50 1.5 s, max 3.1 s against ~10 ms busy
+    # requests, over 100x.
+    check("new connections under load: p50 within 15 busy-request times", p50 < 15 * busy_p50,
+          "%.3f s vs %.3f s" % (p50, busy_p50))
+    check("new connections under load: max within 50 busy-request times", worst < 50 * busy_p50,
+          "%.3f s vs %.3f s" % (worst, busy_p50))
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=30)
 
