@@ -29,8 +29,9 @@ inline constexpr std::size_t kMaxEncodedKey = 100;
 inline constexpr std::size_t kReadablePrefix = 40;
 std::string encode_key_component(std::string_view bytes);
 
-// True when `ref_lock_suffix` may follow an encoded component without
-// colliding with another key's component: the reserved "-done", "-g<digits>".
+// True when `suffix` may follow an encoded component without colliding with
+// another key's component: the reserved "-done" and "-g<digits>". A new
+// suffix on lock refs must be added here and to the tail rules above.
 bool is_reserved_key_suffix(std::string_view suffix);
 
 // "<enc(commit)>" or "<enc(commit)>/<enc(signature)>" (no signature or keyed by

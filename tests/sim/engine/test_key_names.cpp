@@ -93,6 +93,12 @@ TEST_CASE("key names: signatures that differ only in unsafe bytes are distinct k
   CHECK(encode_key_component("x-g2") == "x_2Dg2");
   CHECK(encode_key_component("x-g") == "x-g");
   CHECK(encode_key_component("") == "_");
+  // The suffixes ref-lock appends are the reserved ones the encoding avoids.
+  CHECK(agent::is_reserved_key_suffix("-done"));
+  CHECK(agent::is_reserved_key_suffix("-g2"));
+  CHECK(agent::is_reserved_key_suffix("-g12"));
+  CHECK_FALSE(agent::is_reserved_key_suffix("-g"));
+  CHECK_FALSE(agent::is_reserved_key_suffix("-run2"));
 }
 
 TEST_CASE("key names: the short form decodes back to the bytes (so it is injective) and is a valid ref", "[keys][property]") {
