@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/protocols/keyed.hpp"
+#include "agent/protocols/key_names.hpp"
 
 namespace coordsim::agent::real {
 
@@ -63,11 +63,12 @@ LegRecord parse_leg_record(const std::string& text, const std::string& file) {
 }
 
 std::string key_id_of(const std::string& commit, const std::string& signature) {
-  return signature.empty() ? commit : commit + "/" + ref_safe(signature);
+  return coordination_key_id(commit, signature);
 }
 
 bool parse_lock_name(const std::string& ref, const std::string& commit, LockName& out) {
-  const std::string prefix = "refs/coordination/" + commit;
+  const std::string encoded = coordination_key_id(commit, "");
+  const std::string prefix = "refs/coordination/" + encoded;
   if (ref.compare(0, prefix.size(), prefix) != 0) return false;
   std::string rest = ref.substr(prefix.size());
   // matching-refs matches by prefix: "abc" also finds "abcdef".
@@ -84,7 +85,7 @@ bool parse_lock_name(const std::string& ref, const std::string& commit, LockName
     out.generation = std::stoi(rest.substr(g + 2));
     rest.resize(g);
   }
-  out.key_id = commit + rest;
+  out.key_id = encoded + rest;
   return true;
 }
 
