@@ -40,7 +40,7 @@ COORDSIM_PROGRESS_SECONDS=0.05 "$bin" find "$scenario" --where duplicate --trial
 grep -Eq '^coordsim: find: [0-9]+/200000 trials' "$work/err" && ok || bad "find: no progress: $(head -2 "$work/err")"
 # On a terminal (script(1) gives stderr a pty): the line is redrawn with \r and cleared at the end.
 if command -v script >/dev/null; then
-  script -qec "$bin run $scenario --trials 200000 -j1 --json $work/t.json" "$work/typescript" >/dev/null 2>&1
+  COORDSIM_PROGRESS_SECONDS=0.05 script -qec "$bin run $scenario --trials 200000 -j1 --json $work/t.json" "$work/typescript" >/dev/null 2>&1
   grep -aq $'\rrun: [0-9]*/200000 trials' "$work/typescript" && ok || bad "no redrawn line on a terminal"
   grep -aq $'\r\e\\[K' "$work/typescript" && ok || bad "line not cleared on a terminal"
 fi
