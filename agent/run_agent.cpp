@@ -35,8 +35,12 @@ Task<Decision> decide(const ProtocolConfig& config, Ports ports, const Coordinat
 Task<void> finish(const ProtocolConfig& config, Ports ports, const CoordinationKey& key, AgentBuffers& buffers) {
   if (config.strategy != Strategy::ref_lock) co_return;
   // The names come from the key, not from a decide() this process may never
-  // have run (`coordsim agent done` is a process of its own).
+  // have run (`coordsim agent done` is a process of its own); the generation
+  // from the decide() or, in `agent done`, from reading the locks back.
+  const int generation = buffers.generation;
   prepare_keyed_names(config, key, buffers);
+  buffers.lock_base.assign(buffers.lock_ref);
+  name_generation(buffers, generation);
   co_await finish_ref_lock(config, ports, buffers);
 }
 
@@ -72,8 +76,9 @@ Task<void> run_agent(const ProtocolConfig& config, Ports ports, const Coordinati
     report.analysis = co_await ports.llm.analyze(request);
     report.analyzed = true;
     note(ports, "analysis done: ", report.analysis.tokens_in + report.analysis.tokens_out, " tokens");
-    if (config.strategy == Strategy::ref_lock && config.lease.enabled)
-      co_await finish(config, ports, key, buffers);
+    // With or without a lease: a re-run of this job reads it to tell a
+    // finished analysis (skip) from one that died (analyze again).
+    if (config.strategy == Strategy::ref_lock) co_await finish(config, ports, key, buffers);
   }
   // Checked here rather than in clean_up: most agents have nothing to clean up,
   // and a coroutine call that returns at once still costs a frame.

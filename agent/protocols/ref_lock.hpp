@@ -12,7 +12,11 @@ namespace coordsim::agent {
 Task<Decision> decide_ref_lock(const ProtocolConfig& config, Ports ports, const CoordinationKey& key,
                                AgentBuffers& buffers);
 
-// After the leader's analysis: records it (the done marker) when leases are on.
+// After the leader's analysis: records it (the done marker of its generation).
 Task<void> finish_ref_lock(const ProtocolConfig& config, Ports ports, AgentBuffers& buffers);
+
+// Names generation `generation`'s lock and closing ref from buffers.lock_base:
+// <lock>, <lock>-g2, ...; <lock>-done, <lock>-g2-done, ...
+void name_generation(AgentBuffers& buffers, int generation);
 
 }  // namespace coordsim::agent
