@@ -95,6 +95,11 @@ struct RefLockParams {
   // lag: a 404 then means "not visible yet", polled this often for as long as
   // the decision's wait budget lasts (RetryPolicy::max_total_wait).
   Duration read_back_interval = Duration(1'000'000);
+  // Whether the leader records its analysis (the done marker: in a workflow,
+  // a `coordsim agent done` step after the analysis). Always with a lease
+  // (followers wait for it); without one only a re-run reads it, and a re-run
+  // of a holder that finds no marker analyzes again.
+  bool done_marker = false;
 };
 
 // A holder that dies must not leave its followers without an analysis: they

@@ -76,9 +76,10 @@ Task<void> run_agent(const ProtocolConfig& config, Ports ports, const Coordinati
     report.analysis = co_await ports.llm.analyze(request);
     report.analyzed = true;
     note(ports, "analysis done: ", report.analysis.tokens_in + report.analysis.tokens_out, " tokens");
-    // With or without a lease: a re-run of this job reads it to tell a
-    // finished analysis (skip) from one that died (analyze again).
-    if (config.strategy == Strategy::ref_lock) co_await finish(config, ports, key, buffers);
+    // With a lease followers wait for it; with or without, a re-run of this
+    // job reads it to tell a finished analysis (skip) from one that died.
+    if (config.strategy == Strategy::ref_lock && (config.lease.enabled || config.ref_lock.done_marker))
+      co_await finish(config, ports, key, buffers);
   }
   // Checked here rather than in clean_up: most agents have nothing to clean up,
   // and a coroutine call that returns at once still costs a frame.

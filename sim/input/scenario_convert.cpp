@@ -290,6 +290,7 @@ ScenarioFile convert(const json& doc) {
     if (const json& prefix = member(rl, "ref_prefix"); prefix.is_string())
       pc.ref_lock.ref_prefix = prefix.get<std::string>();
     pc.ref_lock.read_back_interval = seconds_or(rl, "read_back_interval_s", where, pc.ref_lock.read_back_interval);
+    if (const json& dm = member(rl, "done_marker"); dm.is_boolean()) pc.ref_lock.done_marker = dm.get<bool>();
   }
   if (const json& l = member(agent_j, "lease"); l.is_object()) {
     const std::string where = "/agent/lease";

@@ -41,8 +41,8 @@ TEST_CASE("ref-lock: exactly one analysis per failure event for any visibility l
       REQUIRE(o.analyses == 1);
       REQUIRE_FALSE(o.duplicate);
       REQUIRE_FALSE(o.miss);
-      // No ambiguity, no read-back: one create per flavor, and the leader's done marker.
-      REQUIRE(endpoint_calls(o, agent::Endpoint::create_ref) == 6);
+      // No ambiguity, no read-back: one create per flavor.
+      REQUIRE(endpoint_calls(o, agent::Endpoint::create_ref) == 5);
       REQUIRE(endpoint_calls(o, agent::Endpoint::get_ref) == 0);
     }
   }
@@ -91,8 +91,7 @@ TEST_CASE("ref-lock: an ambiguous create that succeeded unseen is recognised on 
   const auto& o = runner.run(1, 0);
   REQUIRE(o.analyses == 1);
   REQUIRE(runner.reports()[0].decision.reason == Reason::lock_read_back);
-  // The lock; the done marker, lost too, and created again: 422, it is there.
-  REQUIRE(endpoint_calls(o, agent::Endpoint::create_ref) == 3);
+  REQUIRE(endpoint_calls(o, agent::Endpoint::create_ref) == 1);
   REQUIRE(endpoint_calls(o, agent::Endpoint::get_ref) == 1);
 }
 
@@ -215,7 +214,8 @@ TEST_CASE("ref-lock re-run: the holder's own lock without a done marker is analy
   s.workload.start_stagger_s = 1;
   s.workload.rerun.probability = 1;
   s.workload.rerun.after = sim::Distribution::constant(600);
-  const auto p = protocol(Strategy::ref_lock);
+  auto p = protocol(Strategy::ref_lock);
+  p.ref_lock.done_marker = true;  // the workflow runs `coordsim agent done`
   {
     // a leads and finishes: its done marker makes every re-run skip.
     sim::TrialRunner runner(s, p);
@@ -225,6 +225,17 @@ TEST_CASE("ref-lock re-run: the holder's own lock without a done marker is analy
     REQUIRE_FALSE(o.duplicate);
     REQUIRE(runner.rerun_reports()[0].decision.reason == Reason::leader_done);
     REQUIRE(runner.rerun_reports()[1].decision.reason == Reason::lock_held);
+  }
+  {
+    // Without the marker (no `agent done` step) a finished analysis cannot be
+    // told from a dead one: the re-run analyzes again, a duplicate, never a miss.
+    auto no_marker = p;
+    no_marker.ref_lock.done_marker = false;
+    sim::TrialRunner runner(s, no_marker);
+    const auto& o = runner.run(1, 0);
+    REQUIRE(o.analyses == 2);
+    REQUIRE(o.duplicate);
+    REQUIRE(runner.rerun_reports()[0].decision.reason == Reason::rerun_unfinished);
   }
   // a dies in its analysis: the first attempt misses; a's re-run finds its
   // own lock and no done marker, takes its generation over and analyzes.
