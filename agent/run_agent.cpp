@@ -38,8 +38,7 @@ Task<void> finish(const ProtocolConfig& config, Ports ports, const CoordinationK
   // have run (`coordsim agent done` is a process of its own); the generation
   // from the decide() or, in `agent done`, from reading the locks back.
   const int generation = buffers.generation;
-  prepare_keyed_names(config, key, buffers);
-  buffers.lock_base.assign(buffers.lock_ref);
+  prepare_ref_lock_names(config, key, buffers);
   name_generation(buffers, generation);
   co_await finish_ref_lock(config, ports, buffers);
 }

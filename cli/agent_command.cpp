@@ -284,6 +284,10 @@ int decide(const AgentArgs& a) {
 
   const double started_unix_s = real::unix_now_s();
   const agent::Time started = live.clock.now();
+  if (s.config.strategy == agent::Strategy::ref_lock) {
+    agent::prepare_ref_lock_names(s.config, s.key, buffers);
+    live.client.know_token(buffers.takeover);
+  }
   auto decision_task = agent::decide(s.config, live.ports(), s.key, buffers);
   const agent::Decision d = real::run_task(live.runtime, decision_task);
   const agent::Time decided = live.clock.now();
@@ -382,8 +386,8 @@ int done(const AgentArgs& a) {
   // With or without a lease: a re-run reads the marker (docs/protocols.md#re-runs).
   const bool records = s.config.strategy == agent::Strategy::ref_lock;
   if (records) {
-    agent::prepare_keyed_names(s.config, s.key, buffers);
-    buffers.lock_base.assign(buffers.lock_ref);
+    agent::prepare_ref_lock_names(s.config, s.key, buffers);
+    live.client.know_token(buffers.takeover);
     std::string seen;
     auto check = holds_lock(live.client, live.clock, s.config, buffers, seen);
     const int held = real::run_task(live.runtime, check);

@@ -183,9 +183,7 @@ Task<Waited> wait_for_done(const ProtocolConfig& config, Ports ports, AgentBuffe
 
 Task<Decision> decide_ref_lock(const ProtocolConfig& config, Ports ports, const CoordinationKey& key,
                                AgentBuffers& b) {
-  prepare_keyed_names(config, key, b);
-  b.lock_base.assign(b.lock_ref);
-  b.takeover.assign("takeover:").append(key.flavor);
+  prepare_ref_lock_names(config, key, b);
   const bool rerun = key.attempt > 1;
   const Time give_up = ports.clock.now() + config.lease.max_wait;
   // Set when this flavor closed its own earlier attempt's generation: the
@@ -237,19 +235,41 @@ Task<Decision> decide_ref_lock(const ProtocolConfig& config, Ports ports, const 
 }
 
 Task<void> finish_ref_lock(const ProtocolConfig& config, Ports ports, AgentBuffers& b) {
-  RetryBudget budget;
-  for (;;) {
-    const ApiResult<GitRef>& r = co_await ports.github.create_ref(b.done_ref, b.holder, b.ref);
-    // 422: the generation is closed already: by this flavor's unseen earlier
-    // attempt, or by a follower that took over first (then this analysis was a
-    // duplicate: the TTL ran out before it ended). Either way it is closed.
-    if (r.ok() || (r.status == 422 && r.error.message == "Reference already exists")) {
-      note(ports, "done marker ", b.done_ref, r.ok() ? " recorded" : " already there");
+  for (int generation = b.generation;;) {
+    RetryBudget budget;
+    for (;;) {
+      const ApiResult<GitRef>& r = co_await ports.github.create_ref(b.done_ref, b.holder, b.ref);
+      if (r.ok()) {
+        note(ports, "done marker ", b.done_ref, " recorded");
+        co_return;
+      }
+      if (r.status == 422 && r.error.message == "Reference already exists") break;
+      const int status = r.status == 422 ? 503 : r.status;
+      if (!co_await retry_after_failure(config.retry, ports, budget, status, r.error)) co_return;
+    }
+    // The generation is closed already: by this flavor's unseen earlier
+    // create (our token: recorded), by our own takeover (a re-run's: the
+    // analysis belongs to the next generation, which we hold), or by a
+    // follower that took over first (the TTL ran out before this analysis
+    // ended: it was a duplicate, and there is nothing to record).
+    if (!co_await read_existing(config, ports, b.done_ref, b, ports.clock.now() + config.retry.max_total_wait))
+      co_return;
+    if (b.ref.value.sha == b.holder) {
+      note(ports, "done marker ", b.done_ref, " already there");
       co_return;
     }
-    const int status = r.status == 422 ? 503 : r.status;
-    if (!co_await retry_after_failure(config.retry, ports, budget, status, r.error)) co_return;
+    if (b.ref.value.sha != b.takeover || generation >= config.lease.max_generations) {
+      note(ports, b.done_ref, ": taken over by another flavor; nothing to record");
+      co_return;
+    }
+    name_generation(b, ++generation);
   }
+}
+
+void prepare_ref_lock_names(const ProtocolConfig& config, const CoordinationKey& key, AgentBuffers& b) {
+  prepare_keyed_names(config, key, b);
+  b.lock_base.assign(b.lock_ref);
+  b.takeover.assign("takeover:").append(key.flavor);
 }
 
 }  // namespace coordsim::agent

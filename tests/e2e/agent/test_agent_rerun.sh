@@ -13,7 +13,7 @@ src=$2
 work=$(mktemp -d)
 # shellcheck source=lib.sh
 . "$src/tests/e2e/agent/lib.sh"
-trap 'stop_servers; rm -rf "$work"' EXIT
+trap 'stop_servers; [[ -n ${KEEP:-} ]] || rm -rf "$work"' EXIT
 unset HTTPS_PROXY https_proxy HTTP_PROXY http_proxy NO_PROXY no_proxy GITHUB_TOKEN GH_TOKEN GITHUB_REPOSITORY GITHUB_SHA GITHUB_RUN_ATTEMPT
 scen=$src/tests/data/agent-e2e.json
 start_server r "$scen"
@@ -82,6 +82,14 @@ for strategy in scan-down settle seed-lowest; do
   decide "${strategy}2" 2 linux-x64 "i-$strategy" --strategy "$strategy"
   echo "$strategy: attempt 1 $(rc "${strategy}1") ($(reason "${strategy}1")), attempt 2 $(rc "${strategy}2") ($(reason "${strategy}2"))"
 done
+# scan-down and settle record nothing when the analysis finishes: the holder's
+# open issue is still the lowest, and its re-run analyzes again (a duplicate
+# when the first attempt finished, the repair when it died).
+check "scan-down re-run: the holder analyzes again (lowest_issue)" test "$(rc scan-down2):$(reason scan-down2)" = 0:lowest_issue
+check "settle re-run: the holder analyzes again (lowest_issue)" test "$(rc settle2):$(reason settle2)" = 0:lowest_issue
+# seed-lowest (as the reference) finds its own issue and skips: a dead
+# leader is never repaired by a re-run.
+check "seed-lowest re-run: skips (found_existing)" test "$(rc seed-lowest2):$(reason seed-lowest2)" = 3:found_existing
 
 echo "agent re-run: $pass passed, $failures failed"
 [[ $failures -eq 0 ]]
