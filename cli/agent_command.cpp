@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "agent/assumptions.hpp"
 #include "agent/protocol.hpp"
 #include "agent/protocols/keyed.hpp"
 #include "agent/protocols/ref_lock.hpp"
@@ -280,6 +281,9 @@ int decide(const AgentArgs& a) {
   const std::unique_ptr<Live> live_ptr = start(s);
   Live& live = *live_ptr;
   agent::AgentBuffers buffers;
+  agent::Conditions known;
+  known.timeout_s = a.timeout_s;
+  for (const std::string& w : agent::broken_assumptions(s.config, known)) warn(w);
   live.arm(a.timeout_s);
 
   const double started_unix_s = real::unix_now_s();
