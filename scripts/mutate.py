@@ -524,6 +524,8 @@ class Campaign:
         self.mutation_counts = collections.Counter()
         self.failures = {}                        # signature -> first case
         self.done = 0
+        self.stop = threading.Event()
+        self.t0 = time.monotonic()
         files = [f for f in sorted((ROOT / "scenarios").rglob("*.json")) if f.name != "scenario.schema.json"]
         files += sorted((ROOT / "tests/data").glob("*.json"))
         self.bases = {f.relative_to(ROOT).as_posix(): json.loads(f.read_text()) for f in files}
@@ -665,6 +667,11 @@ class Campaign:
         return p.returncode, out, err, note, cpu, time.monotonic() - started
 
     def one(self, i):
+        # Past --max-seconds (or after SIGTERM / Ctrl-C) the queued inputs are
+        # dropped, not run: the report then covers what ran and says so.
+        if self.stop.is_set() or (self.a.max_seconds and time.monotonic() - self.t0 > self.a.max_seconds):
+            self.stop.set()
+            return
         r = random.Random(f"{self.a.seed}-{i}")
         command = self.a.commands[i % len(self.a.commands)]
         workdir = os.path.join(self.tmp, f"w{i}")
@@ -784,7 +791,9 @@ class Campaign:
         return text
 
     def run(self):
-        t0 = time.monotonic()
+        t0 = self.t0 = time.monotonic()
+        for s in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(s, lambda *_: self.stop.set())
         with concurrent.futures.ThreadPoolExecutor(max_workers=self.a.jobs) as pool:
             futures = [pool.submit(self.one, i) for i in range(self.a.count)]
             for k, f in enumerate(concurrent.futures.as_completed(futures)):
@@ -808,7 +817,7 @@ class Campaign:
         outcomes = sorted({o for (_, o) in self.counts}, key=lambda o: (not o.startswith("exit"), o))
         flag_names = sorted({f for (_, f) in self.flag_counts})
         lines = [f"# coordsim mutation campaign", "",
-                 f"{self.done} inputs, seed {self.a.seed}, {self.a.jobs} jobs, {self.seconds:.0f} s; binary "
+                 f"{self.done} inputs{'' if self.done == self.a.count else f' (stopped early: {self.a.count} asked)'}, seed {self.a.seed}, {self.a.jobs} jobs, {self.seconds:.0f} s; binary "
                  f"{self.a.coordsim}; budget per command {STARTUP_S:g} s + {TRIAL_S:g} s a trial of CPU time "
                  f"(wall-clock guard {WALL_FACTOR}x)", "",
                  "| command | " + " | ".join(outcomes) + " | " + " | ".join(flag_names) + " | total |",
@@ -869,6 +878,8 @@ def main():
     ap.add_argument("--seed", default="1")
     ap.add_argument("--commands", default=",".join(COMMANDS))
     ap.add_argument("--minimize-budget", type=int, default=150)
+    ap.add_argument("--max-seconds", type=float, default=0,
+                    help="stop starting inputs after this long and report what ran (0: no limit)")
     ap.add_argument("--out", help="directory for report.md, report.json and reproducers/ (default: a new temp dir)")
     a = ap.parse_args()
     a.commands = a.commands.split(",")
