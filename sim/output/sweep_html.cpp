@@ -4,6 +4,7 @@
 #include <iterator>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <spdlog/fmt/fmt.h>
 
@@ -54,6 +55,12 @@ void header(std::string& out, const Sweep& s) {
   out += "</header>\n";
 }
 
+void warnings(std::string& out, const std::vector<std::string>& texts, std::string_view prefix) {
+  for (const std::string& w : texts)
+    fmt::format_to(std::back_inserter(out), "<p class=\"warning\">\u26a0\ufe0f {}{}.</p>\n", prefix,
+                   escape(w));
+}
+
 void recommendation(std::string& out, const Sweep& s) {
   const Point* best = nullptr;
   for (const Point& p : s.points)
@@ -72,7 +79,9 @@ void recommendation(std::string& out, const Sweep& s) {
                      "No point's duplicate-rate upper 95% bound is under {}: widen the grid or "
                      "add trials.",
                      s.target ? escape(percent(*s.target)) : std::string("the target"));
-    out += "</p>\n</section>\n";
+    out += "</p>\n";
+    warnings(out, s.warnings, "");
+    out += "</section>\n";
     return;
   }
   out +=
@@ -91,6 +100,13 @@ void recommendation(std::string& out, const Sweep& s) {
                    escape(show(best->dup, Unit::kRate)), escape(show(best->miss, Unit::kRate)),
                    escape(show(best->cost, Unit::kUsd)), escape(show(best->savings, Unit::kRate)),
                    escape(show(best->p95, Unit::kSeconds)));
+  warnings(out, s.recommendation_warnings, "The recommended point is ");
+  if (!s.alternative.empty())
+    fmt::format_to(std::back_inserter(out),
+                   "<p class=\"note\">Latency-aware alternative (<code>--recommend lowest-p95</code>): "
+                   "{}.</p>\n",
+                   escape(s.alternative));
+  warnings(out, s.warnings, "");
   out += "</section>\n";
 }
 

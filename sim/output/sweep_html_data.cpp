@@ -95,6 +95,14 @@ Sweep read_sweep(const json& doc) {
   if (rec != nullptr && rec->is_object()) {
     s.has_recommendation = true;
     if (const json* reason = child(rec, "reason")) s.recommendation_reason = plain(*reason);
+    if (const json* w = child(rec, "warnings"); w != nullptr && w->is_array())
+      for (const json& text : *w) s.recommendation_warnings.push_back(plain(text));
+    if (const json* alt = child(rec, "alternative"); alt != nullptr && alt->is_object()) {
+      if (const json* values = child(alt, "values"); values != nullptr && values->is_object())
+        for (const auto& [k, v] : values->items())
+          s.alternative += (s.alternative.empty() ? "" : ", ") + k + "=" + plain(v);
+      if (const json* why = child(alt, "reason")) s.alternative += ": " + plain(*why);
+    }
     // In grid order, as the reader met the parameters; JSON objects sort their keys.
     if (rec_values != nullptr && rec_values->is_object()) {
       for (const Axis& axis : s.axes)
@@ -137,6 +145,8 @@ Sweep read_sweep(const json& doc) {
       s.points.push_back(std::move(pt));
     }
   }
+  if (const json* w = child(&doc, "warnings"); w != nullptr && w->is_array())
+    for (const json& text : *w) s.warnings.push_back(plain(text));
   if (const json* shard = child(&doc, "shard"))
     s.shard = text_field(*shard, "k") + "/" + text_field(*shard, "n");
   const std::optional<double> total = finite(child(&doc, "points_total"));

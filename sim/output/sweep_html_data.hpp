@@ -38,6 +38,9 @@ struct Sweep {
   std::vector<Point> points;
   bool has_recommendation = false;
   std::string recommendation_reason;
+  std::vector<std::string> recommendation_warnings;  // the choice on the grid's edge
+  std::string alternative;  // "k=v, ...: reason" of the latency-aware rule's other choice
+  std::vector<std::string> warnings;  // the sweep's own: a parameter that changes nothing
   std::vector<std::pair<std::string, std::string>> recommendation_values;
   std::string shard;  // "k/n" when the document is one shard of a sweep
   std::size_t points_total = 0;

@@ -62,5 +62,69 @@ assert edge, "expected the recommendation on the edge of this grid: %s" % r
 grep -q "⚠️ The recommended point is on the edge of the grid: agent.post_create_wait_s=30 is the largest value swept" \
   "$work/edge.md" && ok || bad "no edge warning in the Markdown: $(grep -i recommend "$work/edge.md")"
 
+# Item 7: the HTML shows the edge warning too, and every output says which rule chose the point.
+"$bin" sweep "$scen" --vary agent.post_create_wait_s=0:30:10 --trials 2000 --strategy seed-lowest \
+  --html "$work/edge.html" >/dev/null || bad "edge sweep html"
+grep -q 'class="warning">⚠️ The recommended point is on the edge of the grid: agent.post_create_wait_s=30' \
+  "$work/edge.html" && ok || bad "no edge warning in the HTML"
+grep -q 'Recommendation:\*\* `agent.post_create_wait_s=30` — rule `cheapest`: the cheapest point' "$work/edge.md" && ok \
+  || bad "the Markdown does not name the rule: $(grep Recommendation "$work/edge.md")"
+# The cheapest point (wait 30) is 10 s slower at p95 than wait 20, which costs $0.0003 more:
+# the cheapest rule names it as the alternative, the latency-aware rule chooses it.
+grep -q '^Latency-aware alternative: `agent.post_create_wait_s=20` has a p95 decision 9.96 s lower' "$work/edge.md" && ok \
+  || bad "no latency-aware alternative in the Markdown"
+grep -q 'Latency-aware alternative (<code>--recommend lowest-p95</code>): agent.post_create_wait_s=20' "$work/edge.html" \
+  && ok || bad "no latency-aware alternative in the HTML"
+"$bin" sweep "$scen" --vary agent.post_create_wait_s=0:30:10 --trials 2000 --strategy seed-lowest \
+  --recommend lowest-p95 --json "$work/fast.json" --markdown "$work/fast.md" >/dev/null || bad "lowest-p95 sweep"
+python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))["recommendation"]
+assert r["rule"] == "lowest-p95" and r["cost_tolerance"] == 0.1, r
+assert r["values"] == {"agent.post_create_wait_s": 20}, r
+assert "warnings" not in r and "alternative" not in r, r
+' "$work/fast.json" && ok || bad "lowest-p95 did not choose wait 20 without an edge warning"
+grep -q 'rule `lowest-p95`: the lowest p95 decision latency (22.68 s' "$work/fast.md" && ok || bad "lowest-p95 Markdown"
+# --cost-tolerance 0 leaves only the cheapest points: the choice is the cheapest rule's.
+"$bin" sweep "$scen" --vary agent.post_create_wait_s=0:30:10 --trials 2000 --strategy seed-lowest \
+  --recommend lowest-p95 --cost-tolerance 0 --json "$work/tight.json" >/dev/null || bad "tolerance 0"
+python3 -c '
+import json, sys
+assert json.load(open(sys.argv[1]))["recommendation"]["values"] == {"agent.post_create_wait_s": 30}
+' "$work/tight.json" && ok || bad "tolerance 0 should choose the cheapest"
+"$bin" sweep "$scen" --vary agent.post_create_wait_s=0,10 --recommend fastest >/dev/null 2>"$work/err"
+[[ $? -eq 2 ]] && grep -q "cheapest" "$work/err" && ok || bad "unknown rule: $(cat "$work/err")"
+# Shards carry the rule; the merge equals the unsplit sweep and refuses mixed rules.
+for k in 1 2; do
+  "$bin" sweep "$scen" --vary agent.post_create_wait_s=0:30:10 --trials 2000 --strategy seed-lowest \
+    --recommend lowest-p95 --shard "$k/2" --json "$work/fast$k.json" >/dev/null || bad "lowest-p95 shard $k"
+done
+"$bin" merge "$work/fast1.json" "$work/fast2.json" --json "$work/fast-merged.json" >/dev/null && \
+  cmp -s "$work/fast.json" "$work/fast-merged.json" && ok || bad "lowest-p95 shards do not merge to the unsplit sweep"
+"$bin" sweep "$scen" --vary agent.post_create_wait_s=0:30:10 --trials 2000 --strategy seed-lowest \
+  --shard 2/2 --json "$work/cheap2.json" >/dev/null || bad "cheapest shard"
+"$bin" merge "$work/fast1.json" "$work/cheap2.json" >/dev/null 2>"$work/err"
+[[ $? -eq 2 ]] && grep -q "/recommendation_rule: differs from" "$work/err" && ok || bad "mixed rules merged: $(cat "$work/err")"
+
+# Item 8: a parameter the protocol does not read (retry delays and the post-create wait
+# under ref-lock) is named; one that matters (the wait under seed-lowest) is not.
+"$bin" sweep "$scen" --vary 'agent.retry_delays_s=[0.5,1],[1,2]' --vary agent.post_create_wait_s=0,10 --trials 2000 \
+  --strategy ref-lock --json "$work/inert.json" --markdown "$work/inert.md" --html "$work/inert.html" >/dev/null \
+  || bad "inert sweep"
+grep -q '^⚠️ `agent.retry_delays_s` changes nothing under `ref-lock`: points that differ only in it have identical metrics' \
+  "$work/inert.md" && ok || bad "no inert-parameter warning in the Markdown"
+grep -q 'class="warning">⚠️ `agent.retry_delays_s` changes nothing under `ref-lock`' "$work/inert.html" && ok \
+  || bad "no inert-parameter warning in the HTML"
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert len(d["warnings"]) == 2, d.get("warnings")
+assert "warnings" not in d["recommendation"], d["recommendation"]  # no edge advice for inert parameters
+' "$work/inert.json" && ok || bad "inert warnings in the JSON"
+python3 -c '
+import json, sys
+assert "warnings" not in json.load(open(sys.argv[1]))
+' "$work/edge.json" && ok || bad "a parameter that matters was called inert"
+
 echo "$pass passed, $failures failed"
 [[ $failures -eq 0 ]]
