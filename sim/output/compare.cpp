@@ -18,21 +18,28 @@ std::string with_ci(double v, const Interval& ci) {
   return fmt::format("{} [{}, {}]", percent(v), percent(ci.low), percent(ci.high));
 }
 
-constexpr std::array<const char*, 9> kHeader = {"protocol",        "duplicate rate [95% CI]", "miss rate [95% CI]",
-                                                "analyses",        "cost/failure",            "savings",
-                                                "p95 latency",     "API calls",               "rate-limited"};
+constexpr std::size_t kColumns = 10;
+constexpr std::array<const char*, kColumns> kHeader = {
+    "protocol", "duplicate rate [95% CI]", "miss rate [95% CI]", "analyses",  "cost/failure",
+    "cost/year", "savings",                "p95 latency",        "API calls", "rate-limited"};
 
-std::vector<std::array<std::string, 9>> rows(const std::vector<RunReport>& runs) {
-  std::vector<std::array<std::string, 9>> out;
+std::vector<std::array<std::string, kColumns>> rows(const std::vector<RunReport>& runs) {
+  std::vector<std::array<std::string, kColumns>> out;
   for (const RunReport& r : runs) {
     const Metrics m = compute_metrics(r);
     out.push_back({r.strategy, with_ci(m.duplicate_rate, m.duplicate_ci), with_ci(m.miss_rate, m.miss_ci),
-                   fmt::format("{:.3f}", m.analyses_mean), fmt::format("${:.2f}", m.cost_mean), percent(m.savings),
+                   fmt::format("{:.3f}", m.analyses_mean), fmt::format("${:.2f}", m.cost_mean),
+                   fmt::format("${:.0f}", m.cost_mean * r.failures_per_year), percent(m.savings),
                    fmt::format("{:.2f} s", m.latency_p95_s), fmt::format("{:.2f}", m.api_calls_mean),
                    fmt::format("{:.3f}", m.rate_limited_mean)});
   }
   return out;
 }
+
+// The terminal shows the columns as two tables, outcomes then costs, each
+// under 100 columns (one table was 125 wide and wrapped on an 80-100 column
+// terminal).
+constexpr std::array<std::array<std::size_t, 6>, 2> kTextTables = {{{0, 1, 2, 3, 7, kColumns}, {0, 4, 5, 6, 8, 9}}};
 }  // namespace
 
 std::vector<agent::Strategy> parse_strategy_list(const std::string& list, const std::string& where) {
@@ -76,9 +83,11 @@ std::string comparison_markdown(const std::vector<RunReport>& runs) {
                      first.result.summary.trials, first.options.seed, first.scenario.workload.flavors.size(),
                      fmt::join(first.scenario.workload.flavors, ", "));
   out << "| " << fmt::format("{}", fmt::join(kHeader, " | ")) << " |\n";
-  out << "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  out << "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const auto& row : rows(runs)) out << "| " << fmt::format("{}", fmt::join(row, " | ")) << " |\n";
-  out << "\nPer failure event. Duplicate: some failure signature analyzed more than once; miss: some "
+  out << fmt::format("\nPer failure event; cost/year at {:g} failures a year (`report.failures_per_year`). Duplicate",
+                     first.failures_per_year);
+  out << ": some failure signature analyzed more than once; miss: some "
          "signature not analyzed. Savings against `none` on the same trials. Latency: from a flavor's "
          "failure to its decision (fan-in: to the downstream job's).\n";
   return out.str();
@@ -86,22 +95,28 @@ std::string comparison_markdown(const std::vector<RunReport>& runs) {
 
 std::string comparison_text(const std::vector<RunReport>& runs) {
   const auto table = rows(runs);
-  std::array<std::size_t, 9> width{};
+  std::array<std::size_t, kColumns> width{};
   for (std::size_t c = 0; c < kHeader.size(); ++c) width[c] = std::string_view(kHeader[c]).size();
   for (const auto& row : table)
     for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
   std::ostringstream out;
   const RunReport& first = runs.front();
-  out << fmt::format("coordsim run: {} — {} protocols on the same {} trials, seed {}\n\n", first.scenario.name,
+  out << fmt::format("coordsim run: {} — {} protocols on the same {} trials, seed {}\n", first.scenario.name,
                      runs.size(), first.result.summary.trials, first.options.seed);
-  const auto line = [&](const auto& cells) {
-    out << " ";
-    for (std::size_t c = 0; c < cells.size(); ++c)
-      out << ' ' << (c == 0 ? fmt::format("{:<{}}", cells[c], width[c]) : fmt::format("{:>{}}", cells[c], width[c]));
+  const auto line = [&](const auto& cells, const auto& columns) {
+    for (std::size_t c : columns) {
+      if (c == kColumns) continue;
+      out << "  " << (c == 0 ? fmt::format("{:<{}}", cells[c], width[c]) : fmt::format("{:>{}}", cells[c], width[c]));
+    }
     out << '\n';
   };
-  line(kHeader);
-  for (const auto& row : table) line(row);
+  for (const auto& columns : kTextTables) {
+    out << '\n';
+    line(kHeader, columns);
+    for (const auto& row : table) line(row, columns);
+  }
+  out << fmt::format("\nPer failure event; cost/year at {:g} failures a year (report.failures_per_year).\n",
+                     first.failures_per_year);
   return out.str();
 }
 

@@ -125,6 +125,20 @@ check "compare all: markdown has 7 rows" test "$(grep -c '^| [a-z-]* | [0-9]' "$
 "$bin" run "$scen" --trials 200 >"$work/plain.txt"
 "$bin" run "$scen" --strategy all --trials 200 >>"$work/plain.txt"
 check "no trailing spaces in run's text" bash -c '! grep -n " $" "$1"' _ "$work/plain.txt"
+# The comparison fits a 100-column terminal (it was 125 wide), as two tables: outcomes, then
+# costs with cost/year (at the scenario's report.failures_per_year, or --failures-per-year).
+"$bin" run "$scen" --strategy all --trials 200 --failures-per-year 250 >"$work/all.txt"
+check "comparison fits 100 columns" test "$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$work/all.txt")" -le 100
+check "comparison has cost/year" grep -Eq "^  protocol +cost/failure +cost/year +savings" "$work/all.txt"
+check "cost/year is cost/failure x failures/year" grep -Eq '^  none +\$[0-9.]+ +\$[0-9]+ ' "$work/all.txt"
+python3 - "$work/all.txt" <<'PY' || { echo "FAIL: cost/year is not cost/failure x 250" >&2; failures=$((failures + 1)); }
+import re, sys
+rows = [l.split() for l in open(sys.argv[1]) if re.match(r"^  [a-z-]+ +\$", l)]
+assert len(rows) == 7, rows
+for r in rows:
+    assert abs(float(r[1][1:]) * 250 - float(r[2][1:])) <= 0.005 * 250 + 0.5, r
+PY
+check "markdown has cost/year" grep -q "| cost/failure | cost/year |" "$work/cmp.md"
 # `coordsim --help` lists every subcommand on one line.
 "$bin" --help >"$work/help.txt"
 check "--help is short" test "$(wc -l <"$work/help.txt")" -lt 40
