@@ -147,10 +147,10 @@ int explore(const ExploreArgs& a) {
       }
       case sim::ExploreVerdict::budget_exhausted:
         out += fmt::format(
-            "NOT a proof: the budget of {} schedules ran out before the search finished ({}).\n"
+            "NOT a proof: the budget of {} schedule{} ran out before the search finished ({}).\n"
             "  None of the schedules run satisfies `{}`, but the rest of the box, from choice prefix [{}] on in "
             "search order, was not explored.\n  Raise --max-schedules, lower --grid, or narrow the ranges.\n",
-            a.max_schedules, counts, where.text(), fmt::join(r.stopped_at, " "));
+            a.max_schedules, a.max_schedules == 1 ? "" : "s", counts, where.text(), fmt::join(r.stopped_at, " "));
         break;
     }
     if (shrunk) {
@@ -192,7 +192,7 @@ void add_explore_command(CLI::App& app, Action& action) {
       "Examples:\n"
       "  coordsim explore scenarios/explore/ref-lock-box.json\n"
       "  coordsim explore scenarios/explore/seed-box.json --out counterexample.json   # then: coordsim run counterexample.json\n"
-      "  coordsim explore s.json --grid 2 --where 'duplicate' --max-schedules 100000 --json -");
+      "  coordsim explore scenarios/explore/seed-box.json --grid 2 --where 'duplicate' --max-schedules 100000 --json -");
   // Required: the built-in reproduction's lognormal draws are unbounded, which explore refuses.
   cmd->add_option("scenario", args->scenario, "Scenario JSON file with bounded draws (see scenarios/explore/)")
       ->required()

@@ -484,9 +484,9 @@ std::string sweep_markdown(const nlohmann::json& sweep) {
   std::ostringstream out;
   out << "## coordsim sweep: " << sweep.at("scenario").get<std::string>() << " — `"
       << sweep.at("strategy").get<std::string>() << "`\n\n";
-  out << fmt::format("{} trials per point (the same trials at every point), seed {}, {} points.\n\n",
+  out << fmt::format("{} trials per point (the same trials at every point), seed {}, {} point{}.\n\n",
                      sweep.at("trials_per_point").get<std::int64_t>(), sweep.at("seed").get<std::uint64_t>(),
-                     sweep.at("points").size());
+                     sweep.at("points").size(), sweep.at("points").size() == 1 ? "" : "s");
   const auto& rec = sweep.at("recommendation");
   if (sweep.contains("shard")) {
     // A shard holds some of the points: no claim that needs them all.
