@@ -155,7 +155,8 @@ void charts(std::string& out, Sweep& s) {
     out +=
         "<p class=\"key\"><span><i class=\"swatch corner\"></i>Pareto-optimal</span>"
         "<span><i class=\"swatch outline\"></i>recommended</span>"
-        "<span>grey: n/a</span><span>hover a cell for its figures</span></p>\n";
+        "<span>darker: higher (every scale is lower = better; the bar beside each map is its "
+        "legend)</span><span>grey: n/a</span><span>hover a cell for its figures</span></p>\n";
   if (dims == 3) out += "<p class=\"note\">All panels share one colour scale.</p>\n";
   out += "</section>\n";
 }

@@ -126,5 +126,26 @@ import json, sys
 assert "warnings" not in json.load(open(sys.argv[1]))
 ' "$work/edge.json" && ok || bad "a parameter that matters was called inert"
 
+# Item 13: a heatmap cell prints its number as the table does, and the cost scale is not
+# green (dark green read as "good" where it meant the most expensive point).
+"$bin" sweep "$scen" --trials 1000 --strategy seed-lowest --vary agent.post_create_wait_s=0:20:10 \
+  --vary 'agent.retry_delays_s=[0.5,1],[1,2]' --html "$work/two.html" >/dev/null || bad "two-parameter html"
+python3 - "$work/two.html" <<'PY' && ok || bad "heatmap and table format numbers differently, or the cost scale is green"
+import re, sys
+html = open(sys.argv[1]).read()
+svgs = dict(re.findall(r'<svg[^>]*data-metric="([a-z_0-9]+)"(.*?)</svg>', html, re.S))
+table = html[html.index('<section id="points">'):]
+cells = set(re.findall(r"<td>([^<]*)</td>", table))
+for metric in ("duplicate_rate", "decision_latency_p95", "cost_mean"):
+    texts = re.findall(r'pointer-events="none">([^<]+)</text>', svgs[metric])
+    assert texts, metric
+    for t in texts:
+        assert t in cells, (metric, t, sorted(cells)[:20])
+stops = re.findall(r'stop-color="#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})"', svgs["cost_mean"])
+assert len(stops) == 5, stops
+r, g, b = (int(x, 16) for x in stops[-1])
+assert not (g > r and g > b), ("the darkest cost colour is green", stops[-1])
+PY
+
 echo "$pass passed, $failures failed"
 [[ $failures -eq 0 ]]
