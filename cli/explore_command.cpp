@@ -11,6 +11,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/number_options.hpp"
+#include "cli/progress.hpp"
 #include "cli/terminal_text.hpp"
 #include "cli/trial_args.hpp"
 #include "sim/analysis/explore.hpp"
@@ -62,6 +63,8 @@ int explore(const ExploreArgs& a) {
   options.max_schedules = a.max_schedules;
   options.prune_settled = !a.no_prune;
   const sim::ExploreResult r = [&] {
+    // Up to max_schedules, but a proof may finish long before: no ETA.
+    const Progress progress("explore", 0, "schedules");
     try {
       return sim::explore(t.scenario, t.protocol, where, options);
     } catch (const sim::InputError& e) {
@@ -78,6 +81,7 @@ int explore(const ExploreArgs& a) {
   std::string shrink_error;
   if (r.verdict == sim::ExploreVerdict::counterexample && !a.out_path.empty()) {
     try {
+      const Progress progress("shrink", 0, "scenarios");
       shrunk = sim::shrink_replay(
           t.scenario, t.protocol, *r.replay, where,
           fmt::format("explore counterexample, strategy {}, grid {}, schedule {}", t.strategy, a.grid, r.schedules));
