@@ -134,8 +134,10 @@ const TrialOutcome& TrialRunner::run(std::uint64_t seed, std::uint64_t index) {
   loop_.reset();
   loop_.set_limits(scenario_.limits);
   model_.reset();
-  outcome_ = TrialOutcome{.decision_latency_us = std::move(outcome_.decision_latency_us)};
+  outcome_ = TrialOutcome{.decision_latency_us = std::move(outcome_.decision_latency_us),
+                          .runner_us = std::move(outcome_.runner_us)};
   outcome_.decision_latency_us.clear();
+  outcome_.runner_us.clear();
   draw_plan(seed, index);
   if (limiter_) {
     const RateLimitConfig& rl = scenario_.github.rate_limits;
@@ -221,6 +223,7 @@ void TrialRunner::measure() {
   // Analyses per signature: signature 0 is shared, i + 1 belongs to flavor i.
   thread_local std::vector<int> per_signature;
   per_signature.assign(plan_.size() + 1, -1);  // -1: no flavor failed with it
+  o.runner_us.assign(plan_.size(), 0);
   for (std::size_t i = 0; i < plan_.size(); ++i) {
     const FlavorPlan& p = plan_[i];
     if (!p.fails) continue;
@@ -249,6 +252,8 @@ void TrialRunner::measure() {
     o.baseline_tokens_in += p.analysis.tokens_in;
     o.baseline_tokens_out += p.analysis.tokens_out;
     if (r.decided) o.decision_latency_us.push_back((r.decided_at - r.failed_at).count());
+    if (r.decided && !fan_in) o.runner_us[i] += (r.decided_at - r.failed_at).count();
+    if (r.analyzed) o.runner_us[i] += p.analysis_duration.count();
     if (r.analyzed) {
       ++o.analyses;
       ++count;
