@@ -346,6 +346,11 @@ void check_metrics(const ShardCheck& c, const nlohmann::json& point, const std::
   for (const char* name : {"analyses", "issues_created", "api_calls", "tokens"}) c.number(group(name), mat + "/" + name, "mean");
   c.number(group("cost_usd"), mat + "/cost_usd", "mean");
   c.number(group("cost_usd"), mat + "/cost_usd", "savings");
+  c.number(group("cost_usd"), mat + "/cost_usd", "per_year");
+  if (m.at("cost_usd").contains("total_mean")) {
+    c.number(group("cost_usd"), mat + "/cost_usd", "total_mean");
+    c.number(group("cost_usd"), mat + "/cost_usd", "total_per_year");
+  }
   for (const char* q : {"p50", "p95", "p99"}) c.number(group("decision_latency_s"), mat + "/decision_latency_s", q);
 }
 
@@ -461,7 +466,7 @@ std::string sweep_csv(const nlohmann::json& sweep) {
   for (const auto& p : sweep.at("parameters")) out << "," << csv_field(p);
   out << ",duplicate_rate,duplicate_rate_ci95_low,duplicate_rate_ci95_high,miss_rate,miss_rate_ci95_high,"
          "analyses_mean,issues_created_mean,api_calls_mean,tokens_mean,cost_usd_mean,cost_usd_savings,"
-         "decision_latency_p50_s,decision_latency_p95_s,decision_latency_p99_s,pareto,recommended\n";
+         "decision_latency_p50_s,decision_latency_p95_s,decision_latency_p99_s,pareto,recommended,cost_usd_per_year\n";
   const auto& rec = sweep.at("recommendation");
   for (const auto& p : sweep.at("points")) {
     const auto& m = p.at("metrics");
@@ -475,7 +480,8 @@ std::string sweep_csv(const nlohmann::json& sweep) {
         << m["cost_usd"]["savings"].dump() << "," << m["decision_latency_s"]["p50"].dump() << ","
         << m["decision_latency_s"]["p95"].dump() << "," << m["decision_latency_s"]["p99"].dump() << ","
         << (p.value("pareto", false) ? "true" : "false") << ","
-        << (!rec.is_null() && rec.at("index") == p.at("index") ? "true" : "false") << "\n";
+        << (!rec.is_null() && rec.at("index") == p.at("index") ? "true" : "false") << ","
+        << m["cost_usd"]["per_year"].dump() << "\n";
   }
   return out.str();
 }
@@ -502,9 +508,14 @@ std::string sweep_markdown(const nlohmann::json& sweep) {
   if (!sweep.contains("shard")) out << sweep_warnings_markdown(sweep);
   out << "|";
   for (const auto& p : sweep.at("parameters")) out << " `" << p.get<std::string>() << "` |";
-  out << " duplicate rate [95% CI] | miss rate | analyses | cost | p95 decision | API calls | |\n|";
+  // With a runner price the cost is the total, LLM + runner (what the Pareto
+  // front and the recommendation compare).
+  const bool total = !sweep.at("points").empty() &&
+                     sweep.at("points").at(0).at("metrics").at("cost_usd").contains("total_mean");
+  out << " duplicate rate [95% CI] | miss rate | analyses | " << (total ? "total cost" : "cost")
+      << " | cost/year | p95 decision | API calls | |\n|";
   for (std::size_t i = 0; i < sweep.at("parameters").size(); ++i) out << "---:|";
-  out << "---|---:|---:|---:|---:|---:|---|\n";
+  out << "---|---:|---:|---:|---:|---:|---:|---|\n";
   for (const auto& p : sweep.at("points")) {
     const auto& m = p.at("metrics");
     out << "|";
@@ -513,11 +524,16 @@ std::string sweep_markdown(const nlohmann::json& sweep) {
       out << " " << (v.is_string() ? v.get<std::string>() : v.dump()) << " |";
     }
     const bool recommended = !rec.is_null() && rec.at("index") == p.at("index");
-    out << fmt::format(" {:.2f}% [{:.2f}, {:.2f}] | {:.2f}% | {:.3f} | ${:.3f} | {:.2f} s | {:.1f} | {}{} |\n",
+    // A point without the total (a hand-edited shard) shows its LLM cost rather than fail.
+    const bool has_total = total && m.at("cost_usd").contains("total_mean") && m.at("cost_usd").contains("total_per_year");
+    const char* mean = has_total ? "total_mean" : "mean";
+    const char* per_year = has_total ? "total_per_year" : "per_year";
+    out << fmt::format(" {:.2f}% [{:.2f}, {:.2f}] | {:.2f}% | {:.3f} | ${:.3f} | ${:.0f} | {:.2f} s | {:.1f} | {}{} |\n",
                        100 * number_at(m, "duplicate_rate", "value"),
                        100 * m["duplicate_rate"]["ci95"][0].get<double>(),
                        100 * m["duplicate_rate"]["ci95"][1].get<double>(), 100 * number_at(m, "miss_rate", "value"),
-                       number_at(m, "analyses", "mean"), number_at(m, "cost_usd", "mean"),
+                       number_at(m, "analyses", "mean"), number_at(m, "cost_usd", mean),
+                       number_at(m, "cost_usd", per_year),
                        number_at(m, "decision_latency_s", "p95"), number_at(m, "api_calls", "mean"),
                        p.value("pareto", false) ? "Pareto" : "", recommended ? " **recommended**" : "");
   }

@@ -22,10 +22,16 @@ double number_at(const nlohmann::json& metrics, const char* a, const char* b) {
 }
 
 // (duplicate rate, p95 decision latency, cost per failure): all minimised.
+// The cost is the total (LLM + runner) when the scenario prices runner time.
+double cost_of(const nlohmann::json& m) {
+  const auto& c = m.at("cost_usd");
+  const auto total = c.find("total_mean");
+  return total != c.end() && total->is_number() ? total->get<double>() : c.at("mean").get<double>();
+}
+
 std::array<double, 3> key(const nlohmann::json& p) {
   const auto& m = p.at("metrics");
-  return {number_at(m, "duplicate_rate", "value"), number_at(m, "decision_latency_s", "p95"),
-          number_at(m, "cost_usd", "mean")};
+  return {number_at(m, "duplicate_rate", "value"), number_at(m, "decision_latency_s", "p95"), cost_of(m)};
 }
 
 std::string value_text(const nlohmann::json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
@@ -135,11 +141,11 @@ std::string reason(const nlohmann::json& p, const Rule& rule, double target, dou
   if (rule.name == "cheapest")
     return fmt::format("rule `cheapest`: the cheapest point (${:.4f} per failure, p95 decision {:.2f} s) whose "
                        "duplicate-rate upper 95% bound ({:.4f}) is under the target {:g}",
-                       number_at(m, "cost_usd", "mean"), number_at(m, "decision_latency_s", "p95"), bound, target);
+                       cost_of(m), number_at(m, "decision_latency_s", "p95"), bound, target);
   return fmt::format("rule `lowest-p95`: the lowest p95 decision latency ({:.2f} s, ${:.4f} per failure) among the "
                      "points whose duplicate-rate upper 95% bound is under the target {:g} (this one's: {:.4f}) and "
                      "whose cost is within {:g}% of the cheapest such point's (${:.4f})",
-                     number_at(m, "decision_latency_s", "p95"), number_at(m, "cost_usd", "mean"), target, bound,
+                     number_at(m, "decision_latency_s", "p95"), cost_of(m), target, bound,
                      100 * rule.cost_tolerance, cheapest_cost);
 }
 

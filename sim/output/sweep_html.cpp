@@ -170,7 +170,7 @@ void table(std::string& out, const Sweep& s) {
                    break_at_dots(escape(a.name)));
   out +=
       "<th>duplicate rate</th><th>95% CI</th><th>miss rate</th><th>analyses</th>"
-      "<th>cost</th><th>savings</th><th>p95 decision</th><th>API calls</th>"
+      "<th>cost</th><th>cost/year</th><th>savings</th><th>p95 decision</th><th>API calls</th>"
       "<th class=\"flag\">Pareto</th></tr></thead>\n<tbody>\n";
   for (const Point& p : s.points) {
     std::string cls;
@@ -185,9 +185,10 @@ void table(std::string& out, const Sweep& s) {
                                : std::string("n/a");
     fmt::format_to(std::back_inserter(out),
                    "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
-                   "<td>{}</td><td class=\"flag\">{}{}</td></tr>\n",
+                   "<td>{}</td><td>{}</td><td class=\"flag\">{}{}</td></tr>\n",
                    escape(show(p.dup, Unit::kRate)), escape(ci), escape(show(p.miss, Unit::kRate)),
                    fixed(p.analyses, 3), escape(show(p.cost, Unit::kUsd)),
+                   p.cost_year ? "$" + decimal(*p.cost_year, 0) : std::string("n/a"),
                    p.savings ? decimal(*p.savings * 100, 1) + "%" : std::string("n/a"),
                    escape(show(p.p95, Unit::kSeconds)), fixed(p.api, 1),
                    p.pareto ? "<span class=\"badge pareto\">Pareto</span>" : "",

@@ -131,6 +131,11 @@ Sweep read_sweep(const json& doc) {
       pt.miss = metric_at(p, "miss_rate", "value");
       pt.analyses = metric_at(p, "analyses", "mean");
       pt.cost = metric_at(p, "cost_usd", "mean");
+      pt.cost_year = metric_at(p, "cost_usd", "per_year");
+      if (const auto total = metric_at(p, "cost_usd", "total_mean")) {
+        pt.cost = total;
+        pt.cost_year = metric_at(p, "cost_usd", "total_per_year");
+      }
       pt.savings = metric_at(p, "cost_usd", "savings");
       pt.p95 = metric_at(p, "decision_latency_s", "p95");
       pt.api = metric_at(p, "api_calls", "mean");

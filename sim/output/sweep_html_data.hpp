@@ -26,7 +26,8 @@ struct Point {
   std::string index;
   std::vector<std::string> labels;  // per parameter
   std::vector<int> coord;           // per parameter, index into Axis::labels; -1: missing
-  std::optional<double> dup, dup_lo, dup_hi, miss, analyses, cost, savings, p95, api;
+  // cost: the total (LLM + runner) when the sweep prices runner time.
+  std::optional<double> dup, dup_lo, dup_hi, miss, analyses, cost, cost_year, savings, p95, api;
   bool pareto = false;
   bool recommended = false;
 };

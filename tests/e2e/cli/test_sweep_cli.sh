@@ -147,5 +147,23 @@ r, g, b = (int(x, 16) for x in stops[-1])
 assert not (g > r and g > b), ("the darkest cost colour is green", stops[-1])
 PY
 
+# Item 10: sweeps show cost per year (Markdown, CSV, HTML); item 11: with a runner price they
+# compare points on the total cost, LLM + runner.
+grep -q '| cost | cost/year | p95 decision |' "$work/edge.md" && ok || bad "no cost/year column in the sweep Markdown"
+head -1 "$work/whole.csv" | grep -q ',cost_usd_per_year$' && ok || bad "no cost_usd_per_year in the CSV"
+grep -q '<th>cost/year</th>' "$work/edge.html" && ok || bad "no cost/year column in the HTML"
+"$bin" sweep "$scen" --vary agent.post_create_wait_s=0:30:10 --trials 2000 --strategy seed-lowest \
+  --set report.usd_per_runner_minute=0.008 --json "$work/priced.json" --markdown "$work/priced.md" >/dev/null \
+  || bad "priced sweep"
+grep -q '| total cost | cost/year |' "$work/priced.md" && ok || bad "priced sweep Markdown does not say total cost"
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1])); r = d["recommendation"]
+best = [p for p in d["points"] if p["index"] == r["index"]][0]["metrics"]["cost_usd"]
+assert "${:.4f} per failure".format(best["total_mean"]) in r["reason"], (r["reason"], best)
+# Waiting costs runner time now: the longest wait is no longer the cheapest.
+assert r["values"]["agent.post_create_wait_s"] != 30, r
+' "$work/priced.json" && ok || bad "the priced sweep does not recommend on the total cost"
+
 echo "$pass passed, $failures failed"
 [[ $failures -eq 0 ]]
