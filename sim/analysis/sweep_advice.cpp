@@ -74,7 +74,7 @@ std::vector<std::string> inert_parameters(const nlohmann::json& sweep) {
   const auto& parameters = sweep.at("parameters");
   const auto& points = sweep.at("points");
   for (std::size_t d = 0; d < parameters.size(); ++d) {
-    if (sweep.at("grid").at(d).size() < 2) continue;
+    // (One value swept: no two points differ only in it, so nothing is compared.)
     const std::string name = parameters[d].get<std::string>();
     // The other parameters' values -> the first such point's metrics.
     std::map<std::string, const nlohmann::json*> first;
@@ -189,7 +189,7 @@ void finish_sweep(nlohmann::json& sweep) {
     sweep["warnings"].push_back(fmt::format("`{}` changes nothing under `{}`: points that differ only in it have "
                                             "identical metrics, so the protocol does not read it here; drop it "
                                             "from the sweep or choose another --strategy",
-                                            name, sweep.at("strategy").get<std::string>()));
+                                            name, sweep.value("strategy", std::string("the chosen protocol"))));
   const double target = sweep.value("target_duplicate_rate", 0.05);
   const Rule rule = rule_of(sweep);
   const auto under = qualifying(sweep, target);
