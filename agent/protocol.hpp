@@ -40,6 +40,7 @@ enum class Reason : std::uint8_t {
   error_fail_closed,   // the same, configured to skip
   fan_in_job,          // fan-in: the downstream job analyzes, once per signature
   deferred_to_fan_in,  // fan-in: a leg leaves the analysis to the downstream job
+  rerun_unfinished,    // ref-lock on a re-run: this flavor's earlier attempt held the lock and wrote no done marker
 };
 std::string_view reason_name(Reason r);
 
@@ -55,6 +56,9 @@ struct CoordinationKey {
   std::string commit;     // full SHA (or any id); the first 8 characters key the seed protocols
   std::string signature;  // error signature (used by signature-keyed protocols)
   std::string flavor;
+  // The CI job's attempt ($GITHUB_RUN_ATTEMPT): above 1 on a re-run, when a
+  // lock this flavor finds held may be its own earlier attempt's.
+  int attempt = 1;
 };
 
 struct SeedParams {
@@ -88,9 +92,14 @@ struct RetryPolicy {
 struct RefLockParams {
   std::string ref_prefix = "refs/coordination/";
   // A 422 "Reference already exists" is read back on the refs path, which can
-  // lag: a 404 then means "not visible yet", retried this often.
+  // lag: a 404 then means "not visible yet", polled this often for as long as
+  // the decision's wait budget lasts (RetryPolicy::max_total_wait).
   Duration read_back_interval = Duration(1'000'000);
-  int read_back_attempts = 60;
+  // Whether the leader records its analysis (the done marker: in a workflow,
+  // a `coordsim agent done` step after the analysis). Always with a lease
+  // (followers wait for it); without one only a re-run reads it, and a re-run
+  // of a holder that finds no marker analyzes again.
+  bool done_marker = false;
 };
 
 // A holder that dies must not leave its followers without an analysis: they
@@ -163,6 +172,13 @@ struct AgentBuffers {
   std::string holder;       // this flavor's holder token
   std::string title_prefix; // "[coordsim] <key_id> by "
   ApiResult<GitRef> ref;
+  // ref-lock's generations: the first lock's name, the generation whose lock
+  // and closing ref lock_ref / done_ref name, what its lock points at (empty
+  // until read), and this flavor's takeover token.
+  std::string lock_base;
+  std::string lock_holder;
+  std::string takeover;
+  int generation = 1;
 };
 
 // Runs after a leader's analysis, where the protocol records it (ref-lock with

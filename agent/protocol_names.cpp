@@ -48,6 +48,7 @@ std::string_view reason_name(Reason r) {
     case Reason::error_fail_closed: return "error_fail_closed";
     case Reason::fan_in_job: return "fan_in_job";
     case Reason::deferred_to_fan_in: return "deferred_to_fan_in";
+    case Reason::rerun_unfinished: return "rerun_unfinished";
   }
   return "?";
 }

@@ -35,8 +35,11 @@ Task<Decision> decide(const ProtocolConfig& config, Ports ports, const Coordinat
 Task<void> finish(const ProtocolConfig& config, Ports ports, const CoordinationKey& key, AgentBuffers& buffers) {
   if (config.strategy != Strategy::ref_lock) co_return;
   // The names come from the key, not from a decide() this process may never
-  // have run (`coordsim agent done` is a process of its own).
-  prepare_keyed_names(config, key, buffers);
+  // have run (`coordsim agent done` is a process of its own); the generation
+  // from the decide() or, in `agent done`, from reading the locks back.
+  const int generation = buffers.generation;
+  prepare_ref_lock_names(config, key, buffers);
+  name_generation(buffers, generation);
   co_await finish_ref_lock(config, ports, buffers);
 }
 
@@ -72,7 +75,9 @@ Task<void> run_agent(const ProtocolConfig& config, Ports ports, const Coordinati
     report.analysis = co_await ports.llm.analyze(request);
     report.analyzed = true;
     note(ports, "analysis done: ", report.analysis.tokens_in + report.analysis.tokens_out, " tokens");
-    if (config.strategy == Strategy::ref_lock && config.lease.enabled)
+    // With a lease followers wait for it; with or without, a re-run of this
+    // job reads it to tell a finished analysis (skip) from one that died.
+    if (config.strategy == Strategy::ref_lock && (config.lease.enabled || config.ref_lock.done_marker))
       co_await finish(config, ports, key, buffers);
   }
   // Checked here rather than in clean_up: most agents have nothing to clean up,

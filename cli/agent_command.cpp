@@ -14,8 +14,10 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "agent/assumptions.hpp"
 #include "agent/protocol.hpp"
 #include "agent/protocols/keyed.hpp"
+#include "agent/protocols/ref_lock.hpp"
 #include "agent/real/http_transport.hpp"
 #include "agent/real/rest_client.hpp"
 #include "agent/real/rest_json.hpp"
@@ -51,6 +53,7 @@ struct AgentArgs {
   std::vector<std::string> sets;
   std::optional<double> lease_ttl_s;
   std::string label;
+  std::optional<int> attempt;  // default $GITHUB_RUN_ATTEMPT, else 1
   bool done = false;  // `coordsim agent done`
 };
 
@@ -147,6 +150,17 @@ Setup make_setup(const AgentArgs& a) {
   if (!plain_id(s.key.flavor))
     throw sim::InputError("--flavor", "expected a name of letters, digits, '.', '_', '-' (e.g. linux-x64), got '" +
                                           a.flavor + "'");
+  // The job's attempt: a re-run ("Re-run failed jobs") may find this flavor's
+  // own earlier lock (docs/protocols.md#re-runs).
+  if (a.attempt) {
+    s.key.attempt = *a.attempt;
+  } else if (const char* env = std::getenv("GITHUB_RUN_ATTEMPT"); env && *env) {
+    char* end = nullptr;
+    const long v = std::strtol(env, &end, 10);
+    if (*end != '\0' || v < 1 || v > 1'000'000)
+      throw sim::InputError("--attempt", std::string("$GITHUB_RUN_ATTEMPT must be a whole number from 1, got '") + env + "'");
+    s.key.attempt = static_cast<int>(v);
+  }
   s.key.signature = a.signature;
   if (s.key.signature.size() > 200) throw sim::InputError("--signature", "expected at most 200 characters");
   for (unsigned char c : s.key.signature)
@@ -267,10 +281,17 @@ int decide(const AgentArgs& a) {
   const std::unique_ptr<Live> live_ptr = start(s);
   Live& live = *live_ptr;
   agent::AgentBuffers buffers;
+  agent::Conditions known;
+  known.timeout_s = a.timeout_s;
+  for (const std::string& w : agent::broken_assumptions(s.config, known)) warn(w);
   live.arm(a.timeout_s);
 
   const double started_unix_s = real::unix_now_s();
   const agent::Time started = live.clock.now();
+  if (s.config.strategy == agent::Strategy::ref_lock) {
+    agent::prepare_ref_lock_names(s.config, s.key, buffers);
+    live.client.know_token(buffers.takeover);
+  }
   auto decision_task = agent::decide(s.config, live.ports(), s.key, buffers);
   const agent::Decision d = real::run_task(live.runtime, decision_task);
   const agent::Time decided = live.clock.now();
@@ -292,6 +313,7 @@ int decide(const AgentArgs& a) {
     out["done_ref"] = buffers.done_ref;
     out["holder"] = buffers.holder;
   }
+  out["attempt"] = s.key.attempt;
   out["own_issue"] = d.own_issue == 0 ? json(nullptr) : json(d.own_issue);
   out["leader_issue"] = d.leader_issue == 0 ? json(nullptr) : json(d.leader_issue);
   // When it started (wall clock, to line legs of a matrix up) and how long it took.
@@ -316,8 +338,10 @@ int decide(const AgentArgs& a) {
   return d.kind == agent::DecisionKind::analyze ? kExitOk : kExitSkip;
 }
 
-// Whether this flavor holds a lock of the key (any generation): 1 yes, 0 no
-// (`seen` says who does, or that there is none), -1 unknown (an API error).
+// The newest generation of the key whose lock this flavor holds (> 0), 0 for
+// none (`seen` says who does, or that there is none), -1 unknown (an API
+// error). The newest: a re-run that took its own earlier attempt's generation
+// over holds two, and its done marker belongs to the second.
 // The lock's name comes from --commit and --signature: a signature computed in
 // another step and lost (an empty shell variable) names another key, and a
 // done marker there would tell nobody anything while the real leader's
@@ -325,29 +349,33 @@ int decide(const AgentArgs& a) {
 agent::Task<int> holds_lock(real::RestClient& client, agent::Clock& clock, const agent::ProtocolConfig& config,
                             agent::AgentBuffers& b, std::string& seen) {
   const std::string ours = real::git_blob_sha(b.holder);
-  const std::string base = b.lock_ref;
   // The refs path lags behind a create (calibrated on GitHub: ~0.4 s): a lock
-  // this flavor made a moment ago may not be visible yet, so a 404 is read
-  // again for up to ten read-back intervals before it counts as "no lock".
-  const int attempts = std::clamp(config.ref_lock.read_back_attempts, 1, 10);
+  // this flavor made a moment ago may not be visible yet, so while none is
+  // found a 404 is read again for up to ten read-back intervals before it
+  // counts as "no lock". Once one is, the first missing generation ends it.
+  constexpr int kPolls = 10;
+  int held = 0;
   for (int gen = 1; gen <= std::max(1, config.lease.max_generations); ++gen) {
-    const std::string ref = gen == 1 ? base : base + "-g" + std::to_string(gen);
+    agent::name_generation(b, gen);
     for (int attempt = 1;; ++attempt) {
-      const agent::ApiResult<agent::GitRef>& r = co_await client.get_ref(ref, b.ref);
+      const agent::ApiResult<agent::GitRef>& r = co_await client.get_ref(b.lock_ref, b.ref);
       if (r.ok()) {
-        if (r.value.sha == ours || r.value.sha == b.holder) co_return 1;
-        seen += (seen.empty() ? "" : ", ") + ref + " is held by another flavor";
+        if (r.value.sha == ours || r.value.sha == b.holder)
+          held = gen;
+        else
+          seen += (seen.empty() ? "" : ", ") + b.lock_ref + " is held by another flavor";
         break;
       }
-      if (r.status != 404) co_return -1;
-      if (attempt >= attempts) {
-        if (gen == 1) seen = ref + " does not exist";
+      if (r.status != 404) co_return held > 0 ? held : -1;
+      if (held > 0) co_return held;
+      if (attempt >= kPolls) {
+        if (gen == 1) seen = b.lock_ref + " does not exist";
         co_return 0;
       }
       co_await clock.sleep(config.ref_lock.read_back_interval);
     }
   }
-  co_return 0;
+  co_return held;
 }
 
 int done(const AgentArgs& a) {
@@ -359,12 +387,15 @@ int done(const AgentArgs& a) {
   json out;
   out["command"] = "agent done";
   add_base(out, s);
-  const bool records = s.config.strategy == agent::Strategy::ref_lock && s.config.lease.enabled;
+  // With or without a lease: a re-run reads the marker (docs/protocols.md#re-runs).
+  const bool records = s.config.strategy == agent::Strategy::ref_lock;
   if (records) {
-    agent::prepare_keyed_names(s.config, s.key, buffers);
+    agent::prepare_ref_lock_names(s.config, s.key, buffers);
+    live.client.know_token(buffers.takeover);
     std::string seen;
     auto check = holds_lock(live.client, live.clock, s.config, buffers, seen);
     const int held = real::run_task(live.runtime, check);
+    agent::name_generation(buffers, std::max(held, 1));
     if (held == 0) {
       live.deadline.cancel();
       out["recorded"] = false;
@@ -405,10 +436,8 @@ int done(const AgentArgs& a) {
     }
   } else {
     out["recorded"] = false;
-    out["note"] = s.config.strategy == agent::Strategy::ref_lock
-                      ? "ref-lock without a lease: followers do not wait for the leader, nothing to record"
-                      : "nothing to record for this protocol: the leader's coordination issue stays open as the "
-                        "failure's record, losers closed theirs when they decided";
+    out["note"] = "nothing to record for this protocol: the leader's coordination issue stays open as the "
+                  "failure's record, losers closed theirs when they decided";
   }
   out["api_calls"] = calls_json(live.client, live.transport);
   emit(a, out);
@@ -463,12 +492,17 @@ void add_agent_command(CLI::App& app, Action& action) {
                   "`agent done`, and take over after the TTL)")
       ->transform(number_in(0.001, 604800.0, range_description(0.001, 604800.0)));
   cmd->add_option("--label", args->label, "Label of coordination issues (default: autonomous-coordination)");
+  cmd->add_option("--attempt", args->attempt,
+                  "This job's attempt, above 1 on a re-run (default: $GITHUB_RUN_ATTEMPT, else 1): ref-lock then "
+                  "checks whether a lock it finds is its own earlier attempt's")
+      ->check(CLI::Range(1, 1'000'000));
 
   CLI::App* done_cmd = cmd->add_subcommand(
       "done",
-      "Record that this flavor's analysis is done, where the protocol needs it: for ref-lock with a lease\n"
-      "(--lease-ttl), creates the lock's `-done` ref, which followers wait for. Nothing to do for the other\n"
-      "protocols (says so). Run it after the analysis step, with the same options as `coordsim agent`.\n"
+      "Record that this flavor's analysis is done, where the protocol needs it: for ref-lock, creates the\n"
+      "`-done` ref of the lock generation it holds, which followers under a lease wait for and a re-run of\n"
+      "the job reads (present: skip; absent: the analysis did not finish, analyze again). Nothing to do for\n"
+      "the other protocols (says so). Run it after the analysis step, with the same options as `coordsim agent`.\n"
       "Exit 0 recorded (or nothing to record), 1 could not record, 2 bad arguments.\n"
       "`coordsim agent release` is the same command (it releases the lease).");
   // The issue names it both ways: a lease is released, an analysis is done.

@@ -34,6 +34,7 @@ struct ExploreArgs {
   std::string where = "analyses>1 || misses>0";
   int grid = 3;
   std::int64_t max_schedules = 1000000;
+  int max_faults = -1;  // any number
   bool no_prune = false;
   std::string out_path;
   std::string json_path;
@@ -62,6 +63,7 @@ int explore(const ExploreArgs& a) {
   options.grid = a.grid;
   options.max_schedules = a.max_schedules;
   options.prune_settled = !a.no_prune;
+  options.max_faults = a.max_faults;
   const sim::ExploreResult r = [&] {
     // Up to max_schedules, but a proof may finish long before: no ETA.
     const Progress progress("explore", 0, "schedules");
@@ -105,6 +107,7 @@ int explore(const ExploreArgs& a) {
     j["max_choice_points"] = r.max_choice_points;
     j["seconds"] = r.seconds;
     j["max_schedules"] = a.max_schedules;
+    j["max_faults"] = a.max_faults < 0 ? nlohmann::json(nullptr) : nlohmann::json(a.max_faults);
     if (r.verdict == sim::ExploreVerdict::counterexample) {
       nlohmann::json draws = nlohmann::json::array();
       for (const sim::ExploredDraw& d : r.counterexample)
@@ -116,8 +119,10 @@ int explore(const ExploreArgs& a) {
     write_file_atomically(a.json_path, json_text(j));
   }
   if (a.json_path != "-") {
-    std::string out = fmt::format("coordsim explore: {} — strategy {} — grid {} — where {}\n\n", t.scenario.name,
-                                  t.strategy, a.grid, where.canonical());
+    const std::string fault_budget =
+        a.max_faults < 0 ? std::string() : fmt::format(" — at most {} fault{} a run", a.max_faults, a.max_faults == 1 ? "" : "s");
+    std::string out = fmt::format("coordsim explore: {} — strategy {} — grid {}{} — where {}\n\n", t.scenario.name,
+                                  t.strategy, a.grid, fault_budget, where.canonical());
     // Milliseconds below 0.1 s: a counterexample found at once must not read as 0.000 s.
     const std::string took =
         r.seconds < 0.1 ? fmt::format("{:.3f} ms", r.seconds * 1e3) : fmt::format("{:.2f} s", r.seconds);
@@ -134,6 +139,11 @@ int explore(const ExploreArgs& a) {
             "sample; both outcomes of each probability in (0, 1)): a guarantee over these combinations, not over "
             "every value in between\n",
             a.grid);
+        if (a.max_faults >= 0)
+          out += fmt::format(
+              "  runs with more than {} fault{} (server errors, spurious 422s, lost responses) were not explored: "
+              "the proof assumes no more\n",
+              a.max_faults, a.max_faults == 1 ? "" : "s");
         out += fmt::format("  up to {} draws per schedule; {}\n", r.max_choice_points, pruning);
         break;
       case sim::ExploreVerdict::counterexample: {
@@ -196,7 +206,8 @@ void add_explore_command(CLI::App& app, Action& action) {
       "Examples:\n"
       "  coordsim explore scenarios/explore/ref-lock-box.json\n"
       "  coordsim explore scenarios/explore/seed-box.json --out counterexample.json   # then: coordsim run counterexample.json\n"
-      "  coordsim explore scenarios/explore/seed-box.json --grid 2 --where 'duplicate' --max-schedules 100000 --json -");
+      "  coordsim explore scenarios/explore/seed-box.json --grid 2 --where 'duplicate' --max-schedules 100000 --json -\n"
+      "  coordsim explore scenarios/explore/ref-lock-faults-box.json --max-faults 2   # a proof with faults");
   // Required: the built-in reproduction's lognormal draws are unbounded, which explore refuses.
   cmd->add_option("scenario", args->scenario, "Scenario JSON file with bounded draws (see scenarios/explore/)")
       ->required()
@@ -213,6 +224,11 @@ void add_explore_command(CLI::App& app, Action& action) {
   cmd->add_option("--max-schedules", args->max_schedules, "Budget of schedules to run; past it the answer is not a proof")
       ->transform(integer_in(1, std::int64_t{1} << 40, range_description(std::int64_t{1}, std::int64_t{1} << 40)))
       ->capture_default_str();
+  cmd->add_option("--max-faults", args->max_faults,
+                  "At most N faults (server errors, spurious 422s, lost responses) in a run: later fault draws do not\n"
+                  "happen. A proof then holds under that assumption, e.g. N below the retry budget's attempts\n"
+                  "(default: any number)")
+      ->transform(integer_in(0, 1000, range_description(0, 1000)));
   cmd->add_flag("--no-prune", args->no_prune,
                 "Branch on every draw, also those made after the predicate was settled (slower; same verdict)");
   cmd->add_option("--out,-o", args->out_path,

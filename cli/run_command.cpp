@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "cli/assumption_warnings.hpp"
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
 #include "cli/number_options.hpp"
@@ -44,6 +45,7 @@ int compare(const RunArgs& a, const sim::ScenarioFile& scenario, const sim::RunO
   Progress progress("run", options.trials * static_cast<std::int64_t>(strategies.size()));
   for (std::size_t i = 0; i < strategies.size(); ++i) {
     protocols[i].strategy = strategies[i];
+    warn_broken_assumptions(scenario, protocols[i]);
     spdlog::info("running {} trials of {} ({}) with strategy {}", options.trials, scenario.name, scenario.source,
                  agent::strategy_name(strategies[i]));
     runs.push_back(sim::RunReport{scenario, std::string(agent::strategy_name(strategies[i])), options,
@@ -69,6 +71,7 @@ int run(const RunArgs& a) {
 
   if (strategies.size() > 1) return compare(a, scenario, options, strategies);
   protocol.strategy = strategies.front();
+  warn_broken_assumptions(scenario, protocol);
   spdlog::info("running {} trials of {} ({}) with strategy {}", options.trials, scenario.name, scenario.source,
                agent::strategy_name(protocol.strategy));
   std::optional<Progress> progress(std::in_place, "run", options.trials);

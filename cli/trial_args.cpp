@@ -4,6 +4,7 @@
 
 #include <spdlog/fmt/fmt.h>
 
+#include "cli/assumption_warnings.hpp"
 #include "cli/commands.hpp"
 #include "cli/number_options.hpp"
 #include "cli/progress.hpp"
@@ -38,6 +39,7 @@ LoadedTrials load_trials(const TrialSource& a) {
     t.protocol.strategy = *s;
   }
   t.strategy = std::string(agent::strategy_name(t.protocol.strategy));
+  warn_broken_assumptions(t.scenario, t.protocol);
   t.seed = a.seed.value_or(t.scenario.seed);
   t.trials = a.trials.value_or(t.scenario.trials);
   return t;

@@ -1,27 +1,15 @@
 #include "agent/protocols/keyed.hpp"
 
-namespace coordsim::agent {
+#include "agent/protocols/key_names.hpp"
 
-std::string ref_safe(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '.' || c == '_' || c == '-';
-    out.push_back(keep ? c : '_');
-  }
-  // git forbids ".." and a leading "." in a ref component.
-  for (std::size_t i = 0; i + 1 < out.size(); ++i)
-    if (out[i] == '.' && out[i + 1] == '.') out[i + 1] = '_';
-  if (!out.empty() && out.front() == '.') out.front() = '_';
-  return out;
-}
+namespace coordsim::agent {
 
 void prepare_keyed_names(const ProtocolConfig& config, const CoordinationKey& key, AgentBuffers& b) {
   // Rebuilt every run: assigning into strings that have capacity does not allocate.
-  b.key_id.assign(key.commit);
-  if (config.key_by == KeyBy::commit_and_signature && !key.signature.empty())
-    b.key_id.append("/").append(ref_safe(key.signature));
+  write_coordination_key_id(key.commit,
+                            config.key_by == KeyBy::commit_and_signature ? std::string_view(key.signature)
+                                                                         : std::string_view(),
+                            b.key_id);
   b.lock_ref.assign(config.ref_lock.ref_prefix).append(b.key_id);
   b.done_ref.assign(b.lock_ref).append("-done");
   // The holder token the lock ref points at. The simulator stores it as is;
@@ -55,20 +43,25 @@ Task<bool> retry_after_failure(const RetryPolicy& policy, Ports ports, RetryBudg
   co_return true;
 }
 
-Task<std::int64_t> create_keyed_issue(const ProtocolConfig& config, Ports ports, const CoordinationKey& key,
-                                      AgentBuffers& b) {
+Task<KeyedIssue> create_keyed_issue(const ProtocolConfig& config, Ports ports, const CoordinationKey& key,
+                                    AgentBuffers& b) {
   b.lock.title.assign(b.title_prefix).append(key.flavor);
   b.lock.body.assign("Coordination for ").append(b.key_id).append(", opened by flavor ").append(key.flavor);
   b.lock.labels.resize(1);
   b.lock.labels[0] = config.seed.label;
   RetryBudget budget;
+  KeyedIssue out;
   for (;;) {
     const ApiResult<Issue>& r = co_await ports.github.create_issue(b.lock, b.issue);
     if (r.ok()) {
       note(ports, "create -> #", r.value.number);
-      co_return r.value.number;
+      out.number = r.value.number;
+      co_return out;
     }
-    if (!co_await retry_after_failure(config.retry, ports, budget, r.status, r.error)) co_return 0;
+    // A 5xx may come after the effect (GitHub's 502s do); 4xx, rate limits
+    // included, are refusals before it.
+    if (r.status == 0 || r.status >= 500) out.ambiguous = true;
+    if (!co_await retry_after_failure(config.retry, ports, budget, r.status, r.error)) co_return out;
   }
 }
 

@@ -12,7 +12,15 @@ namespace coordsim::agent {
 Task<Decision> decide_ref_lock(const ProtocolConfig& config, Ports ports, const CoordinationKey& key,
                                AgentBuffers& buffers);
 
-// After the leader's analysis: records it (the done marker) when leases are on.
+// After the leader's analysis: records it (the done marker of its generation).
 Task<void> finish_ref_lock(const ProtocolConfig& config, Ports ports, AgentBuffers& buffers);
+
+// The key's names (keyed.hpp) plus ref-lock's: the first lock's name and
+// this flavor's takeover token.
+void prepare_ref_lock_names(const ProtocolConfig& config, const CoordinationKey& key, AgentBuffers& buffers);
+
+// Names generation `generation`'s lock and closing ref from buffers.lock_base:
+// <lock>, <lock>-g2, ...; <lock>-done, <lock>-g2-done, ...
+void name_generation(AgentBuffers& buffers, int generation);
 
 }  // namespace coordsim::agent

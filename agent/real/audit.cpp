@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/protocols/keyed.hpp"
+#include "agent/protocols/key_names.hpp"
 
 namespace coordsim::agent::real {
 
@@ -63,11 +63,12 @@ LegRecord parse_leg_record(const std::string& text, const std::string& file) {
 }
 
 std::string key_id_of(const std::string& commit, const std::string& signature) {
-  return signature.empty() ? commit : commit + "/" + ref_safe(signature);
+  return coordination_key_id(commit, signature);
 }
 
 bool parse_lock_name(const std::string& ref, const std::string& commit, LockName& out) {
-  const std::string prefix = "refs/coordination/" + commit;
+  const std::string encoded = coordination_key_id(commit, "");
+  const std::string prefix = "refs/coordination/" + encoded;
   if (ref.compare(0, prefix.size(), prefix) != 0) return false;
   std::string rest = ref.substr(prefix.size());
   // matching-refs matches by prefix: "abc" also finds "abcdef".
@@ -84,23 +85,24 @@ bool parse_lock_name(const std::string& ref, const std::string& commit, LockName
     out.generation = std::stoi(rest.substr(g + 2));
     rest.resize(g);
   }
-  out.key_id = commit + rest;
+  out.key_id = encoded + rest;
   return true;
 }
 
 namespace {
 
+// A generation's lock and its closing ref (<lock>-done): the holder's done
+// marker when it names the holder, else a takeover (by a follower whose TTL
+// ran out, or by the holder's own re-run).
 struct Generation {
   std::string lock_ref, holder;
+  bool closed = false;
+  std::string closed_by;
 };
 
 struct KeyWork {
   SignatureAudit audit;
   std::map<int, Generation> generations;
-  // ref-lock's done marker is one per key (<key>-done), whichever generation's
-  // holder wrote it: its blob names that holder.
-  bool done = false;
-  std::string done_by;
   std::vector<const CoordIssue*> issues;
   std::vector<const LegRecord*> decisions;  // "agent"
   std::vector<const LegRecord*> dones;      // "agent done"
@@ -126,18 +128,23 @@ void judge(KeyWork& w, bool decisions_given) {
   std::set<std::string> marked_done;
   for (const LegRecord* d : w.dones)
     if (d->recorded) marked_done.insert(d->flavor);
-  if (w.done && !w.done_by.empty()) marked_done.insert(w.done_by);
+  for (const auto& [gen, g] : w.generations)
+    if (g.closed && !g.closed_by.empty() && g.closed_by == g.holder) marked_done.insert(g.holder);
 
   // Lock holders, by generation: the server's record of who led. A holder
   // analyzed when it wrote the done marker, or (without one) when it is the
   // last generation's; an earlier holder without it was taken over.
-  const int last_gen = w.generations.empty() ? 0 : w.generations.rbegin()->first;
+  int last_gen = 0;
+  for (const auto& [gen, g] : w.generations)
+    if (!g.lock_ref.empty()) last_gen = gen;
   for (const auto& [gen, g] : w.generations) {
+    if (g.lock_ref.empty()) continue;  // a closing ref without its lock
     const std::string who = g.holder.empty() ? "(unknown holder)" : g.holder;
     a.leaders_on_server.push_back(who + " (" + g.lock_ref + ")");
-    if (w.lease && !w.done)
+    const bool done = g.closed && !g.holder.empty() && g.closed_by == g.holder;
+    if (w.lease && !g.closed)
       a.leftover_locks.push_back(g.lock_ref + " (held by " + who + ", no done marker)");
-    const bool finished = (w.done && w.done_by == g.holder) || gen == last_gen;
+    const bool finished = done || gen == last_gen;
     if (!decisions_given) {
       if (finished)
         add_unique(a.analyzed, who);
@@ -208,12 +215,13 @@ CommitAudit audit_commit(const CoordinationState& state, const std::vector<LegRe
     LockName n;
     if (!parse_lock_name(r.ref, state.commit, n)) continue;
     KeyWork& w = work(n.key_id);
+    Generation& g = w.generations[n.generation];
     if (n.done) {
-      w.done = true;
-      w.done_by = r.holder;
-      w.lease = true;  // a done marker is only written under a lease
+      g.closed = true;
+      g.closed_by = r.holder;
     } else {
-      w.generations[n.generation] = Generation{r.ref, r.holder};
+      g.lock_ref = r.ref;
+      g.holder = r.holder;
     }
   }
   for (const CoordIssue& i : state.issues) work(i.key_id).issues.push_back(&i);

@@ -55,8 +55,8 @@ struct CoordinationState {
   bool refs_listed = false;  // matching-refs answered (else only probed names are known)
 };
 
-// The ref component of a signature, as ref-lock and the keyed titles write it
-// (agent/protocols/keyed.cpp's ref_safe): the key "commit[/sig]".
+// The key "commit[/sig]" as ref-lock and the keyed titles write it
+// (agent/protocols/key_names.hpp: each part escaped, injective).
 std::string key_id_of(const std::string& commit, const std::string& signature);
 
 // Splits refs/coordination/<key_id>[-gN][-done] into its parts; false when the

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/protocols/key_names.hpp"
 #include "agent/real/rest_json.hpp"
 #include "agent/real/url.hpp"
 
@@ -63,15 +64,18 @@ std::int64_t duplicate_of(const std::string& comment) {
 
 bool parse_coordination_issue(const std::string& title, const std::string& body, const std::string& commit,
                               CoordIssue& out) {
-  const std::string keyed = "[coordsim] " + commit;
+  const std::string encoded = coordination_key_id(commit, "");
+  const std::string keyed = "[coordsim] " + encoded;
   if (title.compare(0, keyed.size(), keyed) == 0) {
     const std::string rest = title.substr(keyed.size());
-    const auto by = rest.rfind(" by ");
+    // The key holds no space (key_names.hpp), so the first " by " ends it;
+    // a flavor name may hold one.
+    const auto by = rest.find(" by ");
     if (by == std::string::npos) return false;
     const std::string sig = rest.substr(0, by);
     if (!sig.empty() && sig.front() != '/') return false;  // another commit with this prefix
     out.title = title;
-    out.key_id = commit + sig;
+    out.key_id = encoded + sig;
     out.flavor = rest.substr(by + 4);
     return true;
   }

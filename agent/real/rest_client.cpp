@@ -172,6 +172,8 @@ void RestClient::start_create_ref(const std::string& ref, const std::string& sha
       });
 }
 
+void RestClient::know_token(const std::string& token) { token_of_blob_[git_blob_sha(token)] = token; }
+
 void RestClient::start_get_ref(const std::string& ref, ApiResult<GitRef>& out, std::coroutine_handle<> h) {
   call("get_ref", HttpRequest{"GET", get_ref_target(repo_path_, ref), {}}, out, h,
        [this](const HttpResponse& r, GitRef& v) {

@@ -69,6 +69,12 @@ class RestClient final : public GitHubApi {
                         std::coroutine_handle<> h) override;
   void start_get_ref(const std::string& ref, ApiResult<GitRef>& out, std::coroutine_handle<> h) override;
 
+  // Reads of a ref at this token's blob answer the token, as they do for
+  // tokens this client wrote: ref-lock compares a closing ref with this
+  // flavor's takeover token, which an earlier process (a re-run's) may have
+  // written. Computed locally (a blob's sha), no request.
+  void know_token(const std::string& token);
+
   // Beyond the protocols' ports, for `coordsim calibrate`.
   // GET /search/issues?q=...&sort=created&order=desc&per_page=N
   void start_search_issues(const std::string& q, int per_page, ApiResult<IssuePage>& out,

@@ -140,7 +140,7 @@ ExploreResult explore(const ScenarioFile& scenario, const agent::ProtocolConfig&
   ExploreResult result;
 
   TrialRunner runner(scenario, protocol);
-  ChoiceOracle oracle(options.grid);
+  ChoiceOracle oracle(options.grid, options.max_faults);
   result.pruning_note = options.prune_settled ? settled_pruning_blocker(scenario, protocol, where) : "turned off";
   result.settled_pruning = result.pruning_note.empty();
   if (result.settled_pruning) {
@@ -200,7 +200,7 @@ ExploreResult explore(const ScenarioFile& scenario, const agent::ProtocolConfig&
     }
   }
   if (result.verdict == ExploreVerdict::counterexample) {
-    result.replay = replay_schedule(scenario, protocol, result.counterexample_choices, options.grid);
+    result.replay = replay_schedule(scenario, protocol, result.counterexample_choices, options.grid, options.max_faults);
     if (!where.matches(result.replay->metrics))
       throw std::logic_error("explore: the counterexample, run again recorded, no longer satisfies the predicate");
   }
@@ -209,9 +209,9 @@ ExploreResult explore(const ScenarioFile& scenario, const agent::ProtocolConfig&
 }
 
 TrialReplay replay_schedule(const ScenarioFile& scenario, const agent::ProtocolConfig& protocol,
-                            const std::vector<int>& choices, int grid) {
+                            const std::vector<int>& choices, int grid, int max_faults) {
   check_explorable(scenario, grid);
-  ChoiceOracle oracle(grid);
+  ChoiceOracle oracle(grid, max_faults);
   oracle.begin(choices);
   TrialRunner runner(scenario, protocol);
   ActiveOracle active(oracle);

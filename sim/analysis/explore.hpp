@@ -23,6 +23,7 @@ struct ExploreOptions {
   std::int64_t max_schedules = 1000000;   // budget of runs
   bool prune_settled = true;              // freeze draws made after the predicate is settled
   bool record_schedules = false;          // keep every run's drawn values (tests)
+  int max_faults = -1;                    // faults a run may have (< 0: any number; sim/random/choice_oracle.hpp)
 };
 
 // One draw of a run, for people: where it comes from and what it was.
@@ -62,6 +63,6 @@ ExploreResult explore(const ScenarioFile& scenario, const agent::ProtocolConfig&
 // Runs one schedule again, recorded: the options chosen per choice point (the
 // first option beyond them).
 TrialReplay replay_schedule(const ScenarioFile& scenario, const agent::ProtocolConfig& protocol,
-                            const std::vector<int>& choices, int grid);
+                            const std::vector<int>& choices, int grid, int max_faults = -1);
 
 }  // namespace coordsim::sim

@@ -82,13 +82,13 @@ void SimGitHubClient::begin_slow(Endpoint e, std::coroutine_handle<> h, void* ou
 // 422 on create_ref, else a lost response.
 FaultPlan SimGitHubClient::explored_fault(Endpoint e) const {
   const EndpointFaults& f = config_.faults.endpoint[static_cast<int>(e)];
-  if (oracle_event(f.server_error, "github.faults.server_error")) {
+  if (oracle_fault(f.server_error, "github.faults.server_error")) {
     static constexpr int kStatuses[] = {500, 502, 503};
     return {Fate::server_error, kStatuses[oracle_pick(3, "github.faults server error status (500, 502, 503)")]};
   }
-  if (e == Endpoint::create_ref && oracle_event(config_.faults.spurious_ref_422, "github.faults.spurious_ref_422"))
+  if (e == Endpoint::create_ref && oracle_fault(config_.faults.spurious_ref_422, "github.faults.spurious_ref_422"))
     return {Fate::spurious_422, 422};
-  if (oracle_event(f.lost_response, "github.faults.lost_response")) return {Fate::lost_response, 502};
+  if (oracle_fault(f.lost_response, "github.faults.lost_response")) return {Fate::lost_response, 502};
   return {};
 }
 

@@ -27,6 +27,7 @@ struct TrialRunner::Flavor {
   agent::CoordinationKey key;
   agent::AgentBuffers buffers;  // kept across trials for their capacity
   agent::Task<void> task;
+  agent::AgentReport* report = nullptr;  // the attempt running now
 };
 
 TrialRunner::TrialRunner(const Scenario& scenario, const agent::ProtocolConfig& protocol)
@@ -34,6 +35,7 @@ TrialRunner::TrialRunner(const Scenario& scenario, const agent::ProtocolConfig& 
   const std::size_t n = scenario.workload.flavors.size();
   plan_.resize(n);
   reports_.resize(n);
+  rerun_reports_.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
     flavors_.push_back(std::make_unique<Flavor>(*this, loop_, model_, scenario.github, i));
     flavors_.back()->key.commit = scenario.commit;
@@ -88,6 +90,11 @@ void TrialRunner::draw_plan(std::uint64_t seed, std::uint64_t index) {
   const FailureModel& failure = scenario_.workload.failure;
   const bool common_mode = draw_event(trial_rng, failure.common_mode_probability, "workload.failure.common_mode_probability");
   const Duration time_to_failure = draw_time(failure.time_to_failure, trial_rng);
+  // Drawn last on the trial's stream and only when configured: scenarios
+  // without re-runs keep every draw where it was.
+  const Rerun& rerun = scenario_.workload.rerun;
+  rerun_ = rerun.probability > 0 && draw_event(trial_rng, rerun.probability, "workload.rerun.probability");
+  rerun_after_ = rerun_ ? draw_time(rerun.after, trial_rng) : Duration{};
 
   const LlmModel& llm = scenario_.llm;
   for (std::size_t i = 0; i < plan_.size(); ++i) {
@@ -126,7 +133,7 @@ void TrialRunner::start_agent(void* p) {
   agent::Ports ports{f.clock, f.github, f.llm, r.observer_ ? &f.journal : nullptr};
   if (r.observer_) [[unlikely]]
     r.observer_->agent_start(f.index, r.loop_.now());
-  f.task = agent::run_agent(r.protocol_, ports, f.key, f.buffers, r.reports_[f.index]);
+  f.task = agent::run_agent(r.protocol_, ports, f.key, f.buffers, *f.report);
   f.task.start();
 }
 
@@ -161,6 +168,9 @@ const TrialOutcome& TrialRunner::run(std::uint64_t seed, std::uint64_t index) {
     Flavor& f = *flavors_[i];
     const auto flavor_index = static_cast<std::uint32_t>(i);
     reports_[i] = agent::AgentReport{};
+    rerun_reports_[i] = agent::AgentReport{};
+    f.report = &reports_[i];
+    f.key.attempt = 1;
     f.task = {};
     f.clock.reset(seed, index, flavor_index);
     if (!plan_[i].fails) continue;
@@ -175,7 +185,15 @@ const TrialOutcome& TrialRunner::run(std::uint64_t seed, std::uint64_t index) {
     oracle_trial_started();
   if (protocol_.strategy == agent::Strategy::fan_in) run_fan_in();
   loop_.run();
-  measure();
+  begin_measure();
+  if (rerun_ && protocol_.strategy != agent::Strategy::fan_in) {
+    measure_attempt(reports_, true);
+    run_rerun();
+    measure_attempt(rerun_reports_, false);
+  } else {
+    measure_attempt(reports_, true);
+  }
+  end_measure();
   if (observer_) [[unlikely]]
     observer_->trial_end(outcome_);
   // Checked first, so that with logging off nothing is formatted per trial.
@@ -217,21 +235,45 @@ void TrialRunner::run_fan_in() {
   }
 }
 
-void TrialRunner::measure() {
-  TrialOutcome& o = outcome_;
-  o.events = static_cast<std::int64_t>(loop_.events_run());
+// "Re-run failed jobs": GitHub offers it once the workflow run has ended, so
+// every first attempt's agent has finished (or died) by then. Every failing
+// flavor runs its agent again, attempt 2, on the same repository; a re-run
+// does not die (death is drawn for first attempts). Its requests continue
+// the flavor's own streams.
+void TrialRunner::run_rerun() {
+  Time ended = loop_.now();
+  for (const auto& f : flavors_) ended = std::max(ended, f->clock.now());
+  const Time at = agent::add_saturated(ended, rerun_after_);
+  loop_.check_time(at);
+  for (std::size_t i = 0; i < flavors_.size(); ++i) {
+    if (!plan_[i].fails) continue;
+    Flavor& f = *flavors_[i];
+    f.key.attempt = 2;
+    f.report = &rerun_reports_[i];
+    f.llm.begin_trial(plan_[i].analysis, plan_[i].analysis_duration, nullptr, &deaths_left_);
+    // The first attempt's frame (finished, or dead in its analysis) goes.
+    f.task = {};
+    loop_.schedule(at, Phase::deliver, &start_agent, &f);
+  }
+  loop_.run();
+}
+
+void TrialRunner::begin_measure() {
   // Analyses per signature: signature 0 is shared, i + 1 belongs to flavor i.
-  thread_local std::vector<int> per_signature;
-  per_signature.assign(plan_.size() + 1, -1);  // -1: no flavor failed with it
-  o.runner_us.assign(plan_.size(), 0);
+  per_signature_.assign(plan_.size() + 1, -1);  // -1: no flavor failed with it
+  outcome_.runner_us.assign(plan_.size(), 0);
+}
+
+void TrialRunner::measure_attempt(const std::vector<agent::AgentReport>& reports, bool first) {
+  TrialOutcome& o = outcome_;
   for (std::size_t i = 0; i < plan_.size(); ++i) {
     const FlavorPlan& p = plan_[i];
     if (!p.fails) continue;
     Flavor& f = *flavors_[i];
     const bool fan_in = protocol_.strategy == agent::Strategy::fan_in;
-    const agent::AgentReport& r = reports_[i];
+    const agent::AgentReport& r = reports[i];
     // A dead agent stays suspended in its analysis call; its frame is destroyed
-    // with its task at the next trial.
+    // with its task at the next trial (or the re-run).
     const bool died = f.llm.dies() && r.decided && r.decision.kind == agent::DecisionKind::analyze;
     if (!fan_in && !died) {
       if (!f.task.done())
@@ -243,15 +285,18 @@ void TrialRunner::measure() {
       o.tokens_in += p.analysis.tokens_in;
       o.tokens_out += p.analysis.tokens_out;
     }
-    ++o.failing_flavors;
-    int& count = per_signature[static_cast<std::size_t>(p.signature)];
-    if (count < 0) {
-      count = 0;
-      ++o.signatures;
+    int& count = per_signature_[static_cast<std::size_t>(p.signature)];
+    if (first) {
+      ++o.failing_flavors;
+      if (count < 0) {
+        count = 0;
+        ++o.signatures;
+      }
+      o.baseline_tokens_in += p.analysis.tokens_in;
+      o.baseline_tokens_out += p.analysis.tokens_out;
     }
-    o.baseline_tokens_in += p.analysis.tokens_in;
-    o.baseline_tokens_out += p.analysis.tokens_out;
     if (r.decided) o.decision_latency_us.push_back((r.decided_at - r.failed_at).count());
+    // Every attempt (a re-run too) holds its runner while it decides and analyses.
     if (r.decided && !fan_in) o.runner_us[i] += (r.decided_at - r.failed_at).count();
     if (r.analyzed) o.runner_us[i] += p.analysis_duration.count();
     if (r.analyzed) {
@@ -261,7 +306,12 @@ void TrialRunner::measure() {
       o.tokens_out += r.analysis.tokens_out;
     }
   }
-  for (int count : per_signature) {
+}
+
+void TrialRunner::end_measure() {
+  TrialOutcome& o = outcome_;
+  o.events = static_cast<std::int64_t>(loop_.events_run());
+  for (int count : per_signature_) {
     if (count > 1) o.duplicate = true;
     if (count == 0) o.miss = true;
   }

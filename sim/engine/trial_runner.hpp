@@ -45,6 +45,9 @@ class TrialRunner {
 
   const std::vector<FlavorPlan>& plan() const noexcept { return plan_; }
   const std::vector<agent::AgentReport>& reports() const noexcept { return reports_; }
+  // The re-run's reports (workload.rerun), when the last trial drew one.
+  const std::vector<agent::AgentReport>& rerun_reports() const noexcept { return rerun_reports_; }
+  bool reran() const noexcept { return rerun_; }
   const GitHubModel& github() const noexcept { return model_; }
   // Watches the following trials (replays, traces, determinism checks); null to
   // stop. With none, each hook site costs one predictable branch.
@@ -54,7 +57,10 @@ class TrialRunner {
   struct Flavor;
   void draw_plan(std::uint64_t seed, std::uint64_t index);
   static void start_agent(void* flavor);
-  void measure();
+  void run_rerun();
+  void begin_measure();
+  void measure_attempt(const std::vector<agent::AgentReport>& reports, bool first);
+  void end_measure();
   void run_fan_in();
 
   const Scenario& scenario_;
@@ -66,6 +72,10 @@ class TrialRunner {
   std::vector<std::unique_ptr<Flavor>> flavors_;
   std::vector<FlavorPlan> plan_;
   std::vector<agent::AgentReport> reports_;
+  std::vector<agent::AgentReport> rerun_reports_;
+  std::vector<int> per_signature_;  // analyses per signature, -1: none failed with it
+  bool rerun_ = false;
+  Duration rerun_after_{};
   TrialOutcome outcome_;
   TrialObserver* observer_ = nullptr;
 };

@@ -140,9 +140,6 @@ void check_horizon(const ScenarioFile& s) {
                                             : *std::max_element(pc.seed.retry_delays.begin(), pc.seed.retry_delays.end());
   refuse_past_horizon(s, seconds_times(longest_delay, pc.seed.find_attempts), "/agent/retry_delays_s",
                       "find_attempts (/agent/find_attempts) x the longest retry delay");
-  refuse_past_horizon(s, seconds_times(pc.ref_lock.read_back_interval, pc.ref_lock.read_back_attempts),
-                      "/agent/ref_lock/read_back_interval_s",
-                      "read_back_attempts (/agent/ref_lock/read_back_attempts) x read_back_interval_s");
   refuse_past_horizon(s,
                       seconds_times(pc.scan_down.not_visible_retry,
                                     static_cast<double>(pc.scan_down.not_visible_attempts) * pc.scan_down.horizon),
@@ -196,6 +193,10 @@ ScenarioFile convert(const json& doc) {
     if (const json& point = member(death, "point"); point.is_string())
       s.workload.death.point =
           point.get<std::string>() == "during_analysis" ? DeathPoint::during_analysis : DeathPoint::before_analysis;
+  }
+  if (const json& rerun = member(workload, "rerun"); rerun.is_object()) {
+    s.workload.rerun.probability = number_or(rerun, "probability", 1);
+    s.workload.rerun.after = distribution_or(rerun, "after_s", "/workload/rerun", s.workload.rerun.after);
   }
 
   const json& github = member(doc, "github");
@@ -307,8 +308,7 @@ ScenarioFile convert(const json& doc) {
     if (const json& prefix = member(rl, "ref_prefix"); prefix.is_string())
       pc.ref_lock.ref_prefix = prefix.get<std::string>();
     pc.ref_lock.read_back_interval = seconds_or(rl, "read_back_interval_s", where, pc.ref_lock.read_back_interval);
-    pc.ref_lock.read_back_attempts =
-        integer_or<int>(rl, "read_back_attempts", where, pc.ref_lock.read_back_attempts);
+    if (const json& dm = member(rl, "done_marker"); dm.is_boolean()) pc.ref_lock.done_marker = dm.get<bool>();
   }
   if (const json& l = member(agent_j, "lease"); l.is_object()) {
     const std::string where = "/agent/lease";

@@ -11,6 +11,7 @@ namespace coordsim::sim {
 
 double oracle_sample(const Distribution& d) { return t_choice_oracle->sample(d); }
 bool oracle_event(double p, const char* what) { return t_choice_oracle->event(p, what); }
+bool oracle_fault(double p, const char* what) { return t_choice_oracle->fault(p, what); }
 int oracle_pick(int n, const char* what) { return t_choice_oracle->pick(n, what); }
 double oracle_unit(const char* what) { return t_choice_oracle->unit(what); }
 void oracle_trial_started() { t_choice_oracle->trial_started(); }
@@ -63,6 +64,7 @@ void ChoiceOracle::begin(std::vector<int> prefix) {
   trace_.clear();
   started_ = false;
   frozen_ = false;
+  faults_ = 0;
 }
 
 Choice& ChoiceOracle::next(int options) {
@@ -99,6 +101,15 @@ bool ChoiceOracle::event(double p, const char* what) {
   c.what = what;
   c.value = c.chosen == 0 ? 0 : 1;  // "does not happen" first
   return c.chosen == 1;
+}
+
+bool ChoiceOracle::fault(double p, const char* what) {
+  // Depends only on earlier choices, so a re-executed prefix meets the same
+  // choice points.
+  if (max_faults_ >= 0 && faults_ >= max_faults_) return false;
+  const bool happens = event(p, what);
+  faults_ += happens ? 1 : 0;
+  return happens;
 }
 
 int ChoiceOracle::pick(int n, const char* what) {

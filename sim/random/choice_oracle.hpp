@@ -27,6 +27,9 @@ inline constinit thread_local ChoiceOracle* t_choice_oracle = nullptr;
 // Out of line and cold: the draw sites only test the pointer.
 [[gnu::cold]] double oracle_sample(const Distribution& d);
 [[gnu::cold]] bool oracle_event(double p, const char* what);
+// A fault (a server error, a spurious 422, a lost response): an event that
+// stops being a choice point once the run has had its fault budget.
+[[gnu::cold]] bool oracle_fault(double p, const char* what);
 [[gnu::cold]] int oracle_pick(int n, const char* what);
 [[gnu::cold]] double oracle_unit(const char* what);
 [[gnu::cold]] void oracle_trial_started();
@@ -47,7 +50,11 @@ std::vector<double> grid_values(const Distribution& d, int k);
 
 class ChoiceOracle {
  public:
-  explicit ChoiceOracle(int grid) : grid_(grid) {}
+  // max_faults < 0: every fault draw is a choice point. Otherwise a run has at
+  // most that many faults: once it has them, later fault draws "do not happen"
+  // without branching. Protocols promise exactness only while the API answers
+  // within their retry budget; this is how a proof states that assumption.
+  explicit ChoiceOracle(int grid, int max_faults = -1) : grid_(grid), max_faults_(max_faults) {}
 
   // Before each run: the options to take at the first choice points.
   void begin(std::vector<int> prefix);
@@ -58,18 +65,22 @@ class ChoiceOracle {
 
   double sample(const Distribution& d);
   bool event(double p, const char* what);
+  bool fault(double p, const char* what);
   int pick(int n, const char* what);
   double unit(const char* what);
   void trial_started() noexcept { started_ = true; }
 
   const std::vector<Choice>& trace() const noexcept { return trace_; }
   int grid() const noexcept { return grid_; }
+  int max_faults() const noexcept { return max_faults_; }
 
  private:
   // The option for the next choice point with `options` options.
   Choice& next(int options);
 
   int grid_;
+  int max_faults_;
+  int faults_ = 0;  // faults that happened in this run
   std::vector<int> prefix_;
   std::vector<Choice> trace_;
   std::function<bool()> settled_;

@@ -159,4 +159,54 @@ double Distribution::upper_bound() const {
   return a;
 }
 
+double Distribution::exceedance(double x) const {
+  switch (kind) {
+    case DistKind::constant:
+      return a > x ? 1 : 0;
+    case DistKind::uniform:
+      if (x < a) return 1;
+      if (x >= b) return 0;
+      return (b - x) / (b - a);
+    case DistKind::exponential:
+      if (a == 0) return 0 > x ? 1 : 0;
+      return x < 0 ? 1 : std::exp(-x / a);
+    case DistKind::normal: {
+      if (b == 0) return a > x ? 1 : 0;
+      // Truncated at 0 (draws below are redrawn): P(X > x | X >= 0).
+      const auto tail = [&](double v) { return 0.5 * std::erfc((v - a) / (b * std::sqrt(2.0))); };
+      return x < 0 ? 1 : tail(x) / tail(0);
+    }
+    case DistKind::lognormal:
+      if (b == 0) return a > x ? 1 : 0;
+      if (x <= 0) return 1;
+      return 0.5 * std::erfc((std::log(x) - std::log(a)) / (b * std::sqrt(2.0)));
+    case DistKind::empirical:
+      return static_cast<double>(std::count_if(samples.begin(), samples.end(), [x](double v) { return v > x; })) /
+             static_cast<double>(samples.size());
+    case DistKind::mixture: {
+      double sum = 0;
+      for (std::size_t i = 0; i < components.size(); ++i) {
+        const double w = weight_of(*this, i);
+        if (w > 0) sum += w * components[i].exceedance(x);
+      }
+      return sum;
+    }
+  }
+  return 0;
+}
+
+double Distribution::bound_except(double p) const {
+  const double hi_bound = upper_bound();
+  if (hi_bound < kInf) return hi_bound;
+  // Bisection on the monotone tail: doubling to a bracket, then halving.
+  double lo = std::max(0.0, lower_bound());
+  double hi = std::max(1.0, 2 * lo);
+  while (exceedance(hi) > p && hi < 1e15) hi *= 2;
+  for (int i = 0; i < 100 && hi - lo > 1e-9 * hi; ++i) {
+    const double mid = (lo + hi) / 2;
+    (exceedance(mid) > p ? lo : hi) = mid;
+  }
+  return hi;
+}
+
 }  // namespace coordsim::sim

@@ -55,6 +55,11 @@ struct Distribution {
   // Bounds of the support; infinity for unbounded distributions.
   double lower_bound() const;
   double upper_bound() const;
+  // P(a draw > x).
+  double exceedance(double x) const;
+  // The smallest x with P(a draw > x) <= p: the bound a draw stays under but
+  // for one time in 1/p (upper_bound() itself when that is finite and lower).
+  double bound_except(double p) const;
 };
 
 }  // namespace coordsim::sim

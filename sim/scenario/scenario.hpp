@@ -70,9 +70,16 @@ struct AgentDeath {
   int max_per_trial = 1;
 };
 
+// "Re-run failed jobs" on the same commit, after the whole first attempt ended.
+struct Rerun {
+  double probability = 0;
+  Distribution after = Distribution::constant(600);  // from the first attempt's end
+};
+
 struct Workload {
   std::vector<std::string> flavors;
   AgentDeath death;
+  Rerun rerun;
   // A leg that does not fail runs this long past the step where the others
   // fail (fan-in waits for every leg).
   Distribution rest_of_build = Distribution::constant(0);

@@ -80,7 +80,7 @@ TEST_CASE("audit: lock names split into key, generation and done marker") {
   // matching-refs matches by prefix: c1 must not claim c10's locks.
   CHECK_FALSE(parse_lock_name("refs/coordination/c10/sig", "c1", n));
   CHECK_FALSE(parse_lock_name("refs/heads/main", "c1", n));
-  CHECK(key_id_of("c1", "undefined reference to `foo'") == "c1/undefined_reference_to__foo_");
+  CHECK(key_id_of("c1", "undefined reference to `foo'") == "c1/undefined_20reference_20to_20_60foo_27");
   CHECK(key_id_of("c1", "") == "c1");
 }
 

@@ -68,8 +68,8 @@ check "faults: 'link error' duplicate with 2 analyses" \
 check "faults: 'test timeout' is a miss, analyzed by nobody" \
   test "$(json_get "$work/fault.json" "[(s['miss'], s['analyses'], len(s['skipped'])) for s in d['commits'][0]['signatures'] if s['signature']=='test timeout'][0]")" = "(True, 0, 2)"
 check "faults: totals" test "$(json_get "$work/fault.json" '(d["totals"]["duplicates"], d["totals"]["misses"], d["clean"])')" = "(1, 1, False)"
-check "faults: Markdown names the duplicate" grep -q 'fault1/link_error.*\*\*duplicate\*\*' "$work/fault.md"
-check "faults: Markdown names the miss" grep -q 'fault1/test_timeout.*\*\*miss\*\*' "$work/fault.md"
+check "faults: Markdown names the duplicate" grep -q 'fault1/link_20error.*\*\*duplicate\*\*' "$work/fault.md"
+check "faults: Markdown names the miss" grep -q 'fault1/test_20timeout.*\*\*miss\*\*' "$work/fault.md"
 check "faults: Markdown says not clean" grep -q '^\*\*Not clean\*\*' "$work/fault.md"
 
 # --- a lock holder whose decision file was never uploaded ---------------------

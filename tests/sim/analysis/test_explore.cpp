@@ -303,3 +303,50 @@ TEST_CASE("fault probabilities are choice points: ref-lock past its retry budget
     CHECK(failed >= 2);
   }
 }
+
+TEST_CASE("a fault budget below the retry budget proves ref-lock exact; at the retry budget it is refuted",
+          "[explore]") {
+  // docs/protocols.md: ref-lock is exact "as long as the API answers within
+  // the retry budget". With two attempts per request, a run of at most one
+  // fault can never exhaust it; two faults can (both attempts of one create).
+  const std::vector<std::string> sets = {"workload.flavors=[\"a\",\"b\"]", "workload.start_jitter_s=0",
+                                         "github.latency.create_ref.request_s=0.1",
+                                         "github.latency.create_ref.response_s=0.1",
+                                         "agent.client.max_attempts=2"};
+  const sim::ScenarioFile s = box("ref-lock-faults-box.json", sets);
+  const sim::Predicate bad = sim::Predicate::parse("analyses>1 || misses>0");
+  sim::ExploreOptions o;
+  o.grid = 2;
+  o.max_faults = 1;
+  const sim::ExploreResult one = sim::explore(s, s.protocol, bad, o);
+  CHECK(one.verdict == sim::ExploreVerdict::proved);
+  o.max_faults = 2;
+  const sim::ExploreResult two = sim::explore(s, s.protocol, bad, o);
+  REQUIRE(two.verdict == sim::ExploreVerdict::counterexample);
+  const auto faults = std::count_if(two.counterexample.begin(), two.counterexample.end(), [](const sim::ExploredDraw& d) {
+    return d.what.rfind("github.faults.", 0) == 0 && d.value == 1;
+  });
+  CHECK(faults == 2);
+  // The replay of the counterexample honours the same budget.
+  CHECK(two.replay->outcome.duplicate);
+  // Budget 0 is faults off: the same search as the box without faults.
+  o.max_faults = 0;
+  o.record_schedules = true;
+  const sim::ExploreResult none = sim::explore(s, s.protocol, bad, o);
+  sim::ScenarioFile quiet = box("ref-lock-faults-box.json", sets);
+  quiet.github.faults = {};
+  o.max_faults = -1;
+  const sim::ExploreResult off = sim::explore(quiet, quiet.protocol, bad, o);
+  CHECK(none.verdict == sim::ExploreVerdict::proved);
+  CHECK(none.schedules == off.schedules);
+  CHECK(none.all_schedules == off.all_schedules);
+}
+
+TEST_CASE("the shipped faults box is proved exact for ref-lock under two faults a run", "[explore][.slow]") {
+  const sim::ScenarioFile s = box("ref-lock-faults-box.json");
+  sim::ExploreOptions o;
+  o.grid = 2;
+  o.max_faults = 2;
+  const sim::ExploreResult r = sim::explore(s, s.protocol, sim::Predicate::parse("analyses>1 || misses>0"), o);
+  CHECK(r.verdict == sim::ExploreVerdict::proved);
+}

@@ -110,9 +110,12 @@ TEST_CASE("ref-lock: without a lease a dead holder is a miss; with one a followe
     REQUIRE(o.agents_died == 1);
   }
   // Lease 60 s, polls every 10 s: b follows from 1 s and polls at 11, ..., 61;
-  // at 61 it has seen the holder for 60 s without a done marker and creates
-  // generation 2 (201): it leads, analyzes and records the done marker at 61.
-  // c, polling at 12, ..., 62, sees the marker at 62 and skips.
+  // at 61 it has seen the holder for 60 s without a done marker, closes
+  // generation 1 (its takeover creates <lock>-done: 201) and creates
+  // generation 2's lock (201): it leads, analyzes and records <lock>-g2-done
+  // at 61. c, polling at 12, ..., 62, sees generation 1 closed at 62, reads
+  // the lock (a's token) to find it taken over, follows generation 2 (422)
+  // and sees its done marker at its next poll, 72.
   p.lease.enabled = true;
   p.lease.ttl = agent::Duration(60'000'000);
   p.lease.poll_interval = agent::Duration(10'000'000);
@@ -126,7 +129,7 @@ TEST_CASE("ref-lock: without a lease a dead holder is a miss; with one a followe
   REQUIRE(r[1].decision.reason == Reason::lease_taken_over);
   REQUIRE((r[1].decided_at - r[1].failed_at).count() == 60'000'000);
   REQUIRE(r[2].decision.reason == Reason::leader_done);
-  REQUIRE((r[2].decided_at - r[2].failed_at).count() == 60'000'000);
+  REQUIRE((r[2].decided_at - r[2].failed_at).count() == 70'000'000);
 }
 
 TEST_CASE("ref-lock with a lease: misses stay at zero when holders die at random", "[protocols][ref-lock][lease]") {
@@ -151,6 +154,102 @@ TEST_CASE("ref-lock with a lease: misses stay at zero when holders die at random
   // P(the holder draws death) = 1/2: 500 expected; 4 sd is about 63.
   REQUIRE(deaths > 430);
   REQUIRE(deaths < 570);
+}
+
+TEST_CASE("ref-lock: a lag past the old read-back horizon with 5xx and lost responses: neither duplicates nor misses",
+          "[protocols][ref-lock][faults]") {
+  // 60 read-back polls covered ~72 s of refs lag; the read-back now lasts the
+  // decision's wait budget. Every request is answered within the retry budget.
+  for (const bool skip_on_error : {false, true}) {
+    for (const double refs_lag : {75.0, 110.0}) {
+      auto p = protocol(Strategy::ref_lock);
+      p.retry.jitter = 0.5;
+      p.retry.max_attempts = 20;
+      p.retry.max_total_wait = agent::Duration(600'000'000);
+      p.on_error = skip_on_error ? agent::OnError::skip : agent::OnError::analyze;
+      sim::Scenario s = test::constant_scenario({"a", "b", "c", "d", "e"});
+      s.workload.start_jitter = test::uniform(0, 2);
+      for (auto& e : s.github.latency) e.request = e.response = test::exponential(0.2);
+      s.github.visibility_lag[static_cast<int>(sim::ReadPath::refs)] = sim::Distribution::constant(refs_lag);
+      for (auto& f : s.github.faults.endpoint) f = {0.2, 0.1};
+      sim::TrialRunner runner(s, p);
+      int read_back_polls = 0;
+      for (std::uint64_t k = 0; k < 300; ++k) {
+        const auto& o = runner.run(11, k);
+        INFO("refs lag " << refs_lag << ", on_error " << (skip_on_error ? "skip" : "analyze") << ", trial " << k);
+        REQUIRE(o.analyses == 1);
+        REQUIRE_FALSE(o.duplicate);
+        REQUIRE_FALSE(o.miss);
+        read_back_polls += endpoint_calls(o, agent::Endpoint::get_ref) > 60;
+      }
+      // The lag was in play: some trials polled longer than the old count allowed.
+      REQUIRE(read_back_polls > 0);
+    }
+  }
+}
+
+TEST_CASE("ref-lock lease: the done marker's refs lag does not make a follower take over from a finished leader",
+          "[protocols][ref-lock][lease][hand]") {
+  // TTL 90 s, analysis 60 s, refs lag 35 s: the leader's marker is visible
+  // only at 95 s, after the follower's TTL. The follower races the leader to
+  // create the closing ref and finds it made: leader_done, no takeover.
+  sim::Scenario s = test::constant_scenario({"a", "b"});
+  s.workload.start_stagger_s = 1;
+  s.llm.analysis_duration = sim::Distribution::constant(60);
+  s.github.visibility_lag[static_cast<int>(sim::ReadPath::refs)] = sim::Distribution::constant(35);
+  auto p = protocol(Strategy::ref_lock);
+  p.lease.enabled = true;
+  p.lease.ttl = agent::Duration(90'000'000);
+  p.lease.poll_interval = agent::Duration(10'000'000);
+  sim::TrialRunner runner(s, p);
+  const auto& o = runner.run(1, 0);
+  REQUIRE(o.analyses == 1);
+  REQUIRE_FALSE(o.duplicate);
+  REQUIRE(runner.reports()[1].decision.reason == Reason::leader_done);
+}
+
+TEST_CASE("ref-lock re-run: the holder's own lock without a done marker is analyzed again, with one it is not",
+          "[protocols][ref-lock][rerun][hand]") {
+  sim::Scenario s = test::constant_scenario({"a", "b", "c"});
+  s.workload.start_stagger_s = 1;
+  s.workload.rerun.probability = 1;
+  s.workload.rerun.after = sim::Distribution::constant(600);
+  auto p = protocol(Strategy::ref_lock);
+  p.ref_lock.done_marker = true;  // the workflow runs `coordsim agent done`
+  {
+    // a leads and finishes: its done marker makes every re-run skip.
+    sim::TrialRunner runner(s, p);
+    const auto& o = runner.run(1, 0);
+    REQUIRE(runner.reran());
+    REQUIRE(o.analyses == 1);
+    REQUIRE_FALSE(o.duplicate);
+    REQUIRE(runner.rerun_reports()[0].decision.reason == Reason::leader_done);
+    REQUIRE(runner.rerun_reports()[1].decision.reason == Reason::lock_held);
+  }
+  {
+    // Without the marker (no `agent done` step) a finished analysis cannot be
+    // told from a dead one: the re-run analyzes again, a duplicate, never a miss.
+    auto no_marker = p;
+    no_marker.ref_lock.done_marker = false;
+    sim::TrialRunner runner(s, no_marker);
+    const auto& o = runner.run(1, 0);
+    REQUIRE(o.analyses == 2);
+    REQUIRE(o.duplicate);
+    REQUIRE(runner.rerun_reports()[0].decision.reason == Reason::rerun_unfinished);
+  }
+  // a dies in its analysis: the first attempt misses; a's re-run finds its
+  // own lock and no done marker, takes its generation over and analyzes.
+  s.workload.death.probability = 1;
+  s.workload.death.point = sim::DeathPoint::during_analysis;
+  sim::TrialRunner runner(s, p);
+  const auto& o = runner.run(1, 0);
+  REQUIRE(o.agents_died == 1);
+  REQUIRE(o.analyses == 1);
+  REQUIRE_FALSE(o.miss);
+  REQUIRE_FALSE(o.duplicate);
+  REQUIRE(runner.rerun_reports()[0].decision.reason == Reason::rerun_unfinished);
+  REQUIRE(runner.rerun_reports()[1].decision.reason == Reason::lock_held);
+  REQUIRE(runner.rerun_reports()[2].decision.reason == Reason::lock_held);
 }
 
 TEST_CASE("coordination keyed by commit misses a platform-specific failure; by signature it does not",

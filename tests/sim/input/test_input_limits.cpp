@@ -257,8 +257,15 @@ TEST_CASE("sums of capped times past the horizon are refused, naming both places
              Contains("adds up to 120 s, past the trial's horizon of 100 s"));
   CHECK_THAT(error_of(with(R"("agent": {"find_attempts": 2000000000, "retry_delays_s": [1e9]})")),
              StartsWith("x.json: /agent/retry_delays_s: find_attempts (/agent/find_attempts) x the longest retry delay"));
-  CHECK_THAT(error_of(with(R"("agent": {"ref_lock": {"read_back_attempts": 2000000000, "read_back_interval_s": 100}})")),
-             StartsWith("x.json: /agent/ref_lock/read_back_interval_s: read_back_attempts"));
+  // workload.rerun: validated where it is written.
+  CHECK_THAT(error_of(R"({"name": "m", "workload": {"flavors": 2, "rerun": {"probability": 2}}})"),
+             StartsWith("x.json: /workload/rerun/probability: expected a number in [0, 1]"));
+  CHECK_THAT(error_of(R"({"name": "m", "workload": {"flavors": 2, "rerun": {"after_s": -1}}})"),
+             StartsWith("x.json: /workload/rerun/after_s:"));
+  CHECK_THAT(error_of(R"({"name": "m", "workload": {"flavors": 2, "rerun": {"when": 1}}})"),
+             Contains("unknown field"));
+  // The read-back is bounded by the decision's wait budget, not a count: the count is gone.
+  CHECK_THAT(error_of(with(R"("agent": {"ref_lock": {"read_back_attempts": 60}})")), Contains("read_back_attempts"));
   CHECK_THAT(error_of(with(R"("agent": {"scan_down": {"horizon": 1000000, "not_visible_attempts": 100000}})")),
              StartsWith("x.json: /agent/scan_down/not_visible_retry_s: horizon (/agent/scan_down/horizon)"));
   CHECK_THAT(error_of(with(R"("agent": {"lease": {"max_generations": 1000, "ttl_s": 1e9}})")),
