@@ -6,6 +6,7 @@
 // agent/real/calibration*.hpp; this file holds the options, the progress and
 // the exit codes.
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -25,6 +26,7 @@
 #include "cli/api_connection.hpp"
 #include "cli/commands.hpp"
 #include "cli/number_options.hpp"
+#include "cli/progress.hpp"
 #include "sim/input/input_error.hpp"
 
 namespace coordsim::cli {
@@ -101,7 +103,12 @@ int run_calibrate(const CalibrateArgs& a) {
   real::AsioClock clock(runtime);
   real::Calibration c(options, client, clock, real::random_run_id());
   c.on_wait = [](const std::string& text) { spdlog::info("{}", real::redact(text)); };
-  c.on_marker = [](int index, std::int64_t number) { spdlog::debug("marker {} is #{}", index, number); };
+  // Markers created, for the progress line: a calibration waits minutes on GitHub's lag.
+  std::atomic<std::int64_t> markers{0};
+  c.on_marker = [&markers](int index, std::int64_t number) {
+    markers.fetch_add(1, std::memory_order_relaxed);
+    spdlog::debug("marker {} is #{}", index, number);
+  };
 
   int signals = 0;
   runtime.on_signals([&](int) {
@@ -123,7 +130,10 @@ int run_calibrate(const CalibrateArgs& a) {
   std::fflush(stdout);
   const agent::Time started = clock.now();
   auto measuring = real::measure_lags(c);
-  real::run_task(runtime, measuring);
+  {
+    const Progress progress("calibrate", options.samples, "markers", &markers);
+    real::run_task(runtime, measuring);
+  }
   auto cleaning = real::clean_up(c);
   real::run_task(runtime, cleaning);
   runtime.stop_signals();

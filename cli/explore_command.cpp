@@ -11,6 +11,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/number_options.hpp"
+#include "cli/progress.hpp"
 #include "cli/terminal_text.hpp"
 #include "cli/trial_args.hpp"
 #include "sim/analysis/explore.hpp"
@@ -64,6 +65,8 @@ int explore(const ExploreArgs& a) {
   options.prune_settled = !a.no_prune;
   options.max_faults = a.max_faults;
   const sim::ExploreResult r = [&] {
+    // Up to max_schedules, but a proof may finish long before: no ETA.
+    const Progress progress("explore", 0, "schedules");
     try {
       return sim::explore(t.scenario, t.protocol, where, options);
     } catch (const sim::InputError& e) {
@@ -80,6 +83,7 @@ int explore(const ExploreArgs& a) {
   std::string shrink_error;
   if (r.verdict == sim::ExploreVerdict::counterexample && !a.out_path.empty()) {
     try {
+      const Progress progress("shrink", 0, "scenarios");
       shrunk = sim::shrink_replay(
           t.scenario, t.protocol, *r.replay, where,
           fmt::format("explore counterexample, strategy {}, grid {}, schedule {}", t.strategy, a.grid, r.schedules));
@@ -157,10 +161,10 @@ int explore(const ExploreArgs& a) {
       }
       case sim::ExploreVerdict::budget_exhausted:
         out += fmt::format(
-            "NOT a proof: the budget of {} schedules ran out before the search finished ({}).\n"
+            "NOT a proof: the budget of {} schedule{} ran out before the search finished ({}).\n"
             "  None of the schedules run satisfies `{}`, but the rest of the box, from choice prefix [{}] on in "
             "search order, was not explored.\n  Raise --max-schedules, lower --grid, or narrow the ranges.\n",
-            a.max_schedules, counts, where.text(), fmt::join(r.stopped_at, " "));
+            a.max_schedules, a.max_schedules == 1 ? "" : "s", counts, where.text(), fmt::join(r.stopped_at, " "));
         break;
     }
     if (shrunk) {
@@ -202,7 +206,7 @@ void add_explore_command(CLI::App& app, Action& action) {
       "Examples:\n"
       "  coordsim explore scenarios/explore/ref-lock-box.json\n"
       "  coordsim explore scenarios/explore/seed-box.json --out counterexample.json   # then: coordsim run counterexample.json\n"
-      "  coordsim explore s.json --grid 2 --where 'duplicate' --max-schedules 100000 --json -\n"
+      "  coordsim explore scenarios/explore/seed-box.json --grid 2 --where 'duplicate' --max-schedules 100000 --json -\n"
       "  coordsim explore scenarios/explore/ref-lock-faults-box.json --max-faults 2   # a proof with faults");
   // Required: the built-in reproduction's lognormal draws are unbounded, which explore refuses.
   cmd->add_option("scenario", args->scenario, "Scenario JSON file with bounded draws (see scenarios/explore/)")

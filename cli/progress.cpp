@@ -38,21 +38,26 @@ double log_interval() {
 void set_progress_quiet(bool q) { quiet = q; }
 bool progress_quiet() { return quiet; }
 
-std::string progress_line(const std::string& what, std::int64_t done, std::int64_t total, double seconds) {
+std::string progress_line(const std::string& what, std::int64_t done, std::int64_t total, double seconds,
+                          const std::string& unit) {
   const double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0;
-  std::string out = total > 0 ? fmt::format("{}: {}/{} trials ({:.1f}%)", what, done, total,
+  std::string out = total > 0 ? fmt::format("{}: {}/{} {} ({:.1f}%)", what, done, total, unit,
                                             100.0 * static_cast<double>(done) / static_cast<double>(total))
-                              : fmt::format("{}: {} trials", what, done);
-  out += fmt::format(", {:.0f} trials/s", rate);
+                              : fmt::format("{}: {} {}", what, done, unit);
+  // A slow count (calibrate's markers) in units a minute, not "0 markers/s".
+  if (rate > 0 && rate < 1) out += fmt::format(", {:.1f} {}/min", rate * 60, unit);
+  else out += fmt::format(", {:.0f} {}/s", rate, unit);
   if (total > 0 && rate > 0 && done < total)
     out += ", ETA " + duration_text(static_cast<double>(total - done) / rate);
   return out;
 }
 
-Progress::Progress(std::string what, std::int64_t total)
+Progress::Progress(std::string what, std::int64_t total, std::string unit, const std::atomic<std::int64_t>* counter)
     : what_(std::move(what)),
+      unit_(std::move(unit)),
+      counter_(counter != nullptr ? counter : &sim::trials_done()),
       total_(total),
-      start_(sim::trials_done().load(std::memory_order_relaxed)),
+      start_(counter_->load(std::memory_order_relaxed)),
       terminal_(::isatty(STDERR_FILENO) != 0),
       interval_(terminal_ ? 0.25 : log_interval()) {
   if (!quiet) thread_ = std::thread([this] { loop(); });
@@ -84,8 +89,8 @@ void Progress::loop() {
   std::unique_lock lock(mutex_);
   while (!wake_.wait_until(lock, std::chrono::time_point_cast<clock::duration>(next), [this] { return stop_; })) {
     const double seconds = std::chrono::duration<double>(clock::now() - started).count();
-    const std::int64_t done = sim::trials_done().load(std::memory_order_relaxed) - start_;
-    const std::string line = progress_line(what_, done, total_, seconds);
+    const std::int64_t done = counter_->load(std::memory_order_relaxed) - start_;
+    const std::string line = progress_line(what_, done, total_, seconds, unit_);
     if (terminal_) std::fprintf(stderr, "\r%s\033[K", line.c_str());
     else std::fprintf(stderr, "coordsim: %s\n", line.c_str());
     std::fflush(stderr);

@@ -8,6 +8,7 @@
 //  * nothing with --quiet, and nothing for a command done within a second.
 // Debian has no maintained C++ progress library (indicators is not packaged),
 // hence this small one.
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -21,11 +22,16 @@ void set_progress_quiet(bool quiet);
 bool progress_quiet();
 
 // "run: 1200000/20000000 trials (6.0%), 410000 trials/s, ETA 41 s"; total 0: unknown.
-std::string progress_line(const std::string& what, std::int64_t done, std::int64_t total, double seconds);
+std::string progress_line(const std::string& what, std::int64_t done, std::int64_t total, double seconds,
+                          const std::string& unit = "trials");
 
 class Progress {
  public:
-  Progress(std::string what, std::int64_t total);
+  // Counts sim::trials_done() in trials, or `counter` (which must outlive the
+  // Progress) in `unit`s: explore's schedules, shrink's scenarios tried,
+  // calibrate's markers.
+  Progress(std::string what, std::int64_t total, std::string unit = "trials",
+           const std::atomic<std::int64_t>* counter = nullptr);
   ~Progress();
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
@@ -34,6 +40,8 @@ class Progress {
  private:
   void loop();
   std::string what_;
+  std::string unit_;
+  const std::atomic<std::int64_t>* counter_;
   std::int64_t total_;
   std::int64_t start_;
   bool terminal_;

@@ -49,6 +49,8 @@ struct SweepArgs {
   std::optional<std::uint64_t> seed;
   int threads = 0;
   double target = 0.05;
+  std::string rule = "cheapest";
+  double cost_tolerance = sim::kDefaultCostTolerance;
   std::string shard;
   Outputs outputs;
 };
@@ -65,6 +67,8 @@ int sweep(const SweepArgs& a) {
   o.seed = a.seed;
   o.threads = a.threads;
   o.target_duplicate_rate = a.target;
+  o.recommendation_rule = a.rule;
+  o.cost_tolerance = a.cost_tolerance;
   if (!a.shard.empty()) std::tie(o.shard, o.shards) = sim::parse_shard(a.shard);
   // Progress for people at a terminal; CI logs (stderr not a terminal) stay quiet.
   if (::isatty(STDERR_FILENO) && !progress_quiet()) {
@@ -105,13 +109,15 @@ void add_sweep_commands(CLI::App& app, Action& action) {
       "sweep",
       "Run a scenario over a grid of one to three parameters, every point on the same trials, and\n"
       "report each point's metrics, the Pareto front (duplicate rate, p95 decision latency, cost)\n"
-      "and the cheapest point whose duplicate-rate upper 95% bound is under the target.\n\n"
+      "and the recommended point: by default the cheapest whose duplicate-rate upper 95% bound is\n"
+      "under the target (--recommend lowest-p95 trades a little cost for latency).\n\n"
       "SPEC is start:stop:step (stop included) or a list a,b,c (JSON values allowed: [1,2],[2,4]).\n\n"
       "Examples:\n"
       "  coordsim sweep scenarios/tuning-seed.json --vary agent.post_create_wait_s=0:30:5\n"
-      "  coordsim sweep s.json --vary agent.find_attempts=1:5:1 --vary agent.post_create_wait_s=1,5,10 \\\n"
-      "      --html sweep.html --csv sweep.csv\n"
-      "  coordsim sweep s.json --vary ... --shard 2/4 --json part2.json   # then: coordsim merge part*.json");
+      "  coordsim sweep scenarios/tuning-seed.json --strategy seed-lowest --vary agent.find_attempts=1:4:1 \\\n"
+      "      --vary agent.post_create_wait_s=1,5,10 --recommend lowest-p95 --html sweep.html --csv sweep.csv\n"
+      "  coordsim sweep scenarios/tuning-seed.json --vary agent.post_create_wait_s=0:30:5 --shard 2/4 \\\n"
+      "      --json part2.json   # then: coordsim merge part*.json");
   cmd->add_option("scenario", args->scenario, "Scenario JSON file")->required()->check(CLI::ExistingFile);
   cmd->add_option("--vary", args->vary, "PATH=SPEC: a parameter to vary (1 to 3)")->required()->type_name("PATH=SPEC");
   cmd->add_option("--trials,-n", args->trials, "Trials per point (default: the scenario's `trials`)")
@@ -124,6 +130,15 @@ void add_sweep_commands(CLI::App& app, Action& action) {
   cmd->add_option("--target-duplicate-rate", args->target,
                   "Recommend the cheapest point whose duplicate-rate upper 95% bound is under this")
       ->transform(number_in(0.0, 1.0, range_description(0.0, 1.0)))
+      ->capture_default_str();
+  cmd->add_option("--recommend", args->rule,
+                  "Rule choosing the recommendation among the points under the target: cheapest (least cost) or\n"
+                  "lowest-p95 (least p95 decision latency among those within --cost-tolerance of the cheapest)")
+      ->check(CLI::IsMember({"cheapest", "lowest-p95"}))
+      ->capture_default_str();
+  cmd->add_option("--cost-tolerance", args->cost_tolerance,
+                  "For --recommend lowest-p95: how much more than the cheapest a point may cost, as a fraction")
+      ->transform(number_in(0.0, 10.0, range_description(0.0, 10.0)))
       ->capture_default_str();
   cmd->add_option("--shard", args->shard, "K/N: run only the K-th of N deterministic slices of the grid");
   args->outputs.add_to(cmd);

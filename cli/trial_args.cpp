@@ -7,6 +7,7 @@
 #include "cli/assumption_warnings.hpp"
 #include "cli/commands.hpp"
 #include "cli/number_options.hpp"
+#include "cli/progress.hpp"
 #include "cli/terminal_text.hpp"
 #include "sim/analysis/shrink.hpp"
 #include "sim/input/input_error.hpp"
@@ -70,7 +71,10 @@ std::string replay_command(const TrialSource& source, const LoadedTrials& loaded
 
 void shrink_and_write(const LoadedTrials& t, std::uint64_t index, const sim::Predicate& where,
                       const std::string& path) {
-  const sim::ShrinkResult r = sim::shrink_trial(t.scenario, t.protocol, t.seed, index, where);
+  const sim::ShrinkResult r = [&] {
+    const Progress progress("shrink", 0, "scenarios");
+    return sim::shrink_trial(t.scenario, t.protocol, t.seed, index, where);
+  }();
   write_file_atomically(path, json_text(r.scenario));
   if (path == "-") return;
   std::string out = fmt::format(

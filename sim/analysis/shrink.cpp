@@ -10,6 +10,7 @@
 
 #include "sim/engine/replay.hpp"
 #include "sim/engine/trial_runner.hpp"
+#include "sim/engine/trial_progress.hpp"
 #include "sim/input/input_error.hpp"
 #include "sim/input/scenario_convert.hpp"
 #include "sim/input/scenario_loader.hpp"
@@ -254,6 +255,7 @@ class Shrinker {
     const Scenario s = loader::convert(to_document(origin_, p));
     TrialRunner runner(s, s.protocol);
     const TrialOutcome& o = runner.run(s.seed, 0);
+    trials_done().fetch_add(1, std::memory_order_relaxed);  // for cli/progress
     compute_trial_metrics(s, runner.plan(), runner.reports(), o, metrics_);
     return origin_.where.matches(metrics_);
   }

@@ -1,6 +1,6 @@
-// Long because it holds a sweep's run, the merge of shard files with their
-// validation, the recommendation and its warnings, and the CSV and Markdown
-// tables; the shard validation (read_shard and its checks) is the next seam.
+// A sweep's run, the merge of shard files with their validation, and the CSV
+// and Markdown tables; the recommendation and the warnings are in
+// sweep_advice.cpp. The shard validation (ShardCheck) is the next seam.
 #include "sim/analysis/sweep.hpp"
 
 #include <algorithm>
@@ -179,6 +179,10 @@ nlohmann::json run_sweep(const SweepOptions& o) {
   }
   doc["points_total"] = total;
   doc["target_duplicate_rate"] = o.target_duplicate_rate;
+  check_recommendation_rule(o.recommendation_rule, o.cost_tolerance);
+  // Only when not the default, so the documents of earlier sweeps stay as they were.
+  if (o.recommendation_rule != "cheapest")
+    doc["recommendation_rule"] = {{"name", o.recommendation_rule}, {"cost_tolerance", o.cost_tolerance}};
   if (o.shards > 1) doc["shard"] = {{"k", o.shard}, {"n", o.shards}};
   doc["points"] = nlohmann::json::array();
 
@@ -212,91 +216,6 @@ nlohmann::json run_sweep(const SweepOptions& o) {
   }
   finish_sweep(doc);
   return doc;
-}
-
-namespace {
-
-// A recommendation at the smallest or largest value swept of a numeric
-// parameter may only be the best of a grid that stops too early: what lies
-// beyond was not measured. (The tuning sweep recommended the largest wait
-// every time.)
-std::vector<std::string> edge_warnings(const nlohmann::json& sweep, const nlohmann::json& best) {
-  std::vector<std::string> out;
-  for (const auto& name_json : sweep.at("parameters")) {
-    const std::string name = name_json.get<std::string>();
-    const nlohmann::json& v = best.at("values").at(name);
-    if (!v.is_number()) continue;
-    double lo = v.get<double>(), hi = lo;
-    for (const auto& p : sweep.at("points")) {
-      const nlohmann::json& pv = p.at("values").at(name);
-      if (!pv.is_number()) continue;
-      lo = std::min(lo, pv.get<double>());
-      hi = std::max(hi, pv.get<double>());
-    }
-    if (lo == hi) continue;
-    const double x = v.get<double>();
-    if (x == hi || x == lo)
-      out.push_back(fmt::format("on the edge of the grid: {}={} is the {} value swept; points beyond it were not "
-                                "measured, so widen the grid before trusting this choice",
-                                name, v.dump(), x == hi ? "largest" : "smallest"));
-  }
-  return out;
-}
-
-}  // namespace
-
-void finish_sweep(nlohmann::json& sweep) {
-  // A shard cannot know the front or the recommendation: they need every point.
-  if (sweep.contains("shard")) {
-    sweep["recommendation"] = nullptr;
-    return;
-  }
-  auto& points = sweep["points"];
-  const auto key = [](const nlohmann::json& p) {
-    const auto& m = p.at("metrics");
-    return std::array<double, 3>{number_at(m, "duplicate_rate", "value"), number_at(m, "decision_latency_s", "p95"),
-                                 number_at(m, "cost_usd", "mean")};
-  };
-  for (auto& p : points) {
-    const auto kp = key(p);
-    bool dominated = false;
-    for (const auto& q : points) {
-      const auto kq = key(q);
-      const bool no_worse = kq[0] <= kp[0] && kq[1] <= kp[1] && kq[2] <= kp[2];
-      const bool better = kq[0] < kp[0] || kq[1] < kp[1] || kq[2] < kp[2];
-      if (no_worse && better) {
-        dominated = true;
-        break;
-      }
-    }
-    p["pareto"] = !dominated;
-  }
-  const double target = sweep.value("target_duplicate_rate", 0.05);
-  const nlohmann::json* best = nullptr;
-  for (const auto& p : points) {
-    const auto& m = p.at("metrics");
-    if (m.at("duplicate_rate").at("ci95").at(1).get<double>() >= target) continue;
-    if (!best) {
-      best = &p;
-      continue;
-    }
-    const auto kb = key(*best), kp = key(p);
-    if (kp[2] < kb[2] || (kp[2] == kb[2] && kp[1] < kb[1])) best = &p;
-  }
-  if (!best) {
-    sweep["recommendation"] = nullptr;
-    return;
-  }
-  const auto& m = best->at("metrics");
-  const std::vector<std::string> edges = edge_warnings(sweep, *best);
-  sweep["recommendation"] = {
-      {"index", best->at("index")},
-      {"values", best->at("values")},
-      {"reason", fmt::format("cheapest point (${:.4f} per failure, p95 decision {:.2f} s) whose duplicate-rate "
-                             "upper 95% bound ({:.4f}) is under the target {:g}",
-                             number_at(m, "cost_usd", "mean"), number_at(m, "decision_latency_s", "p95"),
-                             m.at("duplicate_rate").at("ci95").at(1).get<double>(), target)}};
-  if (!edges.empty()) sweep["recommendation"]["warnings"] = edges;
 }
 
 nlohmann::json read_sweep_shard(const std::string& path) {
@@ -377,6 +296,16 @@ std::uint64_t check_header(const ShardCheck& c) {
   c.count(d, "", "trials_per_point", 1, std::uint64_t{1} << 40);
   const double target = c.number(d, "", "target_duplicate_rate");
   if (!(target >= 0 && target <= 1)) c.fail("/target_duplicate_rate", "expected a number in [0, 1], got " + ShardCheck::got(d["target_duplicate_rate"]));
+  if (d.contains("recommendation_rule")) {
+    const auto& rule = c.field(d, "", "recommendation_rule", value_t::object, "an object {\"name\", \"cost_tolerance\"}");
+    const auto& name = c.field(rule, "/recommendation_rule", "name", value_t::string, "\"cheapest\" or \"lowest-p95\"");
+    const double tolerance = c.number(rule, "/recommendation_rule", "cost_tolerance");
+    try {
+      check_recommendation_rule(name.get<std::string>(), tolerance);
+    } catch (const InputError& e) {
+      c.fail("/recommendation_rule", e.what());
+    }
+  }
   const auto& parameters = c.field(d, "", "parameters", value_t::array, "an array of 1 to 3 parameter paths");
   if (parameters.empty() || parameters.size() > 3)
     c.fail("/parameters", "expected an array of 1 to 3 parameter paths, got " + std::to_string(parameters.size()));
@@ -417,6 +346,11 @@ void check_metrics(const ShardCheck& c, const nlohmann::json& point, const std::
   for (const char* name : {"analyses", "issues_created", "api_calls", "tokens"}) c.number(group(name), mat + "/" + name, "mean");
   c.number(group("cost_usd"), mat + "/cost_usd", "mean");
   c.number(group("cost_usd"), mat + "/cost_usd", "savings");
+  c.number(group("cost_usd"), mat + "/cost_usd", "per_year");
+  if (m.at("cost_usd").contains("total_mean")) {
+    c.number(group("cost_usd"), mat + "/cost_usd", "total_mean");
+    c.number(group("cost_usd"), mat + "/cost_usd", "total_per_year");
+  }
   for (const char* q : {"p50", "p95", "p99"}) c.number(group("decision_latency_s"), mat + "/decision_latency_s", q);
 }
 
@@ -439,6 +373,9 @@ nlohmann::json merge_sweeps(const std::vector<nlohmann::json>& shards, const std
                               "points_total", "target_duplicate_rate"})
       if (s.at(field) != first.at(field))
         throw InputError(names[i] + ": /" + field, "differs from " + names[0] + ": not shards of the same sweep");
+    if (s.value("recommendation_rule", nlohmann::json()) != first.value("recommendation_rule", nlohmann::json()))
+      throw InputError(names[i] + ": /recommendation_rule",
+                       "differs from " + names[0] + ": not shards of the same sweep");
   }
   const auto shard_of = [&](std::size_t i) {
     const ShardCheck c(shards[i], names[i]);
@@ -529,7 +466,7 @@ std::string sweep_csv(const nlohmann::json& sweep) {
   for (const auto& p : sweep.at("parameters")) out << "," << csv_field(p);
   out << ",duplicate_rate,duplicate_rate_ci95_low,duplicate_rate_ci95_high,miss_rate,miss_rate_ci95_high,"
          "analyses_mean,issues_created_mean,api_calls_mean,tokens_mean,cost_usd_mean,cost_usd_savings,"
-         "decision_latency_p50_s,decision_latency_p95_s,decision_latency_p99_s,pareto,recommended\n";
+         "decision_latency_p50_s,decision_latency_p95_s,decision_latency_p99_s,pareto,recommended,cost_usd_per_year\n";
   const auto& rec = sweep.at("recommendation");
   for (const auto& p : sweep.at("points")) {
     const auto& m = p.at("metrics");
@@ -543,7 +480,8 @@ std::string sweep_csv(const nlohmann::json& sweep) {
         << m["cost_usd"]["savings"].dump() << "," << m["decision_latency_s"]["p50"].dump() << ","
         << m["decision_latency_s"]["p95"].dump() << "," << m["decision_latency_s"]["p99"].dump() << ","
         << (p.value("pareto", false) ? "true" : "false") << ","
-        << (!rec.is_null() && rec.at("index") == p.at("index") ? "true" : "false") << "\n";
+        << (!rec.is_null() && rec.at("index") == p.at("index") ? "true" : "false") << ","
+        << m["cost_usd"]["per_year"].dump() << "\n";
   }
   return out.str();
 }
@@ -552,9 +490,9 @@ std::string sweep_markdown(const nlohmann::json& sweep) {
   std::ostringstream out;
   out << "## coordsim sweep: " << sweep.at("scenario").get<std::string>() << " — `"
       << sweep.at("strategy").get<std::string>() << "`\n\n";
-  out << fmt::format("{} trials per point (the same trials at every point), seed {}, {} points.\n\n",
+  out << fmt::format("{} trials per point (the same trials at every point), seed {}, {} point{}.\n\n",
                      sweep.at("trials_per_point").get<std::int64_t>(), sweep.at("seed").get<std::uint64_t>(),
-                     sweep.at("points").size());
+                     sweep.at("points").size(), sweep.at("points").size() == 1 ? "" : "s");
   const auto& rec = sweep.at("recommendation");
   if (sweep.contains("shard")) {
     // A shard holds some of the points: no claim that needs them all.
@@ -565,21 +503,19 @@ std::string sweep_markdown(const nlohmann::json& sweep) {
     out << fmt::format("**No point** has a duplicate-rate upper 95% bound under the target {:g}.\n\n",
                        sweep.at("target_duplicate_rate").get<double>());
   } else {
-    out << "**Recommendation:** ";
-    bool first = true;
-    for (const auto& [k, v] : rec.at("values").items()) {
-      out << (first ? "" : ", ") << "`" << k << "=" << (v.is_string() ? v.get<std::string>() : v.dump()) << "`";
-      first = false;
-    }
-    out << " — " << rec.at("reason").get<std::string>() << ".\n\n";
-    if (rec.contains("warnings"))
-      for (const auto& w : rec.at("warnings")) out << "⚠️ The recommended point is " << w.get<std::string>() << ".\n\n";
+    out << recommendation_markdown(sweep);
   }
+  if (!sweep.contains("shard")) out << sweep_warnings_markdown(sweep);
   out << "|";
   for (const auto& p : sweep.at("parameters")) out << " `" << p.get<std::string>() << "` |";
-  out << " duplicate rate [95% CI] | miss rate | analyses | cost | p95 decision | API calls | |\n|";
+  // With a runner price the cost is the total, LLM + runner (what the Pareto
+  // front and the recommendation compare).
+  const bool total = !sweep.at("points").empty() &&
+                     sweep.at("points").at(0).at("metrics").at("cost_usd").contains("total_mean");
+  out << " duplicate rate [95% CI] | miss rate | analyses | " << (total ? "total cost" : "cost")
+      << " | cost/year | p95 decision | API calls | |\n|";
   for (std::size_t i = 0; i < sweep.at("parameters").size(); ++i) out << "---:|";
-  out << "---|---:|---:|---:|---:|---:|---|\n";
+  out << "---|---:|---:|---:|---:|---:|---:|---|\n";
   for (const auto& p : sweep.at("points")) {
     const auto& m = p.at("metrics");
     out << "|";
@@ -588,11 +524,16 @@ std::string sweep_markdown(const nlohmann::json& sweep) {
       out << " " << (v.is_string() ? v.get<std::string>() : v.dump()) << " |";
     }
     const bool recommended = !rec.is_null() && rec.at("index") == p.at("index");
-    out << fmt::format(" {:.2f}% [{:.2f}, {:.2f}] | {:.2f}% | {:.3f} | ${:.3f} | {:.2f} s | {:.1f} | {}{} |\n",
+    // A point without the total (a hand-edited shard) shows its LLM cost rather than fail.
+    const bool has_total = total && m.at("cost_usd").contains("total_mean") && m.at("cost_usd").contains("total_per_year");
+    const char* mean = has_total ? "total_mean" : "mean";
+    const char* per_year = has_total ? "total_per_year" : "per_year";
+    out << fmt::format(" {:.2f}% [{:.2f}, {:.2f}] | {:.2f}% | {:.3f} | ${:.3f} | ${:.0f} | {:.2f} s | {:.1f} | {}{} |\n",
                        100 * number_at(m, "duplicate_rate", "value"),
                        100 * m["duplicate_rate"]["ci95"][0].get<double>(),
                        100 * m["duplicate_rate"]["ci95"][1].get<double>(), 100 * number_at(m, "miss_rate", "value"),
-                       number_at(m, "analyses", "mean"), number_at(m, "cost_usd", "mean"),
+                       number_at(m, "analyses", "mean"), number_at(m, "cost_usd", mean),
+                       number_at(m, "cost_usd", per_year),
                        number_at(m, "decision_latency_s", "p95"), number_at(m, "api_calls", "mean"),
                        p.value("pareto", false) ? "Pareto" : "", recommended ? " **recommended**" : "");
   }

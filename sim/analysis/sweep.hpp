@@ -31,6 +31,11 @@ struct SweepOptions {
   std::optional<std::uint64_t> seed;
   int threads = 0;
   double target_duplicate_rate = 0.05;
+  // "cheapest" (the default) or "lowest-p95": the least p95 decision latency
+  // among the points under the target costing at most (1 + cost_tolerance) x
+  // the cheapest of them.
+  std::string recommendation_rule = "cheapest";
+  double cost_tolerance = 0.10;
   int shard = 1;  // 1-based: this run does points with index % shards == shard - 1
   int shards = 1;
   // Called after each point (points done, points in this shard, trials/s).
@@ -61,9 +66,26 @@ inline constexpr std::size_t kMaxShardBytes = std::size_t{256} << 20;
 // repeated.
 nlohmann::json merge_sweeps(const std::vector<nlohmann::json>& shards, const std::vector<std::string>& names);
 
+// The latency-aware rule's cost tolerance when the cheapest rule names it as
+// an alternative, and --cost-tolerance's default.
+inline constexpr double kDefaultCostTolerance = 0.10;
+
+// Throws InputError for a rule other than cheapest / lowest-p95 or a
+// tolerance outside [0, 10].
+void check_recommendation_rule(const std::string& name, double cost_tolerance);
+
 // Marks the Pareto front (minimising duplicate rate, p95 decision latency and
-// cost) and picks the recommendation; used by run_sweep and merge_sweeps.
+// cost), picks the recommendation by the document's rule (saying which rule
+// chose it, and what the latency-aware rule would choose instead), and adds
+// the warnings: the choice on the grid's edge (recommendation.warnings), a
+// parameter that changes nothing (warnings). Used by run_sweep and
+// merge_sweeps (sim/analysis/sweep_advice.cpp).
 void finish_sweep(nlohmann::json& sweep);
+
+// The Markdown of a finished (not shard) sweep's recommendation, with its
+// warnings and alternative; and of the sweep's own warnings ("" for none).
+std::string recommendation_markdown(const nlohmann::json& sweep);
+std::string sweep_warnings_markdown(const nlohmann::json& sweep);
 
 std::string sweep_csv(const nlohmann::json& sweep);
 std::string sweep_markdown(const nlohmann::json& sweep);

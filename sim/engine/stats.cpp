@@ -110,6 +110,8 @@ void Summary::add(const TrialOutcome& t) {
   add_tokens(baseline_tokens_in, t.baseline_tokens_in);
   add_tokens(baseline_tokens_out, t.baseline_tokens_out);
   for (std::int64_t us : t.decision_latency_us) decision_latency.add(us);
+  if (runner_us_by_flavor.size() < t.runner_us.size()) runner_us_by_flavor.resize(t.runner_us.size(), 0);
+  for (std::size_t i = 0; i < t.runner_us.size(); ++i) runner_us_by_flavor[i] += t.runner_us[i];
 }
 
 void Summary::merge(const Summary& o) {
@@ -131,6 +133,8 @@ void Summary::merge(const Summary& o) {
   add_tokens(baseline_tokens_out, o.baseline_tokens_out);
   events += o.events;
   decision_latency.merge(o.decision_latency);
+  if (runner_us_by_flavor.size() < o.runner_us_by_flavor.size()) runner_us_by_flavor.resize(o.runner_us_by_flavor.size(), 0);
+  for (std::size_t f = 0; f < o.runner_us_by_flavor.size(); ++f) runner_us_by_flavor[f] += o.runner_us_by_flavor[f];
 }
 
 std::int64_t Summary::api_calls_total() const {

@@ -62,6 +62,11 @@ struct TrialOutcome {
   std::int64_t baseline_tokens_in = 0;  // had every failing flavor analyzed (`none`)
   std::int64_t baseline_tokens_out = 0;
   std::vector<std::int64_t> decision_latency_us;  // one per failing flavor that decided
+  // Runner time after the build failed, per flavor index (0 when it did not
+  // fail): the wait to decide plus the analysis if it ran one. Fan-in's legs
+  // hold no runner while the downstream job waits (`needs:` queues it without
+  // one); its analyses are counted on the flavor whose analysis it runs.
+  std::vector<std::int64_t> runner_us;
   std::int64_t events = 0;
 };
 
@@ -84,6 +89,7 @@ struct Summary {
   std::int64_t baseline_tokens_out = 0;
   std::int64_t events = 0;
   LatencyHistogram decision_latency;
+  std::vector<std::int64_t> runner_us_by_flavor;  // summed over failure events
 
   void add(const TrialOutcome& t);
   void merge(const Summary& o);

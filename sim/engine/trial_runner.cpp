@@ -141,8 +141,10 @@ const TrialOutcome& TrialRunner::run(std::uint64_t seed, std::uint64_t index) {
   loop_.reset();
   loop_.set_limits(scenario_.limits);
   model_.reset();
-  outcome_ = TrialOutcome{.decision_latency_us = std::move(outcome_.decision_latency_us)};
+  outcome_ = TrialOutcome{.decision_latency_us = std::move(outcome_.decision_latency_us),
+                          .runner_us = std::move(outcome_.runner_us)};
   outcome_.decision_latency_us.clear();
+  outcome_.runner_us.clear();
   draw_plan(seed, index);
   if (limiter_) {
     const RateLimitConfig& rl = scenario_.github.rate_limits;
@@ -259,6 +261,7 @@ void TrialRunner::run_rerun() {
 void TrialRunner::begin_measure() {
   // Analyses per signature: signature 0 is shared, i + 1 belongs to flavor i.
   per_signature_.assign(plan_.size() + 1, -1);  // -1: no flavor failed with it
+  outcome_.runner_us.assign(plan_.size(), 0);
 }
 
 void TrialRunner::measure_attempt(const std::vector<agent::AgentReport>& reports, bool first) {
@@ -293,6 +296,9 @@ void TrialRunner::measure_attempt(const std::vector<agent::AgentReport>& reports
       o.baseline_tokens_out += p.analysis.tokens_out;
     }
     if (r.decided) o.decision_latency_us.push_back((r.decided_at - r.failed_at).count());
+    // Every attempt (a re-run too) holds its runner while it decides and analyses.
+    if (r.decided && !fan_in) o.runner_us[i] += (r.decided_at - r.failed_at).count();
+    if (r.analyzed) o.runner_us[i] += p.analysis_duration.count();
     if (r.analyzed) {
       ++o.analyses;
       ++count;

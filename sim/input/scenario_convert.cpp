@@ -57,6 +57,24 @@ double number_or(const json& object, const char* key, double fallback) {
   return j.is_null() ? fallback : j.get<double>();
 }
 
+// report.usd_per_runner_minute(_by_flavor): a price for every flavor, or
+// none when neither is given. A name not in /workload/flavors is refused: a
+// typo would silently price the runner at the default.
+void read_runner_prices(const json& report, ScenarioFile& s) {
+  const json& all = member(report, "usd_per_runner_minute");
+  const json& by_flavor = member(report, "usd_per_runner_minute_by_flavor");
+  if (all.is_null() && (by_flavor.is_null() || by_flavor.empty())) return;
+  s.usd_per_runner_minute.assign(s.workload.flavors.size(), all.is_null() ? 0.0 : all.get<double>());
+  if (!by_flavor.is_object()) return;
+  for (const auto& [name, price] : by_flavor.items()) {
+    const auto it = std::find(s.workload.flavors.begin(), s.workload.flavors.end(), name);
+    if (it == s.workload.flavors.end())
+      throw InputError(child("/report/usd_per_runner_minute_by_flavor", name),
+                       "expected the name of a flavor in /workload/flavors, got \"" + name + "\"");
+    s.usd_per_runner_minute[static_cast<std::size_t>(it - s.workload.flavors.begin())] = price.get<double>();
+  }
+}
+
 template <class Int>
 Int integer_or(const json& object, const char* key, const std::string& pointer, Int fallback) {
   const json& j = member(object, key);
@@ -314,6 +332,7 @@ ScenarioFile convert(const json& doc) {
       seconds_or(member(agent_j, "fan_in"), "job_start_delay_s", "/agent/fan_in", pc.fan_in.job_start_delay);
 
   s.failures_per_year = number_or(member(doc, "report"), "failures_per_year", s.failures_per_year);
+  read_runner_prices(member(doc, "report"), s);
   s.expectations = parse_expectations(member(doc, "expect"), "/expect");
 
   const json& limits = member(doc, "limits");

@@ -18,16 +18,47 @@ std::string with_ci(double v, const Interval& ci) {
   return fmt::format("{} [{}, {}]", percent(v), percent(ci.low), percent(ci.high));
 }
 
-constexpr std::array<const char*, 9> kHeader = {"protocol",        "duplicate rate [95% CI]", "miss rate [95% CI]",
-                                                "analyses",        "cost/failure",            "savings",
-                                                "p95 latency",     "API calls",               "rate-limited"};
+// Columns, and which of the two terminal tables (outcomes, costs) shows each.
+// The runner columns appear only when a scenario prices runner time.
+struct Column {
+  const char* header;
+  int text_table;
+  bool runner;
+};
+constexpr std::array<Column, 12> kColumns = {{{"protocol", -1, false},
+                                              {"duplicate rate [95% CI]", 0, false},
+                                              {"miss rate [95% CI]", 0, false},
+                                              {"analyses", 0, false},
+                                              {"cost/failure", 1, false},
+                                              {"cost/year", 1, false},
+                                              {"runner/failure", 1, true},
+                                              {"total/year", 1, true},
+                                              {"savings", 1, false},
+                                              {"p95 latency", 0, false},
+                                              {"API calls", 1, false},
+                                              {"rate-limited", 1, false}}};
 
-std::vector<std::array<std::string, 9>> rows(const std::vector<RunReport>& runs) {
-  std::vector<std::array<std::string, 9>> out;
+bool runner_priced(const std::vector<RunReport>& runs) {
+  return std::any_of(runs.begin(), runs.end(), [](const RunReport& r) { return !r.scenario.usd_per_runner_minute.empty(); });
+}
+
+// The columns shown: every one, or all but the runner's.
+std::vector<std::size_t> shown(const std::vector<RunReport>& runs) {
+  std::vector<std::size_t> out;
+  const bool priced = runner_priced(runs);
+  for (std::size_t c = 0; c < kColumns.size(); ++c)
+    if (priced || !kColumns[c].runner) out.push_back(c);
+  return out;
+}
+
+std::vector<std::array<std::string, kColumns.size()>> rows(const std::vector<RunReport>& runs) {
+  std::vector<std::array<std::string, kColumns.size()>> out;
   for (const RunReport& r : runs) {
     const Metrics m = compute_metrics(r);
     out.push_back({r.strategy, with_ci(m.duplicate_rate, m.duplicate_ci), with_ci(m.miss_rate, m.miss_ci),
-                   fmt::format("{:.3f}", m.analyses_mean), fmt::format("${:.2f}", m.cost_mean), percent(m.savings),
+                   fmt::format("{:.3f}", m.analyses_mean), fmt::format("${:.2f}", m.cost_mean),
+                   fmt::format("${:.0f}", m.cost_mean * r.failures_per_year), fmt::format("${:.2f}", m.runner_cost_mean),
+                   fmt::format("${:.0f}", m.total_cost_mean * r.failures_per_year), percent(m.savings),
                    fmt::format("{:.2f} s", m.latency_p95_s), fmt::format("{:.2f}", m.api_calls_mean),
                    fmt::format("{:.3f}", m.rate_limited_mean)});
   }
@@ -75,10 +106,20 @@ std::string comparison_markdown(const std::vector<RunReport>& runs) {
   out << fmt::format("{} trials, seed {}, {} flavors ({}); every protocol runs on the same trials.\n\n",
                      first.result.summary.trials, first.options.seed, first.scenario.workload.flavors.size(),
                      fmt::join(first.scenario.workload.flavors, ", "));
-  out << "| " << fmt::format("{}", fmt::join(kHeader, " | ")) << " |\n";
-  out << "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
-  for (const auto& row : rows(runs)) out << "| " << fmt::format("{}", fmt::join(row, " | ")) << " |\n";
-  out << "\nPer failure event. Duplicate: some failure signature analyzed more than once; miss: some "
+  const std::vector<std::size_t> columns = shown(runs);
+  out << "|";
+  for (std::size_t c : columns) out << " " << kColumns[c].header << " |";
+  out << "\n|";
+  for (std::size_t c : columns) out << (c == 0 ? "---|" : "---:|");
+  out << "\n";
+  for (const auto& row : rows(runs)) {
+    out << "|";
+    for (std::size_t c : columns) out << " " << row[c] << " |";
+    out << "\n";
+  }
+  out << fmt::format("\nPer failure event; cost/year at {:g} failures a year (`report.failures_per_year`). Duplicate",
+                     first.failures_per_year);
+  out << ": some failure signature analyzed more than once; miss: some "
          "signature not analyzed. Savings against `none` on the same trials. Latency: from a flavor's "
          "failure to its decision (fan-in: to the downstream job's).\n";
   return out.str();
@@ -86,22 +127,31 @@ std::string comparison_markdown(const std::vector<RunReport>& runs) {
 
 std::string comparison_text(const std::vector<RunReport>& runs) {
   const auto table = rows(runs);
-  std::array<std::size_t, 9> width{};
-  for (std::size_t c = 0; c < kHeader.size(); ++c) width[c] = std::string_view(kHeader[c]).size();
+  std::array<std::size_t, kColumns.size()> width{};
+  for (std::size_t c = 0; c < kColumns.size(); ++c) width[c] = std::string_view(kColumns[c].header).size();
   for (const auto& row : table)
     for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
   std::ostringstream out;
   const RunReport& first = runs.front();
-  out << fmt::format("coordsim run: {} — {} protocols on the same {} trials, seed {}\n\n", first.scenario.name,
+  out << fmt::format("coordsim run: {} — {} protocols on the same {} trials, seed {}\n", first.scenario.name,
                      runs.size(), first.result.summary.trials, first.options.seed);
-  const auto line = [&](const auto& cells) {
-    out << " ";
-    for (std::size_t c = 0; c < cells.size(); ++c)
-      out << ' ' << (c == 0 ? fmt::format("{:<{}}", cells[c], width[c]) : fmt::format("{:>{}}", cells[c], width[c]));
+  // Two tables, outcomes then costs, each under 100 columns: one table was
+  // 125 wide and wrapped on an 80-100 column terminal.
+  const std::vector<std::size_t> columns = shown(runs);
+  for (int t = 0; t < 2; ++t) {
+    const auto line = [&](const auto& cell) {
+      for (std::size_t c : columns) {
+        if (c != 0 && kColumns[c].text_table != t) continue;
+        out << "  " << (c == 0 ? fmt::format("{:<{}}", cell(c), width[c]) : fmt::format("{:>{}}", cell(c), width[c]));
+      }
+      out << '\n';
+    };
     out << '\n';
-  };
-  line(kHeader);
-  for (const auto& row : table) line(row);
+    line([](std::size_t c) { return std::string(kColumns[c].header); });
+    for (const auto& row : table) line([&row](std::size_t c) { return row[c]; });
+  }
+  out << fmt::format("\nPer failure event; cost/year at {:g} failures a year (report.failures_per_year).\n",
+                     first.failures_per_year);
   return out.str();
 }
 

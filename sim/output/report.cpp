@@ -40,6 +40,17 @@ Metrics compute_metrics(const RunReport& r) {
   m.cost_mean = ratio(usd(s.tokens_in, s.tokens_out, r.scenario.llm), n);
   m.baseline_cost_mean = ratio(usd(s.baseline_tokens_in, s.baseline_tokens_out, r.scenario.llm), n);
   m.savings = m.baseline_cost_mean > 0 ? 1.0 - m.cost_mean / m.baseline_cost_mean : 0.0;
+  std::int64_t runner_us = 0;
+  double runner_usd = 0;
+  const auto& prices = r.scenario.usd_per_runner_minute;
+  for (std::size_t i = 0; i < s.runner_us_by_flavor.size(); ++i) {
+    runner_us += s.runner_us_by_flavor[i];
+    if (i < prices.size()) runner_usd += static_cast<double>(s.runner_us_by_flavor[i]) / 6e7 * prices[i];
+  }
+  m.runner_priced = !prices.empty();
+  m.runner_minutes_mean = ratio(static_cast<double>(runner_us) / 6e7, n);
+  m.runner_cost_mean = ratio(runner_usd, n);
+  m.total_cost_mean = m.cost_mean + m.runner_cost_mean;
   m.latency_p50_s = agent::to_seconds(agent::Duration(s.decision_latency.quantile(0.50)));
   m.latency_p95_s = agent::to_seconds(agent::Duration(s.decision_latency.quantile(0.95)));
   m.latency_p99_s = agent::to_seconds(agent::Duration(s.decision_latency.quantile(0.99)));
@@ -79,6 +90,14 @@ nlohmann::json report_json(const RunReport& r) {
                    {"failures_per_year", r.failures_per_year},
                    {"per_year", m.cost_mean * r.failures_per_year},
                    {"baseline_per_year", m.baseline_cost_mean * r.failures_per_year}};
+  // Only with a runner price, so reports of scenarios without one stay as they were.
+  if (m.runner_priced) {
+    j["runner"] = {{"minutes_mean", m.runner_minutes_mean},
+                   {"usd_mean", m.runner_cost_mean},
+                   {"usd_per_year", m.runner_cost_mean * r.failures_per_year}};
+    j["cost_usd"]["total_mean"] = m.total_cost_mean;
+    j["cost_usd"]["total_per_year"] = m.total_cost_mean * r.failures_per_year;
+  }
   j["decision_latency_s"] = {{"p50", m.latency_p50_s}, {"p95", m.latency_p95_s}, {"p99", m.latency_p99_s}};
   j["events"] = s.events;
   const TrialExamples& ex = r.result.examples;
@@ -112,6 +131,12 @@ std::vector<std::array<std::string, 3>> metric_rows(const RunReport& r, const Me
                   fmt::format("at {:g} failures/year; uncoordinated ${:.0f}, saved ${:.0f}", r.failures_per_year,
                               m.baseline_cost_mean * r.failures_per_year,
                               (m.baseline_cost_mean - m.cost_mean) * r.failures_per_year)});
+  if (m.runner_priced) {
+    rows.push_back({"runner time per failure", fmt::format("{:.2f} min", m.runner_minutes_mean),
+                    fmt::format("${:.4f} of runner time", m.runner_cost_mean)});
+    rows.push_back({"total cost per failure", fmt::format("${:.2f}", m.total_cost_mean),
+                    fmt::format("LLM + runner; ${:.0f} a year", m.total_cost_mean * r.failures_per_year)});
+  }
   rows.push_back({"decision latency", fmt::format("p50 {:.2f} s", m.latency_p50_s),
                   fmt::format("p95 {:.2f} s, p99 {:.2f} s", m.latency_p95_s, m.latency_p99_s)});
   return rows;

@@ -37,6 +37,12 @@ struct Metrics {
   double cost_mean = 0;
   double baseline_cost_mean = 0;
   double savings = 0;  // 1 - cost / baseline; 0 when the baseline is 0
+  // Runner time (stats.hpp's TrialOutcome::runner_us) and its price, when the
+  // scenario sets one (report.usd_per_runner_minute).
+  bool runner_priced = false;
+  double runner_minutes_mean = 0;
+  double runner_cost_mean = 0;
+  double total_cost_mean = 0;  // LLM + runner
   double latency_p50_s = 0;
   double latency_p95_s = 0;
   double latency_p99_s = 0;

@@ -4,6 +4,7 @@
 #include <iterator>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <spdlog/fmt/fmt.h>
 
@@ -54,6 +55,12 @@ void header(std::string& out, const Sweep& s) {
   out += "</header>\n";
 }
 
+void warnings(std::string& out, const std::vector<std::string>& texts, std::string_view prefix) {
+  for (const std::string& w : texts)
+    fmt::format_to(std::back_inserter(out), "<p class=\"warning\">\u26a0\ufe0f {}{}.</p>\n", prefix,
+                   escape(w));
+}
+
 void recommendation(std::string& out, const Sweep& s) {
   const Point* best = nullptr;
   for (const Point& p : s.points)
@@ -72,7 +79,9 @@ void recommendation(std::string& out, const Sweep& s) {
                      "No point's duplicate-rate upper 95% bound is under {}: widen the grid or "
                      "add trials.",
                      s.target ? escape(percent(*s.target)) : std::string("the target"));
-    out += "</p>\n</section>\n";
+    out += "</p>\n";
+    warnings(out, s.warnings, "");
+    out += "</section>\n";
     return;
   }
   out +=
@@ -91,6 +100,13 @@ void recommendation(std::string& out, const Sweep& s) {
                    escape(show(best->dup, Unit::kRate)), escape(show(best->miss, Unit::kRate)),
                    escape(show(best->cost, Unit::kUsd)), escape(show(best->savings, Unit::kRate)),
                    escape(show(best->p95, Unit::kSeconds)));
+  warnings(out, s.recommendation_warnings, "The recommended point is ");
+  if (!s.alternative.empty())
+    fmt::format_to(std::back_inserter(out),
+                   "<p class=\"note\">Latency-aware alternative (<code>--recommend lowest-p95</code>): "
+                   "{}.</p>\n",
+                   escape(s.alternative));
+  warnings(out, s.warnings, "");
   out += "</section>\n";
 }
 
@@ -139,7 +155,8 @@ void charts(std::string& out, Sweep& s) {
     out +=
         "<p class=\"key\"><span><i class=\"swatch corner\"></i>Pareto-optimal</span>"
         "<span><i class=\"swatch outline\"></i>recommended</span>"
-        "<span>grey: n/a</span><span>hover a cell for its figures</span></p>\n";
+        "<span>darker: higher (every scale is lower = better; the bar beside each map is its "
+        "legend)</span><span>grey: n/a</span><span>hover a cell for its figures</span></p>\n";
   if (dims == 3) out += "<p class=\"note\">All panels share one colour scale.</p>\n";
   out += "</section>\n";
 }
@@ -153,7 +170,7 @@ void table(std::string& out, const Sweep& s) {
                    break_at_dots(escape(a.name)));
   out +=
       "<th>duplicate rate</th><th>95% CI</th><th>miss rate</th><th>analyses</th>"
-      "<th>cost</th><th>savings</th><th>p95 decision</th><th>API calls</th>"
+      "<th>cost</th><th>cost/year</th><th>savings</th><th>p95 decision</th><th>API calls</th>"
       "<th class=\"flag\">Pareto</th></tr></thead>\n<tbody>\n";
   for (const Point& p : s.points) {
     std::string cls;
@@ -168,9 +185,10 @@ void table(std::string& out, const Sweep& s) {
                                : std::string("n/a");
     fmt::format_to(std::back_inserter(out),
                    "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
-                   "<td>{}</td><td class=\"flag\">{}{}</td></tr>\n",
+                   "<td>{}</td><td>{}</td><td class=\"flag\">{}{}</td></tr>\n",
                    escape(show(p.dup, Unit::kRate)), escape(ci), escape(show(p.miss, Unit::kRate)),
                    fixed(p.analyses, 3), escape(show(p.cost, Unit::kUsd)),
+                   p.cost_year ? "$" + decimal(*p.cost_year, 0) : std::string("n/a"),
                    p.savings ? decimal(*p.savings * 100, 1) + "%" : std::string("n/a"),
                    escape(show(p.p95, Unit::kSeconds)), fixed(p.api, 1),
                    p.pareto ? "<span class=\"badge pareto\">Pareto</span>" : "",

@@ -41,7 +41,7 @@ inline constexpr Metric kCost{.key = "cost_mean",
                               .axis = "mean cost per failure (USD)",
                               .legend = "cost",
                               .unit = Unit::kUsd,
-                              .palette = &kGreens,
+                              .palette = &kPurples,
                               .value = &Point::cost};
 
 // Metric against the single varied parameter. Numeric parameters get a linear

@@ -95,6 +95,14 @@ Sweep read_sweep(const json& doc) {
   if (rec != nullptr && rec->is_object()) {
     s.has_recommendation = true;
     if (const json* reason = child(rec, "reason")) s.recommendation_reason = plain(*reason);
+    if (const json* w = child(rec, "warnings"); w != nullptr && w->is_array())
+      for (const json& text : *w) s.recommendation_warnings.push_back(plain(text));
+    if (const json* alt = child(rec, "alternative"); alt != nullptr && alt->is_object()) {
+      if (const json* values = child(alt, "values"); values != nullptr && values->is_object())
+        for (const auto& [k, v] : values->items())
+          s.alternative += (s.alternative.empty() ? "" : ", ") + k + "=" + plain(v);
+      if (const json* why = child(alt, "reason")) s.alternative += ": " + plain(*why);
+    }
     // In grid order, as the reader met the parameters; JSON objects sort their keys.
     if (rec_values != nullptr && rec_values->is_object()) {
       for (const Axis& axis : s.axes)
@@ -123,6 +131,11 @@ Sweep read_sweep(const json& doc) {
       pt.miss = metric_at(p, "miss_rate", "value");
       pt.analyses = metric_at(p, "analyses", "mean");
       pt.cost = metric_at(p, "cost_usd", "mean");
+      pt.cost_year = metric_at(p, "cost_usd", "per_year");
+      if (const auto total = metric_at(p, "cost_usd", "total_mean")) {
+        pt.cost = total;
+        pt.cost_year = metric_at(p, "cost_usd", "total_per_year");
+      }
       pt.savings = metric_at(p, "cost_usd", "savings");
       pt.p95 = metric_at(p, "decision_latency_s", "p95");
       pt.api = metric_at(p, "api_calls", "mean");
@@ -137,6 +150,8 @@ Sweep read_sweep(const json& doc) {
       s.points.push_back(std::move(pt));
     }
   }
+  if (const json* w = child(&doc, "warnings"); w != nullptr && w->is_array())
+    for (const json& text : *w) s.warnings.push_back(plain(text));
   if (const json* shard = child(&doc, "shard"))
     s.shard = text_field(*shard, "k") + "/" + text_field(*shard, "n");
   const std::optional<double> total = finite(child(&doc, "points_total"));

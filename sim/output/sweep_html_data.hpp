@@ -26,7 +26,8 @@ struct Point {
   std::string index;
   std::vector<std::string> labels;  // per parameter
   std::vector<int> coord;           // per parameter, index into Axis::labels; -1: missing
-  std::optional<double> dup, dup_lo, dup_hi, miss, analyses, cost, savings, p95, api;
+  // cost: the total (LLM + runner) when the sweep prices runner time.
+  std::optional<double> dup, dup_lo, dup_hi, miss, analyses, cost, cost_year, savings, p95, api;
   bool pareto = false;
   bool recommended = false;
 };
@@ -38,6 +39,9 @@ struct Sweep {
   std::vector<Point> points;
   bool has_recommendation = false;
   std::string recommendation_reason;
+  std::vector<std::string> recommendation_warnings;  // the choice on the grid's edge
+  std::string alternative;  // "k=v, ...: reason" of the latency-aware rule's other choice
+  std::vector<std::string> warnings;  // the sweep's own: a parameter that changes nothing
   std::vector<std::pair<std::string, std::string>> recommendation_values;
   std::string shard;  // "k/n" when the document is one shard of a sweep
   std::size_t points_total = 0;

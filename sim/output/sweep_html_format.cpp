@@ -73,17 +73,9 @@ std::string show(std::optional<double> v, Unit unit) {
   return "n/a";
 }
 
-std::string cell_text(double v, Unit unit) {
-  switch (unit) {
-    case Unit::kRate:
-      return significant(v * 100, 3) + "%";
-    case Unit::kSeconds:
-      return significant(v, 3) + " s";
-    case Unit::kUsd:
-      return "$" + significant(v, 3);
-  }
-  return "";
-}
+// A heatmap cell prints its number as the table does (the cell said "60.8%"
+// and "$0.6" where the table said "60.80%" and "$0.60").
+std::string cell_text(double v, Unit unit) { return show(v, unit); }
 
 std::string tick_text(double v, Unit unit) {
   switch (unit) {

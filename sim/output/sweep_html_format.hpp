@@ -20,7 +20,7 @@ std::string significant(double v, int digits);
 std::string percent(double rate);
 std::string usd(double v);
 std::string show(std::optional<double> v, Unit unit);
-// Short enough to sit inside a heatmap cell.
+// A heatmap cell's text: as the table prints the number (a cell too narrow shows none).
 std::string cell_text(double v, Unit unit);
 std::string tick_text(double v, Unit unit);
 std::string fixed(std::optional<double> v, int decimals);

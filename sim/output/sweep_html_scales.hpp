@@ -30,8 +30,10 @@ inline constexpr Palette kReds{
     {{255, 255, 204}, {254, 217, 118}, {253, 141, 60}, {227, 26, 28}, {128, 0, 38}}};
 inline constexpr Palette kBlues{
     {{239, 243, 255}, {189, 215, 231}, {107, 174, 214}, {33, 113, 181}, {8, 48, 107}}};
-inline constexpr Palette kGreens{
-    {{237, 248, 233}, {186, 228, 179}, {116, 196, 118}, {35, 139, 69}, {0, 68, 27}}};
+// Cost is purple, not green: a dark green read as "good" where it meant the
+// most expensive point. Every scale is darker = higher = worse.
+inline constexpr Palette kPurples{
+    {{252, 251, 253}, {203, 201, 226}, {158, 154, 200}, {117, 107, 177}, {63, 0, 125}}};
 
 Rgb mix(const Palette& p, double t);
 std::string hex(const Rgb& c);

@@ -38,6 +38,25 @@ COORDSIM_PROGRESS_SECONDS=0.05 "$bin" check "$src/scenarios/guarantees/seed-in-p
 grep -Eq '^coordsim: check: [0-9]+ trials, [0-9]+ trials/s$' "$work/err" && ok || bad "check: no progress: $(head -2 "$work/err")"
 COORDSIM_PROGRESS_SECONDS=0.05 "$bin" find "$scenario" --where duplicate --trials 200000 -j1 >"$work/out" 2>"$work/err"
 grep -Eq '^coordsim: find: [0-9]+/200000 trials' "$work/err" && ok || bad "find: no progress: $(head -2 "$work/err")"
+# explore (schedules, no ETA: a proof may end long before the budget) and --shrink (scenarios
+# tried) report through the same component; both take milliseconds here, hence the tiny interval.
+COORDSIM_PROGRESS_SECONDS=0.0001 "$bin" explore "$src/scenarios/explore/ref-lock-box.json" --max-schedules 20000 \
+  >"$work/out" 2>"$work/err"
+grep -Eq '^coordsim: explore: [0-9]+ schedules, [0-9]+ schedules/s$' "$work/err" && ok \
+  || bad "explore: no progress: $(head -2 "$work/err")"
+COORDSIM_PROGRESS_SECONDS=0.0001 "$bin" --quiet explore "$src/scenarios/explore/ref-lock-box.json" --max-schedules 20000 \
+  >"$work/out" 2>"$work/err"
+[[ ! -s "$work/err" ]] && ok || bad "explore --quiet printed: $(head -2 "$work/err")"
+# (The shrink takes ~5 ms: a loaded machine may not schedule the reporter in time; a few tries.)
+for try in 1 2 3 4 5 6 7 8; do
+  COORDSIM_PROGRESS_SECONDS=0.0001 "$bin" replay "$scenario" --trial 0 --shrink "$work/small.json" >"$work/out" 2>"$work/err"
+  grep -q 'shrink: ' "$work/err" && break
+done
+grep -Eq '^coordsim: shrink: [0-9]+ scenarios, [0-9]+ scenarios/s$' "$work/err" && ok \
+  || bad "replay --shrink: no progress: $(head -2 "$work/err")"
+COORDSIM_PROGRESS_SECONDS=0.0001 "$bin" --quiet replay "$scenario" --trial 0 --shrink "$work/small2.json" >"$work/out2" 2>"$work/err"
+[[ ! -s "$work/err" ]] && ok || bad "replay --shrink --quiet printed: $(head -2 "$work/err")"
+cmp -s "$work/small.json" "$work/small2.json" && ok || bad "progress changed the shrunk scenario"
 # On a terminal (script(1) gives stderr a pty): the line is redrawn with \r and cleared at the end.
 if command -v script >/dev/null; then
   COORDSIM_PROGRESS_SECONDS=0.05 script -qec "$bin run $scenario --trials 200000 -j1 --json $work/t.json" "$work/typescript" >/dev/null 2>&1

@@ -125,6 +125,46 @@ check "compare all: markdown has 7 rows" test "$(grep -c '^| [a-z-]* | [0-9]' "$
 "$bin" run "$scen" --trials 200 >"$work/plain.txt"
 "$bin" run "$scen" --strategy all --trials 200 >>"$work/plain.txt"
 check "no trailing spaces in run's text" bash -c '! grep -n " $" "$1"' _ "$work/plain.txt"
+# The comparison fits a 100-column terminal (it was 125 wide), as two tables: outcomes, then
+# costs with cost/year (at the scenario's report.failures_per_year, or --failures-per-year).
+"$bin" run "$scen" --strategy all --trials 200 --failures-per-year 250 >"$work/all.txt"
+check "comparison fits 100 columns" test "$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$work/all.txt")" -le 100
+check "comparison has cost/year" grep -Eq "^  protocol +cost/failure +cost/year +savings" "$work/all.txt"
+check "cost/year is cost/failure x failures/year" grep -Eq '^  none +\$[0-9.]+ +\$[0-9]+ ' "$work/all.txt"
+python3 - "$work/all.txt" <<'PY' || { echo "FAIL: cost/year is not cost/failure x 250" >&2; failures=$((failures + 1)); }
+import re, sys
+rows = [l.split() for l in open(sys.argv[1]) if re.match(r"^  [a-z-]+ +\$", l)]
+assert len(rows) == 7, rows
+for r in rows:
+    assert abs(float(r[1][1:]) * 250 - float(r[2][1:])) <= 0.005 * 250 + 0.5, r
+PY
+check "markdown has cost/year" grep -q "| cost/failure | cost/year |" "$work/cmp.md"
+# Item 11: runner time has a price (report.usd_per_runner_minute, per flavor by name);
+# protocols are then compared on the total. Without a price nothing changes.
+"$bin" run "$scen" --strategy all --trials 500 --threads 1 --json "$work/unpriced.json" >/dev/null
+check "no runner block without a price" python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))["protocols"]
+assert all("runner" not in v and "total_mean" not in v["cost_usd"] for v in p.values())
+' "$work/unpriced.json"
+"$bin" run "$scen" --strategy all --trials 500 --threads 1 --set report.usd_per_runner_minute=0.008 \
+  --set 'report.usd_per_runner_minute_by_flavor={"windows":0.016}' --json "$work/priced.json" >"$work/priced.txt"
+check "priced comparison has runner and total columns" grep -Eq "^  protocol +cost/failure +cost/year +runner/failure +total/year" "$work/priced.txt"
+check "priced comparison fits 100 columns" test "$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$work/priced.txt")" -le 100
+check "runner cost: total = LLM + runner; fan-in legs hold no runner; none holds one per analysis" python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))["protocols"]
+for name, v in p.items():
+    r, c = v["runner"], v["cost_usd"]
+    assert abs(c["total_mean"] - c["mean"] - r["usd_mean"]) < 1e-9, name
+    assert r["minutes_mean"] > 0 and r["usd_mean"] > 0, name
+# none decides at once and every flavor analyses; fan-in analyses once and waits on no runner;
+# the coordinating protocols wait (ref-lock: its lock round trips) and analyse once.
+assert p["fan-in"]["runner"]["minutes_mean"] < p["ref-lock"]["runner"]["minutes_mean"] < p["none"]["runner"]["minutes_mean"]
+' "$work/priced.json"
+expect_error "per-flavor price for an unknown flavor" 2 "/report/usd_per_runner_minute_by_flavor/macOS" \
+  "expected the name of a flavor in /workload/flavors" -- run "$scen" --trials 10 --set 'report.usd_per_runner_minute_by_flavor={"macOS":0.08}'
+expect_error "negative runner price" 2 "/report/usd_per_runner_minute" -- run "$scen" --trials 10 --set report.usd_per_runner_minute=-1
 # `coordsim --help` lists every subcommand on one line.
 "$bin" --help >"$work/help.txt"
 check "--help is short" test "$(wc -l <"$work/help.txt")" -lt 40

@@ -91,8 +91,15 @@ class Generator {
   }
 
   json object(const json& n, const std::string& path) {
-    if (path != "" && make_invalid()) return pick<json>({3, "an object", json::object({{"no_such_field", 1}})});
     json out = json::object();
+    // A map (report.usd_per_runner_minute_by_flavor: flavor name -> price):
+    // its keys are names from elsewhere in the document, which the loader
+    // checks; an empty map is valid, a non-object or a non-number value is not.
+    if (!n.contains("properties") && n.contains("additionalProperties")) {
+      if (make_invalid()) return pick<json>({3, "an object", json::object({{"some-flavor", "not a number"}})});
+      return out;
+    }
+    if (path != "" && make_invalid()) return pick<json>({3, "an object", json::object({{"no_such_field", 1}})});
     const json& properties = n.at("properties");
     const json required = n.value("required", json::array());
     for (const auto& [key, schema] : properties.items()) {

@@ -200,9 +200,10 @@ TEST_CASE("sweep html, two parameters: heatmaps with one cell per point and a le
     CHECK(svg.find(">agent.find_attempts</text>") != std::string::npos);
     CHECK(svg.find(">agent.post_create_wait_s</text>") != std::string::npos);
   }
-  // Values are printed in the cells (the grid is small enough for them).
-  CHECK(maps[0].find(">78.6%</text>") != std::string::npos);
-  CHECK(maps[1].find(">22.7 s</text>") != std::string::npos);
+  // Values are printed in the cells (the grid is small enough for them), as
+  // the table prints them (the cells said "78.6%" and "22.7 s").
+  CHECK(maps[0].find(">78.61%</text>") != std::string::npos);
+  CHECK(maps[1].find(">22.68 s</text>") != std::string::npos);
   // The recommendation lists its values in grid order.
   CHECK(html.find("<code>agent.post_create_wait_s=20</code> <code>agent.find_attempts=3</code>") !=
         std::string::npos);
