@@ -96,6 +96,14 @@ void TrialRunner::draw_plan(std::uint64_t seed, std::uint64_t index) {
   rerun_ = rerun.probability > 0 && draw_event(trial_rng, rerun.probability, "workload.rerun.probability");
   rerun_after_ = rerun_ ? draw_time(rerun.after, trial_rng) : Duration{};
 
+  // Start offsets from the gaps between starts, on a stream of their own.
+  thread_local std::vector<Duration> offsets;
+  offsets.assign(plan_.size(), Duration{});
+  if (const auto& gap = scenario_.workload.start_gap) {
+    Rng shape = make_stream(seed, index, StreamKind::workload_shape, 0);
+    for (std::size_t i = 1; i < plan_.size(); ++i) offsets[i] = agent::add_saturated(offsets[i - 1], draw_time(*gap, shape));
+  }
+
   const LlmModel& llm = scenario_.llm;
   for (std::size_t i = 0; i < plan_.size(); ++i) {
     const auto flavor_index = static_cast<std::uint32_t>(i);
@@ -106,9 +114,16 @@ void TrialRunner::draw_plan(std::uint64_t seed, std::uint64_t index) {
     const Duration delay = draw_time(failure.flavor_delay, rng);
     // Sums saturate (agent::add_saturated): a start past the horizon is refused
     // when scheduled, never wrapped into the past.
-    p.start = agent::add_saturated(agent::from_seconds(scenario_.workload.start_stagger_s * static_cast<double>(i)), jitter);
+    p.start = agent::add_saturated(
+        agent::add_saturated(agent::from_seconds(scenario_.workload.start_stagger_s * static_cast<double>(i)), jitter),
+        offsets[i]);
     p.fails = common_mode || fails_alone;
-    p.fails_at = agent::add_saturated(agent::add_saturated(p.start, time_to_failure), delay);
+    Duration own_time = time_to_failure;
+    if (failure.time_to_failure_per_flavor) {
+      Rng shape = make_stream(seed, index, StreamKind::workload_shape, flavor_index + 1);
+      own_time = draw_time(failure.time_to_failure, shape);
+    }
+    p.fails_at = agent::add_saturated(agent::add_saturated(p.start, own_time), delay);
     p.signature = common_mode ? 0 : static_cast<int>(i) + 1;
     // Drawn after the others and only when configured, so that adding them
     // leaves every earlier draw of the stream where it was.

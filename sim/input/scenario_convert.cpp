@@ -174,8 +174,12 @@ ScenarioFile convert(const json& doc) {
   s.workload.start_stagger_s = number_or(workload, "start_stagger_s", 0);
   s.workload.start_jitter =
       distribution_or(workload, "start_jitter_s", "/workload", s.workload.start_jitter);
+  if (const json& gap = member(workload, "start_gap_s"); !gap.is_null())
+    s.workload.start_gap = distribution(gap, "/workload/start_gap_s");
   const json& failure = member(workload, "failure");
   FailureModel& fm = s.workload.failure;
+  if (const json& drawn = member(failure, "time_to_failure_drawn"); drawn.is_string())
+    fm.time_to_failure_per_flavor = drawn.get<std::string>() == "per_flavor";
   fm.common_mode_probability =
       number_or(failure, "common_mode_probability", fm.common_mode_probability);
   fm.per_flavor_probability =

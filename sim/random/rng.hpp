@@ -52,6 +52,11 @@ enum class StreamKind : std::uint32_t {
   // `coordsim serve`: which requests fail (index 0, apart from latencies as
   // flavor_faults is) and each rate-limit budget's starting state (index 1).
   serve_faults = 9,
+  // workload.start_gap_s (trial index 0: the gaps between starts) and a
+  // flavor's own time to failure (index i + 1) under
+  // workload.failure.time_to_failure_drawn = per_flavor. Streams of their own,
+  // so turning either on leaves every other draw where it was.
+  workload_shape = 10,
 };
 
 inline Rng make_stream(std::uint64_t seed, std::uint64_t trial, StreamKind kind,

@@ -6,6 +6,7 @@
 // so the engine sees no JSON.
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,10 @@ struct FailureModel {
   // Time from a flavor's start to the failing step, drawn once per trial (every
   // leg runs the same steps).
   Distribution time_to_failure = Distribution::constant(0);
+  // workload.failure.time_to_failure_drawn: "per_commit" (false, the default:
+  // one draw a trial) or "per_flavor" (each leg its own draw, as when legs run
+  // different build steps).
+  bool time_to_failure_per_flavor = false;
   // Added per flavor: legs reach the step at slightly different times.
   Distribution flavor_delay = Distribution::constant(0);
 };
@@ -84,6 +89,9 @@ struct Workload {
   // fail (fan-in waits for every leg).
   Distribution rest_of_build = Distribution::constant(0);
   double start_stagger_s = 0;  // flavor i starts at i * stagger + jitter
+  // workload.start_gap_s: the gap between consecutive flavors' starts, drawn
+  // per trial ("5-30 s apart": uniform 5..30); added to the stagger.
+  std::optional<Distribution> start_gap;
   Distribution start_jitter = Distribution::constant(0);
   FailureModel failure;
 };

@@ -165,6 +165,27 @@ assert p["fan-in"]["runner"]["minutes_mean"] < p["ref-lock"]["runner"]["minutes_
 expect_error "per-flavor price for an unknown flavor" 2 "/report/usd_per_runner_minute_by_flavor/macOS" \
   "expected the name of a flavor in /workload/flavors" -- run "$scen" --trials 10 --set 'report.usd_per_runner_minute_by_flavor={"macOS":0.08}'
 expect_error "negative runner price" 2 "/report/usd_per_runner_minute" -- run "$scen" --trials 10 --set report.usd_per_runner_minute=-1
+# Item 12: start gaps (workload.start_gap_s) and time to failure per commit or per flavor.
+gaps=$src/scenarios/matrix-start-gaps.json
+# Constant 100 s gaps, no jitter or delay, one time to failure: flavor i fails at 900 + 100 i s.
+"$bin" replay "$gaps" --trial 0 --set 'workload.start_gap_s=100' --set 'workload.failure.flavor_delay_s=0' \
+  --set 'workload.failure.time_to_failure_s=900' >"$work/gaps.txt" 2>"$work/err"
+check "start gaps: legs fail 100 s apart" python3 -c '
+import re, sys
+t = [float(x) for x in re.findall(r"fails at +([0-9.]+) s", open(sys.argv[1]).read())]
+assert t == [900 + 100 * i for i in range(7)], t
+' "$work/gaps.txt"
+"$bin" run "$gaps" --strategy seed --trials 2000 --json "$work/commit.json" >/dev/null 2>&1
+"$bin" run "$gaps" --strategy seed --trials 2000 --set workload.failure.time_to_failure_drawn=per_flavor \
+  --json "$work/flavor.json" >/dev/null 2>&1
+check "per_flavor time to failure spreads the failures: fewer duplicates than per_commit" python3 -c '
+import json, sys
+c, f = (json.load(open(p))["duplicate_rate"]["value"] for p in sys.argv[1:3])
+assert f < c / 2, (c, f)
+' "$work/commit.json" "$work/flavor.json"
+expect_error "time_to_failure_drawn must be per_commit or per_flavor" 2 "/workload/failure/time_to_failure_drawn" \
+  -- run "$gaps" --trials 10 --set workload.failure.time_to_failure_drawn=per_leg
+expect_error "start_gap_s is a distribution" 2 "/workload/start_gap_s" -- run "$gaps" --trials 10 --set 'workload.start_gap_s="5-30"'
 # `coordsim --help` lists every subcommand on one line.
 "$bin" --help >"$work/help.txt"
 check "--help is short" test "$(wc -l <"$work/help.txt")" -lt 40
