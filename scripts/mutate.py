@@ -820,7 +820,7 @@ class Campaign:
                  f"{self.done} inputs{'' if self.done == self.a.count else f' (stopped early: {self.a.count} asked)'}, seed {self.a.seed}, {self.a.jobs} jobs, {self.seconds:.0f} s; binary "
                  f"{self.a.coordsim}; budget per command {STARTUP_S:g} s + {TRIAL_S:g} s a trial of CPU time "
                  f"(wall-clock guard {WALL_FACTOR}x)", "",
-                 "| command | " + " | ".join(outcomes) + " | " + " | ".join(flag_names) + " | total |",
+                 "| command | " + " | ".join(outcomes + flag_names) + " | total |",
                  "|---|" + "---:|" * (len(outcomes) + len(flag_names) + 1)]
         for c in self.a.commands + (["harness"] if any(k[0] == "harness" for k in self.counts) else []):
             row = [str(self.counts[(c, o)]) for o in outcomes] + [str(self.flag_counts[(c, f)]) for f in flag_names]
