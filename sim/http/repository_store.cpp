@@ -162,7 +162,11 @@ json save_state(const RepositoryStore& store, Time now, std::int64_t unix_epoch_
 
 Time load_state(RepositoryStore& store, const json& state, const std::string& source) {
   if (!store.repos.empty()) throw std::logic_error("load_state on a router that has state");
-  if (!state.is_object() || state.value("format", "") != "coordsim-serve-state")
+  // json::value() with a string default throws its own type_error when the
+  // member is there but not a string ("format": 1): test the type first.
+  const auto format = state.is_object() ? state.find("format") : state.end();
+  if (!state.is_object() || format == state.end() || !format->is_string() ||
+      format->get_ref<const std::string&>() != "coordsim-serve-state")
     throw InputError(source, "not a coordsim serve state file (no \"format\": \"coordsim-serve-state\")");
   // Types and ranges first, with the JSON pointer (state_fields.hpp); what
   // the entries mean is checked as they replay.
