@@ -20,6 +20,7 @@
 #include "sim/input/scenario_loader.hpp"
 #include "sim/input/utf8.hpp"
 #include "sim/output/report.hpp"
+#include "sim/output/sweep_html_format.hpp"
 
 namespace coordsim::sim {
 
@@ -528,11 +529,13 @@ std::string sweep_markdown(const nlohmann::json& sweep) {
     const bool has_total = total && m.at("cost_usd").contains("total_mean") && m.at("cost_usd").contains("total_per_year");
     const char* mean = has_total ? "total_mean" : "mean";
     const char* per_year = has_total ? "total_per_year" : "per_year";
-    out << fmt::format(" {:.2f}% [{:.2f}, {:.2f}] | {:.2f}% | {:.3f} | ${:.3f} | ${:.0f} | {:.2f} s | {:.1f} | {}{} |\n",
+    out << fmt::format(" {:.2f}% [{:.2f}, {:.2f}] | {:.2f}% | {:.3f} | {} | ${:.0f} | {:.2f} s | {:.1f} | {}{} |\n",
                        100 * number_at(m, "duplicate_rate", "value"),
                        100 * m["duplicate_rate"]["ci95"][0].get<double>(),
                        100 * m["duplicate_rate"]["ci95"][1].get<double>(), 100 * number_at(m, "miss_rate", "value"),
-                       number_at(m, "analyses", "mean"), number_at(m, "cost_usd", mean),
+                       number_at(m, "analyses", "mean"),
+                       // The HTML page's table and heatmap print costs this way too.
+                       sweep_page::usd(number_at(m, "cost_usd", mean)),
                        number_at(m, "cost_usd", per_year),
                        number_at(m, "decision_latency_s", "p95"), number_at(m, "api_calls", "mean"),
                        p.value("pareto", false) ? "Pareto" : "", recommended ? " **recommended**" : "");

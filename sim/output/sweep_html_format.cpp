@@ -58,7 +58,9 @@ std::string percent(double rate) {
   return decimal(p, 2) + "%";
 }
 
-std::string usd(double v) { return "$" + decimal(v, v != 0 && std::abs(v) < 0.1 ? 4 : 2); }
+// Three decimals: neighbouring sweep points differ by a tenth of a cent
+// ($0.602 against $0.601), which two decimals would print as equal.
+std::string usd(double v) { return "$" + decimal(v, v != 0 && std::abs(v) < 0.1 ? 4 : 3); }
 
 std::string show(std::optional<double> v, Unit unit) {
   if (!v) return "n/a";

@@ -20,6 +20,13 @@ grep -q "Recommendation\|No point" "$work/stdout" && ok || bad "no recommendatio
 [[ $(wc -l <"$work/whole.csv") -eq 7 ]] && ok || bad "CSV should have a header and 6 rows: $(wc -l <"$work/whole.csv")"
 head -1 "$work/whole.csv" | grep -q "^index,agent.post_create_wait_s,agent.retry_delays_s,duplicate_rate," && ok || bad "CSV header"
 grep -q "<svg" "$work/whole.html" && ok || bad "HTML has no SVG"
+# One number, one text: every point's cost in the Markdown table is printed the
+# same way in the HTML table (they once disagreed: $0.602 against $0.60).
+costs=$(grep -E '^\| [0-9]' "$work/whole.md" | awk -F'|' '{gsub(/ /, "", $7); print $7}')
+[[ $(wc -l <<<"$costs") -eq 6 ]] && ok || bad "six Markdown cost cells expected: $costs"
+for c in $costs; do
+  grep -qF "<td>$c</td>" "$work/whole.html" && ok || bad "Markdown cost $c is not in the HTML table"
+done
 
 "$bin" sweep "$scen" "${grid[@]}" --threads 2 --json "$work/threads2.json" >/dev/null && ok || bad "2-thread sweep"
 cmp -s "$work/whole.json" "$work/threads2.json" && ok || bad "thread count changed the sweep"

@@ -409,7 +409,8 @@ TEST_CASE("sweep html pieces: numbers as text", "[sweep_html]") {
   CHECK(decimal(std::nan(""), 2) == "n/a");
   CHECK(significant(1234.4, 3) == "1234");
   CHECK(usd(0.05) == "$0.0500");
-  CHECK(usd(4.2) == "$4.20");
+  CHECK(usd(4.2) == "$4.200");
+  CHECK(usd(0.602) != usd(0.601));  // a tenth of a cent apart: sweep neighbours
   CHECK(show(std::nullopt, Unit::kSeconds) == "n/a");
   CHECK(px(-0.04) == "0.0");
   CHECK(px(std::nan("")) == "0");
