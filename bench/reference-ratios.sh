@@ -48,7 +48,7 @@ coordsim_run() {  # best trials/s over REPEAT runs; args: strategy threads [--se
     "$bin" run "$ref/floor-equivalent.json" --strategy "$strategy" --trials "$TRIALS" --threads "$threads" \
       --quiet "$@" --json "$tmp/run.json" >/dev/null
     read -r rate answer < <(python3 -c 'import json,sys; j=json.load(open(sys.argv[1]));
-print(j["trials_per_s"], j["metrics"]["analyses"]["mean"])' "$tmp/run.json")
+print(j["trials_per_s"], j["analyses"]["mean"])' "$tmp/run.json")
     best=$(awk -v a="$best" -v b="$rate" 'BEGIN{print (b > a) ? b : a}')
   done
   echo "$best $answer"
@@ -84,5 +84,5 @@ echo "  coordsim seed-lowest / floor mode 0:  $(ratio "$cs_lowest" "$floor_lowes
 echo "  coordsim seed / floor mode 1:         $(ratio "$cs_seed" "$floor_seed")  [>= 0.4]"
 echo "  coro sketch / floor mode 0:           $(ratio "$coro" "$floor_lowest")"
 echo "  coordsim seed-lowest / Python peer:   $(ratio "$cs_lowest" "$py")  [>= 20]"
-echo "  plain / slow path cost per trial:     $(ratio "$cs_lowest" "$cs_slow")  [slow path <= 1.5x plain]"
+echo "  slow path / plain cost per trial:     $(ratio "$cs_lowest" "$cs_slow")  [slow path <= 1.5x plain]"
 echo "  $cores threads / (1 thread x $cores):       $(ratio "$cs_cores" "$(awk -v a="$cs_lowest" -v n="$cores" 'BEGIN{print a*n}')")  [>= 0.9]"

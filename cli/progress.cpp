@@ -80,14 +80,14 @@ void Progress::set_total(std::int64_t total) {
 
 void Progress::loop() {
   using clock = std::chrono::steady_clock;
-  const auto started = clock::now();
+  const auto started = started_;
   // A command done within a second (or, in a log, within one interval) shows
   // nothing. COORDSIM_PROGRESS_SECONDS shortens the terminal's first second
   // too, so a test sees the redrawn line without depending on the machine's speed.
   auto next = started + std::chrono::duration<double>(terminal_ ? std::min(1.0, log_interval()) : interval_);
+  const auto first = next;
   bool drawn = false;
-  std::unique_lock lock(mutex_);
-  while (!wake_.wait_until(lock, std::chrono::time_point_cast<clock::duration>(next), [this] { return stop_; })) {
+  const auto print = [&] {
     const double seconds = std::chrono::duration<double>(clock::now() - started).count();
     const std::int64_t done = counter_->load(std::memory_order_relaxed) - start_;
     const std::string line = progress_line(what_, done, total_, seconds, unit_);
@@ -95,8 +95,16 @@ void Progress::loop() {
     else std::fprintf(stderr, "coordsim: %s\n", line.c_str());
     std::fflush(stderr);
     drawn = true;
+  };
+  std::unique_lock lock(mutex_);
+  while (!wake_.wait_until(lock, std::chrono::time_point_cast<clock::duration>(next), [this] { return stop_; })) {
+    print();
     next += std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(interval_));
   }
+  // A log line is owed to a command that outlived the first interval even when this
+  // thread was not scheduled in time to print it (a loaded CI machine): the log
+  // then shows the command's count and rate once, at its end.
+  if (!terminal_ && !drawn && clock::now() >= first) print();
   if (terminal_ && drawn) std::fputs("\r\033[K", stderr);  // the report follows on a clean line
 }
 

@@ -9,6 +9,7 @@
 // Debian has no maintained C++ progress library (indicators is not packaged),
 // hence this small one.
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -46,6 +47,9 @@ class Progress {
   std::int64_t start_;
   bool terminal_;
   double interval_;
+  // When the command started, not when the reporter thread first ran: a starved
+  // thread must still see how long the command has been going.
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stop_ = false;
