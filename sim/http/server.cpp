@@ -17,10 +17,12 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "sim/http/response_wire.hpp"
 #include "sim/http/rest_render.hpp"
 #include "sim/http/query.hpp"
 
@@ -37,7 +39,6 @@ constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::uint32_t kMaxHeaderBytes = 64 * 1024;
 
 using BeastRequest = bhttp::request<bhttp::string_body>;
-using BeastResponse = bhttp::response<bhttp::string_body>;
 
 void configure(bhttp::request_parser<bhttp::string_body>& parser) {
   parser.body_limit(kMaxBodyBytes);
@@ -53,23 +54,6 @@ Request to_request(const BeastRequest& in, std::string scheme, std::string remot
   r.scheme = std::move(scheme);
   r.remote = std::move(remote);
   return r;
-}
-
-// `head`: the answer to a HEAD, GET's headers (its Content-Length too) without
-// the body, so that a keep-alive client reads the next response where it starts.
-BeastResponse to_beast(Response&& in, unsigned version, bool keep_alive, bool head = false) {
-  BeastResponse res{static_cast<bhttp::status>(in.status), version};
-  res.set(bhttp::field::server, "coordsim");
-  if (!in.body.empty()) res.set(bhttp::field::content_type, "application/json; charset=utf-8");
-  for (const Header& h : in.headers) res.set(h.name, h.value);
-  res.keep_alive(keep_alive);
-  if (head) {
-    if (in.status != 204 && in.status != 304) res.content_length(in.body.size());
-  } else {
-    res.body() = std::move(in.body);
-    res.prepare_payload();
-  }
-  return res;
 }
 
 // What RFC 9112 makes a 400 that Beast's parser lets through: a
@@ -215,9 +199,9 @@ struct Server::Impl {
 
   template <class Stream>
   asio::awaitable<void> write_error(Stream& stream, int status, std::string_view message) {
-    BeastResponse res = to_beast(server_error(status, message), 11, false);
+    const std::string wire = wire_response(server_error(status, message), 11, false, false);
     beast::get_lowest_layer(stream).expires_after(options.idle_timeout);
-    co_await bhttp::async_write(stream, res, kUseTuple);
+    co_await asio::async_write(stream, asio::buffer(wire), kUseTuple);
   }
 
   template <class Stream>
@@ -282,9 +266,9 @@ struct Server::Impl {
         response = server_error(503, "coordsim serve cannot write its state journal (see its log)");
       co_await wait(timing.response);
       const int status = response.status;
-      BeastResponse res = to_beast(std::move(response), breq.version(), keep_alive, head);
+      const std::string wire = wire_response(std::move(response), breq.version(), keep_alive, head);
       beast::get_lowest_layer(stream).expires_after(options.idle_timeout);
-      auto [wec, wn] = co_await bhttp::async_write(stream, res, kUseTuple);
+      auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(wire), kUseTuple);
       log(req, status, began);
       if (wec || !keep_alive) co_return;
     }
