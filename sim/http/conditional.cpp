@@ -22,9 +22,21 @@ std::string body_text(const Reply& reply) {
 std::string etag_of(std::string_view body) {
   // A weak validator needs no cryptographic digest: std::hash (and the length)
   // costs a fraction of SHA-1 on a 100-issue page, and every GET pays for it.
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "W/\"%016zx%zx\"", std::hash<std::string_view>{}(body), body.size());
-  return buf;
+  // Hex by hand: snprintf was a third of this function's cost, and every GET pays it.
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "W/\"";
+  const std::size_t hash = std::hash<std::string_view>{}(body);
+  for (int shift = 60; shift >= 0; shift -= 4) out += kHex[(hash >> shift) & 0xf];  // %016zx
+  std::size_t size = body.size();
+  char digits[16];
+  int n = 0;
+  do {
+    digits[n++] = kHex[size & 0xf];
+    size >>= 4;
+  } while (size != 0);  // %zx
+  while (n > 0) out += digits[--n];
+  out += '"';
+  return out;
 }
 
 std::optional<std::string> last_modified_of(const Reply& reply) {

@@ -184,6 +184,29 @@ std::string format_http_date(std::int64_t unix_us) {
   std::int64_t y;
   unsigned m, d;
   civil_from_days(days, y, m, d);
+  // Every GET answer carries one (Last-Modified): snprintf was 7% of a GET's
+  // instructions (callgrind), so the four-digit years are written by hand.
+  if (y >= 0 && y <= 9999) {
+    std::string out;
+    out.reserve(29);
+    const auto two = [&out](std::int64_t v) {
+      out += static_cast<char>('0' + v / 10);
+      out += static_cast<char>('0' + v % 10);
+    };
+    out.append(kWeekdays[((days % 7) + 7) % 7]).append(", ");
+    two(d);
+    out.append(" ").append(kMonths[m - 1]).append(" ");
+    two(y / 100);
+    two(y % 100);
+    out += ' ';
+    two(rem / 3600);
+    out += ':';
+    two(rem % 3600 / 60);
+    out += ':';
+    two(rem % 60);
+    out.append(" GMT");
+    return out;
+  }
   std::array<char, 96> buf{};
   std::snprintf(buf.data(), buf.size(), "%s, %02u %s %04lld %02lld:%02lld:%02lld GMT",
                 kWeekdays[((days % 7) + 7) % 7], d, kMonths[m - 1], static_cast<long long>(y),

@@ -156,15 +156,15 @@ void Router::when_durable(std::uint64_t seq, std::function<void(bool)> done) {
 
 Timing Router::plan(const Request& request) {
   if (request.method == "OPTIONS") return {};  // answered at once, costs nothing (see handle)
-  const auto t = parse_target(request.target);
-  if (!t) return {};
-  const std::span<const std::string> s = api_segments(*t);
+  Timing timing;
+  timing.target = parse_target(request.target);
+  if (!timing.target) return timing;
+  const std::span<const std::string> s = api_segments(*timing.target);
   const auto e = endpoint_of(request.method == "HEAD" ? std::string_view("GET") : request.method, s);
-  if (!e) return {};
+  if (!e) return timing;
   ServeState& st = impl_->state;
   std::lock_guard lock(st.rng_mutex);
   const EndpointLatency& l = st.github.latency[static_cast<int>(*e)];
-  Timing timing;
   timing.request = draw_locked(st, l.request);
   timing.response = draw_locked(st, l.response);
   timing.fault = draw_fault(st.github.faults, st.fault_rng, request.method, s, *e);
@@ -183,13 +183,13 @@ Response Router::handle(const Request& request, Time now) {
   return handle(request, now, fault);
 }
 
-Response Router::handle(const Request& request, Time now, const FaultPlan& fault) {
+Response Router::handle(const Request& request, Time now, const FaultPlan& fault, const Target* parsed) {
   // HEAD is GET without the body: the same status and headers (the server
   // sends no body).
   if (request.method == "HEAD") {
     Request get = request;
     get.method = "GET";
-    return handle(get, now, fault);
+    return handle(get, now, fault, parsed);
   }
   // OPTIONS (a browser's CORS preflight) is answered as GitHub does: 204 with
   // what is allowed, before authentication and budgets.
@@ -215,7 +215,9 @@ Response Router::handle(const Request& request, Time now, const FaultPlan& fault
     return response;
   };
 
-  const auto target = parse_target(request.target);
+  std::optional<Target> own;
+  if (!parsed) own = parse_target(request.target);
+  const Target* target = parsed ? parsed : own ? &*own : nullptr;
   if (!target) return finish(error(400, "Bad request target"));
   const std::span<const std::string> s = api_segments(*target);
 

@@ -259,7 +259,7 @@ struct Server::Impl {
       beast::get_lowest_layer(stream).expires_never();
       const Timing timing = router.plan(req);
       co_await wait(timing.request);
-      Response response = router.handle(req, now(), timing.fault);
+      Response response = router.handle(req, now(), timing.fault, timing.target ? &*timing.target : nullptr);
       // With --state, a write is acknowledged only once it is on disk (and a
       // read shows nothing that is not).
       if (response.durable_seq && !co_await durable(response.durable_seq))

@@ -8,8 +8,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
+#include <ctime>
+#include <functional>
+#include <random>
 #include <string>
+#include <string_view>
 
+#include "sim/http/conditional.hpp"
 #include "sim/http/query.hpp"
 #include "sim/http/router.hpp"
 #include "support/http_requests.hpp"
@@ -394,6 +400,39 @@ TEST_CASE("conditional requests: ETag, Last-Modified, 304 not counted", "[http][
   CHECK(parse_http_date(format_http_date(1764756900'000000)) == 1764756900'000000);
   CHECK(format_http_date(1764756900'000000) == "Wed, 03 Dec 2025 10:15:00 GMT");
   CHECK_FALSE(parse_http_date("Wed, 03 Dec 2025 10:15:00 UTC"));
+}
+
+// Dates and ETags are formatted by hand (every GET carries both): the text must be what
+// the printf formats they replaced give, over times and bodies of every size.
+TEST_CASE("Last-Modified dates and ETags read as their printf formats", "[http][compat]") {
+  std::mt19937_64 rng(16);
+  const auto printf_date = [](std::int64_t unix_us) {
+    const std::int64_t secs = unix_us / 1'000'000;
+    const std::time_t t = static_cast<std::time_t>(secs);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    return std::string(buf);
+  };
+  for (int i = 0; i < 20000; ++i) {
+    // 1970 to 9999: the hand-written range (other years keep snprintf).
+    const std::int64_t us = static_cast<std::int64_t>(rng() % 253'402'300'799ULL) * 1'000'000 +
+                            static_cast<std::int64_t>(rng() % 1'000'000);
+    INFO(us);
+    REQUIRE(format_http_date(us) == printf_date(us));
+    REQUIRE(parse_http_date(format_http_date(us)) == us / 1'000'000 * 1'000'000);
+  }
+  CHECK(format_http_date(0) == "Thu, 01 Jan 1970 00:00:00 GMT");
+  CHECK(format_http_date(253'402'300'799'000000) == "Fri, 31 Dec 9999 23:59:59 GMT");
+  CHECK(format_http_date(253'402'300'800'000000) == "Sat, 01 Jan 10000 00:00:00 GMT");  // snprintf's path
+  for (std::size_t size : {0, 1, 15, 16, 17, 255, 256, 4096, 100000}) {
+    std::string body(size, 'x');
+    for (char& c : body) c = static_cast<char>(rng());
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "W/\"%016zx%zx\"", std::hash<std::string_view>{}(body), body.size());
+    CHECK(etag_of(body) == buf);
+  }
 }
 
 TEST_CASE("a 401 carries x-ratelimit headers, from the address's budget", "[http][compat]") {
