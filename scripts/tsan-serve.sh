@@ -20,7 +20,10 @@ start=$(date +%s)
 cmake --build "$dir" --target coordsim serve_load -- -j"${COORDSIM_JOBS:-$(nproc)}" >&2 || exit 1
 echo "tsan-serve.sh: built in $(( $(date +%s) - start )) s" >&2
 
+# A check that cannot pass silently: the binary must carry TSan's runtime.
+ldd "$dir/cli/coordsim" | grep -q libtsan || { echo "tsan-serve.sh: $dir/cli/coordsim is not built with ThreadSanitizer" >&2; exit 1; }
 logs=$(mktemp -d -t coordsim-tsan.XXXXXX)
+trap 'rm -rf "$logs"' EXIT
 # log_path: one file per process that found a race, whatever the test does with the
 # server's exit status; exitcode 66 as well, for the tests that do check it.
 export TSAN_OPTIONS="log_path=$logs/tsan exitcode=66 second_deadlock_stack=1 ${TSAN_OPTIONS:-}"
