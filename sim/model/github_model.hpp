@@ -302,6 +302,9 @@ class GitHubModel {
   bool keep_bodies_ = false;
   mutable std::vector<std::int64_t> comment_counts_;  // scratch: count_visible_comments
   mutable std::vector<std::pair<std::int64_t, const Version*>> page_;  // scratch for list_views
+  // Issues list_issues trimmed off a page, kept with their strings' capacity
+  // for the next page that grows (list_issues).
+  mutable std::vector<agent::Issue> spare_issues_;
 };
 
 }  // namespace coordsim::sim
