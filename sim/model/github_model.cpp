@@ -5,6 +5,7 @@
 #include "sim/model/github_model.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <stdexcept>
 #include <utility>
 
@@ -21,6 +22,11 @@ std::array<Time, kReadPathCount> visibility(Time c, const Lags& lags) {
   std::array<Time, kReadPathCount> v;
   for (int p = 0; p < kReadPathCount; ++p) v[p] = c + lags[p];
   return v;
+}
+// fill_issue's copy of a string that is usually already there.
+void assign_if_changed(std::string& to, const std::string& from) {
+  if (to.size() != from.size() || std::char_traits<char>::compare(to.data(), from.data(), from.size()) != 0)
+    to.assign(from);
 }
 }  // namespace
 
@@ -260,14 +266,16 @@ const GitHubModel::Version* GitHubModel::visible_version(const IssueRecord& issu
 void GitHubModel::fill_issue(const Version& v, std::int64_t number, agent::Issue& out) const {
   out.number = number;
   out.state = v.state;
-  out.title = strings_[v.title];
+  // A reused issue nearly always held this very title and label (the same
+  // issue listed again): comparing is cheaper than std::string's assign.
+  assign_if_changed(out.title, strings_[v.title]);
   std::size_t n = 0;
-  for (std::size_t i = 0; i < labels_.size(); ++i) {
-    if (!(v.labels & (LabelMask{1} << i))) continue;
+  for (LabelMask m = v.labels; m != 0; m &= m - 1) {  // set bits, lowest first: index order
+    const std::string& name = labels_[static_cast<std::size_t>(std::countr_zero(m))];
     if (n < out.labels.size()) {
-      out.labels[n] = labels_[i];
+      assign_if_changed(out.labels[n], name);
     } else {
-      out.labels.push_back(labels_[i]);
+      out.labels.push_back(name);
     }
     ++n;
   }
