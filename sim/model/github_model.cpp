@@ -37,6 +37,7 @@ void GitHubModel::reset() noexcept {
   comment_edits_.clear();
   refs_.clear();
   strings_used_ = 0;
+  list_visible_from_ = kNoVisibleVersion;
   label_issues_.clear();
   issue_comments_.clear();
   // labels_ is kept: it only maps names to bits, and stable bits save work.
@@ -108,6 +109,7 @@ std::int64_t GitHubModel::create_issue(Time c, const agent::NewIssue& issue, con
   v.close_reason = CloseReason::completed;
   v.body = keep_bodies_ ? intern_string(issue.body) : kNoString;
   versions_.push_back(v);
+  list_visible_from_ = std::min(list_visible_from_, v.visible[static_cast<int>(ReadPath::list)]);
   issues_.push_back(IssueRecord{static_cast<std::int32_t>(versions_.size() - 1)});
   if (indexed_) {
     issue_comments_.emplace_back();
@@ -135,6 +137,7 @@ bool GitHubModel::update_issue(Time c, std::int64_t number, const agent::IssuePa
   if (patch.set_body && keep_bodies_) v.body = intern_string(patch.body);
   if (patch.set_labels) v.labels = label_mask(patch.labels, true);
   versions_.push_back(v);
+  list_visible_from_ = std::min(list_visible_from_, v.visible[static_cast<int>(ReadPath::list)]);
   issue.latest = static_cast<std::int32_t>(versions_.size() - 1);
   if (indexed_) index_labels(number, v.labels);
   return true;
@@ -370,7 +373,8 @@ void GitHubModel::list_issues(Time s, const agent::ListIssuesQuery& q, agent::Is
   std::size_t used = 0;
   LabelMask required = 0;
   // (Storing has_next only when true keeps the common path as short as it was.)
-  if (query_mask(q.labels, required) &&  // else no issue carries an unknown label
+  if (s >= list_visible_from_ &&  // else no version shows yet: an empty page
+      query_mask(q.labels, required) &&  // else no issue carries an unknown label
       walk_list<false>(s, q, required, Time{}, used, nullptr, [&](const Version& v, std::int64_t number) {
         if (used == out.issues.size()) {
           if (spare_issues_.empty()) {

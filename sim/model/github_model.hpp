@@ -305,6 +305,12 @@ class GitHubModel {
   // Issues list_issues trimmed off a page, kept with their strings' capacity
   // for the next page that grows (list_issues).
   mutable std::vector<agent::Issue> spare_issues_;
+  // The earliest time any version shows on the list path (kNoVisibleVersion
+  // while there is none): a list before it is empty without a walk. Seed's
+  // finds mostly list before any issue shows (a 3-5 s list lag on
+  // floor-equivalent): skipping those walks saved 1600 of 19000 Ir a trial.
+  static constexpr Time kNoVisibleVersion = Time::max();
+  Time list_visible_from_ = kNoVisibleVersion;
 };
 
 }  // namespace coordsim::sim
