@@ -366,7 +366,7 @@ bool GitHubModel::walk_list(Time s, const agent::ListIssuesQuery& q, LabelMask r
   return false;
 }
 
-void GitHubModel::list_issues(Time s, const agent::ListIssuesQuery& q, agent::IssuePage& out) const {
+void GitHubModel::list_issues_walk(Time s, const agent::ListIssuesQuery& q, agent::IssuePage& out) const {
   out.has_next = false;
   // Issues are written into out.issues' existing elements and the rest trimmed
   // on return, so that a reused page keeps the capacity of its strings.
