@@ -5,7 +5,9 @@
 #include "sim/model/github_model.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <stdexcept>
+#include <utility>
 
 #include "sim/model/labels.hpp"
 #include "sim/model/list_query.hpp"
@@ -21,6 +23,11 @@ std::array<Time, kReadPathCount> visibility(Time c, const Lags& lags) {
   for (int p = 0; p < kReadPathCount; ++p) v[p] = c + lags[p];
   return v;
 }
+// fill_issue's copy of a string that is usually already there.
+void assign_if_changed(std::string& to, const std::string& from) {
+  if (to.size() != from.size() || std::char_traits<char>::compare(to.data(), from.data(), from.size()) != 0)
+    to.assign(from);
+}
 }  // namespace
 
 void GitHubModel::reset() noexcept {
@@ -30,6 +37,7 @@ void GitHubModel::reset() noexcept {
   comment_edits_.clear();
   refs_.clear();
   strings_used_ = 0;
+  list_visible_from_ = kNoVisibleVersion;
   label_issues_.clear();
   issue_comments_.clear();
   // labels_ is kept: it only maps names to bits, and stable bits save work.
@@ -101,6 +109,7 @@ std::int64_t GitHubModel::create_issue(Time c, const agent::NewIssue& issue, con
   v.close_reason = CloseReason::completed;
   v.body = keep_bodies_ ? intern_string(issue.body) : kNoString;
   versions_.push_back(v);
+  list_visible_from_ = std::min(list_visible_from_, v.visible[static_cast<int>(ReadPath::list)]);
   issues_.push_back(IssueRecord{static_cast<std::int32_t>(versions_.size() - 1)});
   if (indexed_) {
     issue_comments_.emplace_back();
@@ -128,6 +137,7 @@ bool GitHubModel::update_issue(Time c, std::int64_t number, const agent::IssuePa
   if (patch.set_body && keep_bodies_) v.body = intern_string(patch.body);
   if (patch.set_labels) v.labels = label_mask(patch.labels, true);
   versions_.push_back(v);
+  list_visible_from_ = std::min(list_visible_from_, v.visible[static_cast<int>(ReadPath::list)]);
   issue.latest = static_cast<std::int32_t>(versions_.size() - 1);
   if (indexed_) index_labels(number, v.labels);
   return true;
@@ -259,14 +269,16 @@ const GitHubModel::Version* GitHubModel::visible_version(const IssueRecord& issu
 void GitHubModel::fill_issue(const Version& v, std::int64_t number, agent::Issue& out) const {
   out.number = number;
   out.state = v.state;
-  out.title = strings_[v.title];
+  // A reused issue nearly always held this very title and label (the same
+  // issue listed again): comparing is cheaper than std::string's assign.
+  assign_if_changed(out.title, strings_[v.title]);
   std::size_t n = 0;
-  for (std::size_t i = 0; i < labels_.size(); ++i) {
-    if (!(v.labels & (LabelMask{1} << i))) continue;
+  for (LabelMask m = v.labels; m != 0; m &= m - 1) {  // set bits, lowest first: index order
+    const std::string& name = labels_[static_cast<std::size_t>(std::countr_zero(m))];
     if (n < out.labels.size()) {
-      out.labels[n] = labels_[i];
+      assign_if_changed(out.labels[n], name);
     } else {
-      out.labels.push_back(labels_[i]);
+      out.labels.push_back(name);
     }
     ++n;
   }
@@ -354,20 +366,36 @@ bool GitHubModel::walk_list(Time s, const agent::ListIssuesQuery& q, LabelMask r
   return false;
 }
 
-void GitHubModel::list_issues(Time s, const agent::ListIssuesQuery& q, agent::IssuePage& out) const {
+void GitHubModel::list_issues_walk(Time s, const agent::ListIssuesQuery& q, agent::IssuePage& out) const {
   out.has_next = false;
   // Issues are written into out.issues' existing elements and the rest trimmed
   // on return, so that a reused page keeps the capacity of its strings.
   std::size_t used = 0;
   LabelMask required = 0;
   // (Storing has_next only when true keeps the common path as short as it was.)
-  if (query_mask(q.labels, required) &&  // else no issue carries an unknown label
+  if (s >= list_visible_from_ &&  // else no version shows yet: an empty page
+      query_mask(q.labels, required) &&  // else no issue carries an unknown label
       walk_list<false>(s, q, required, Time{}, used, nullptr, [&](const Version& v, std::int64_t number) {
-        if (used == out.issues.size()) out.issues.emplace_back();
+        if (used == out.issues.size()) {
+          if (spare_issues_.empty()) {
+            out.issues.emplace_back();
+          } else {
+            out.issues.push_back(std::move(spare_issues_.back()));
+            spare_issues_.pop_back();
+          }
+        }
         fill_issue(v, number, out.issues[used]);
       }))
     out.has_next = true;
-  out.issues.resize(used);
+  // A page shrinks and grows again nearly every call (empty while the issues
+  // are not yet visible, then one or three): the trimmed issues are parked,
+  // strings and label vectors with their capacity, rather than destroyed.
+  // resize() freed three blocks per issue and fill_issue allocated them again
+  // (floor-equivalent: 7 frees and 7 mallocs a trial).
+  while (out.issues.size() > used) {
+    spare_issues_.push_back(std::move(out.issues.back()));
+    out.issues.pop_back();
+  }
 }
 
 void GitHubModel::list_views(Time s, const agent::ListIssuesQuery& q, Time since, std::vector<IssueView>& out,

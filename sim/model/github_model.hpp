@@ -43,7 +43,15 @@ class GitHubModel {
 
   // --- reads, with snapshot time `s` ----------------------------------------
   // GitHub's list (list_query.hpp); `q.labels` names labels as labels.hpp says.
-  void list_issues(Time s, const agent::ListIssuesQuery& q, agent::IssuePage& out) const;
+  // Inline for its common case, a list before any version shows on the list
+  // path (the walk's call and frame cost 60 Ir a list).
+  void list_issues(Time s, const agent::ListIssuesQuery& q, agent::IssuePage& out) const {
+    if (s < list_visible_from_ && out.issues.empty()) [[likely]] {
+      out.has_next = false;
+      return;
+    }
+    list_issues_walk(s, q, out);
+  }
   // False (404) if the issue is not visible on the get path at s.
   bool get_issue(Time s, std::int64_t number, agent::Issue& out) const;
   bool get_ref(Time s, std::string_view ref, agent::GitRef& out) const;
@@ -253,6 +261,7 @@ class GitHubModel {
   // comment_counts_[n]: issue n's comments visible on `path` at `s`.
   void count_visible_comments(ReadPath path, Time s) const;
   void fill_issue(const Version& v, std::int64_t number, agent::Issue& out) const;
+  void list_issues_walk(Time s, const agent::ListIssuesQuery& q, agent::IssuePage& out) const;
   const Version* visible_version(const IssueRecord& issue, ReadPath path, Time s) const;
 
   // The indexed read paths (github_model_serve.cpp).
@@ -302,6 +311,15 @@ class GitHubModel {
   bool keep_bodies_ = false;
   mutable std::vector<std::int64_t> comment_counts_;  // scratch: count_visible_comments
   mutable std::vector<std::pair<std::int64_t, const Version*>> page_;  // scratch for list_views
+  // Issues list_issues trimmed off a page, kept with their strings' capacity
+  // for the next page that grows (list_issues).
+  mutable std::vector<agent::Issue> spare_issues_;
+  // The earliest time any version shows on the list path (kNoVisibleVersion
+  // while there is none): a list before it is empty without a walk. Seed's
+  // finds mostly list before any issue shows (a 3-5 s list lag on
+  // floor-equivalent): skipping those walks saved 1600 of 19000 Ir a trial.
+  static constexpr Time kNoVisibleVersion = Time::max();
+  Time list_visible_from_ = kNoVisibleVersion;
 };
 
 }  // namespace coordsim::sim

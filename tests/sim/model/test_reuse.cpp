@@ -161,3 +161,73 @@ TEST_CASE("a reused page holds exactly the latest listing", "[reuse][github_mode
   CHECK(page.issues[0].labels == std::vector<std::string>{"a"});  // not the previous issue's two labels
   CHECK(page.has_next);
 }
+
+TEST_CASE("issues trimmed off a page come back holding only the next listing", "[reuse][github_model]") {
+  // list_issues parks the issues a shorter page drops and fills them again
+  // when a page grows, copying a title or label only when it differs.
+  sim::GitHubModel m;
+  const sim::Lags zero{};
+  m.create_issue(agent::Time{}, {"one", "", {"a", "b"}}, zero);
+  m.create_issue(agent::Time{}, {"two", "", {"a"}}, zero);
+  m.create_issue(agent::Time{}, {"three!", "", {"c"}}, zero);
+  agent::ListIssuesQuery q;
+  q.labels = "a";
+  agent::IssuePage page;
+  m.list_issues(agent::Time{}, q, page);
+  REQUIRE(page.issues.size() == 2);  // two, one: newest first
+  q.labels = "nothing-carries-this";
+  m.list_issues(agent::Time{}, q, page);
+  REQUIRE(page.issues.empty());  // both parked
+  q.labels = "";
+  q.direction = agent::SortDirection::asc;
+  m.list_issues(agent::Time{}, q, page);  // one, two, three!: the parked two refilled in another order
+  REQUIRE(page.issues.size() == 3);
+  CHECK(page.issues[0].title == "one");  // same length as the parked "two"
+  CHECK(page.issues[0].labels == std::vector<std::string>{"a", "b"});
+  CHECK(page.issues[1].title == "two");
+  CHECK(page.issues[1].labels == std::vector<std::string>{"a"});
+  CHECK(page.issues[2].title == "three!");
+  CHECK(page.issues[2].labels == std::vector<std::string>{"c"});
+  agent::IssuePage other;  // a second page draws on the same parked issues
+  q.labels = "c";
+  m.list_issues(agent::Time{}, q, other);
+  REQUIRE(other.issues.size() == 1);
+  CHECK(other.issues[0].title == "three!");
+  CHECK(page.issues.size() == 3);
+}
+
+TEST_CASE("a list is empty before the earliest version shows, whichever write it is", "[reuse][github_model]") {
+  // list_issues skips the walk while no version shows on the list path: the
+  // earliest is not always the first write's.
+  sim::GitHubModel m;
+  const auto list_lag = [](double s) {
+    sim::Lags l{};
+    l[static_cast<int>(agent::ReadPath::list)] = agent::from_seconds(s);
+    return l;
+  };
+  const auto at = [](double s) { return agent::from_seconds(s); };
+  agent::ListIssuesQuery q;
+  q.state = agent::StateFilter::all;
+  agent::IssuePage page;
+  m.create_issue(at(0), {"slow", "", {}}, list_lag(10));
+  m.create_issue(at(1), {"fast", "", {}}, list_lag(2));
+  m.list_issues(at(2.999999), q, page);
+  CHECK(page.issues.empty());
+  m.list_issues(at(3), q, page);
+  REQUIRE(page.issues.size() == 1);
+  CHECK(page.issues[0].title == "fast");
+
+  m.reset();  // forgets the earliest time with the issues
+  m.list_issues(at(100), q, page);
+  CHECK(page.issues.empty());
+  m.create_issue(at(0), {"created", "", {}}, list_lag(10));
+  agent::IssuePatch patch;
+  patch.set_title = true;
+  patch.title = "renamed";
+  REQUIRE(m.update_issue(at(1), 1, patch, list_lag(1)));  // an update that shows before the create
+  m.list_issues(at(1.999999), q, page);
+  CHECK(page.issues.empty());
+  m.list_issues(at(2), q, page);
+  REQUIRE(page.issues.size() == 1);
+  CHECK(page.issues[0].title == "renamed");
+}
