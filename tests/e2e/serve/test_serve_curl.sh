@@ -212,7 +212,7 @@ check "server_error=1: GitHub-shaped body" grep -q '"message":' "$work/f1.json"
 sleep 1.2  # past the list lag
 check "server_error=1: nothing created" test "$(curl -s "$url/repos/acme/faulty/issues?state=all")" = '[]'
 code=$(curl -s -o "$work/f2.json" -w '%{http_code}' -X POST "$url/repos/acme/faulty/git/refs" \
-  -d '{"ref":"refs/heads/lock","sha":"abc"}')
+  -d '{"ref":"refs/heads/lock","sha":"46e71ff2c1d3b5a79e0f4c6d8b2a1e3f5c7d9b0a"}')
 check "lost_response=1: 502" test "$code" = 502
 check "lost_response=1: Bad Gateway" grep -q '"message":"Bad Gateway"' "$work/f2.json"
 check "lost_response=1: the ref exists all the same" \
