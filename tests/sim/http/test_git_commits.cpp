@@ -79,7 +79,7 @@ TEST_CASE("git commits: made, read at once, refs at them", "[http]") {
       body_of(router.handle(req("POST", "/api/v3/repos/acme/widgets/git/blobs", R"({"content":"x"})"), at(1)))["sha"];
   REQUIRE(router.handle(req("POST", kRefs, json{{"ref", "refs/coordination/b"}, {"sha", blob}}.dump()), at(1)).status ==
           201);
-  CHECK(body_of(router.handle(req("GET", "/api/v3/repos/acme/widgets/git/ref/coordination/b"), at(1)))["object"]["type"] ==
+  CHECK(body_of(router.handle(req("GET", "/api/v3/repos/acme/widgets/git/ref/coordination/b"), at(2)))["object"]["type"] ==
         "blob");
 
   // Parents: object ids, which serve takes as the repository's own commits.
@@ -131,6 +131,7 @@ TEST_CASE("git commits survive --state, and a forged one is refused", "[http]") 
   REQUIRE(a.handle(req("POST", kRefs, json{{"ref", "refs/coordination/abc"}, {"sha", sha}}.dump()), at(1)).status == 201);
   const json saved = a.save_state(at(2));
   Router b(serve_scenario(), {});
+  b.set_unix_epoch_us(1'800'000'000'000'000);
   b.load_state(json::parse(saved.dump()), "state.json");
   CHECK(b.save_state(at(2)) == saved);
   const Response got = b.handle(req("GET", std::string(kCommits) + "/" + sha), at(3));
