@@ -151,7 +151,12 @@ void RestClient::send_create_ref(const std::string& ref, const std::string& obje
 
 void RestClient::start_create_ref(const std::string& ref, const std::string& sha, ApiResult<GitRef>& out,
                                   std::coroutine_handle<> h) {
-  if (is_object_id(sha)) return send_create_ref(ref, sha, out, h);
+  if (is_object_id(sha)) {
+    // The caller's own object (calibrate's marker blob, a test's sha): no
+    // token, so reading a ref at it back needs no request.
+    not_lock_commit_.insert(sha);
+    return send_create_ref(ref, sha, out, h);
+  }
   // A holder token: the ref points at an object naming it (see the header).
   // Its blob's sha is known without a request, whichever target this client
   // uses: a flavor's earlier, blob-target lock still reads as its own.
@@ -275,10 +280,11 @@ void RestClient::start_delete_ref(const std::string& ref, ApiResult<GitRef>& out
 
 void RestClient::start_create_blob(const std::string& content, ApiResult<GitRef>& out, std::coroutine_handle<> h) {
   call("create_blob", HttpRequest{"POST", repo_path_ + "/git/blobs", create_blob_body(content)}, out, h,
-       [](const HttpResponse& r, GitRef& v) {
+       [this](const HttpResponse& r, GitRef& v) {
          const json j = json::parse(r.body);
          v.ref.clear();
          v.sha = j.at("sha").get<std::string>();
+         not_lock_commit_.insert(v.sha);  // a blob, and ours: nobody's lock commit
        });
 }
 

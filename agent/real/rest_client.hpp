@@ -175,7 +175,9 @@ class RestClient final : public GitHubApi {
   // holder token -> the sha its refs point at: the object GitHub confirmed
   // making, or (commit target) the lock commit naming it read back last.
   std::map<std::string, std::string> object_made_;
-  std::set<std::string> not_lock_commit_;  // shas read back whose object names no token
+  // Shas that stand for no token: read back and found no lock commit, or the
+  // caller's own objects (create_blob, create_ref at an object id).
+  std::set<std::string> not_lock_commit_;
 };
 
 // Seconds since the Unix epoch, from the system clock (x-ratelimit-reset).

@@ -504,6 +504,12 @@ TEST_CASE("REST client, commit target: tokens become lock commits, read back onc
   CHECK(out.value.sha == blob);
   complete(t, client.get_ref("refs/coordination/blob", out));
   CHECK(count(client, "get_commit") == 3);
+  // A ref this client made at an object id of its own (calibrate's marker
+  // blob) names no token: no read-back.
+  complete(t, client.create_ref("refs/coordination/own", plain.substr(0, 39) + "9", out));
+  complete(t, client.get_ref("refs/coordination/own", out));
+  CHECK(out.value.sha == plain.substr(0, 39) + "9");
+  CHECK(count(client, "get_commit") == 3);
   // A missing ref is the ref's 404, not a commit read.
   complete(t, client.get_ref("refs/coordination/none", out));
   CHECK(out.status == 404);

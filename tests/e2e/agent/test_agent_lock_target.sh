@@ -34,7 +34,7 @@ matrix() {
 }
 # leader NAME: the one flavor that exited 0 (empty unless exactly one did).
 leader() {
-  local f found=() 
+  local f found=()
   for f in "${flavors[@]}"; do [[ $(cat "$work/$1-$f.rc") == 0 ]] && found+=("$f"); done
   [[ ${#found[@]} -eq 1 ]] && echo "${found[0]}"
 }
@@ -45,6 +45,7 @@ for target in commit blob; do
   [[ $target == blob ]] && args=(--lock-target blob)
   commit=c-$target
   matrix "$target" "$commit" "${args[@]}"
+  sleep 0.5  # the lock's refs lag, before it is read here
   lead=$(leader "$target")
   check "$target: exactly one of three analyzes" test -n "$lead"
   [[ -n $lead ]] || { for f in "${flavors[@]}"; do cat "$work/$target-$f.err" >&2; done; continue; }
@@ -79,6 +80,7 @@ for target in commit blob; do
   "$bin" agent done --api-url "$url" --repo e2e/target --commit "$commit" --flavor "$lead" --scenario "$scen" "${args[@]}" \
     >"$work/$target-done.json" 2>"$work/$target-done.err"
   check "$target: agent done records the marker (exit 0)" test $? = 0
+  sleep 0.5  # the scenario's refs lag (0.2 s)
   check "$target: the done marker is at the lock's object" test "$(ref_sha "coordination/$commit-done")" = "$lock_sha"
   if [[ $target == commit ]]; then
     check "commit: agent done made no commit of its own" \
