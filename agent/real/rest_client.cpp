@@ -237,7 +237,8 @@ void RestClient::read_back_token(ApiResult<GitRef>& out, std::coroutine_handle<>
       outcomes_["get_commit"] = CallOutcome{r.status, ""};
     } else if (r.status == 404 || r.status == 422) {
       // Not a commit (a blob of a flavor on the blob target, a tag): it keeps
-      // its sha, which compares unequal with every token.
+      // its sha, which compares unequal with every token. Remembered: objects
+      // are immutable, and one a visible ref points at was made before it.
       not_lock_commit_.insert(sha);
       outcomes_["get_commit"] = CallOutcome{r.status, ""};
     } else {
