@@ -102,6 +102,12 @@ check "create ref 201" test "$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]
 check "create ref again 422" test "$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" -X POST "$url/repos/acme/widgets/git/refs" -d "$ref")" = 422
 check "get ref 200" test "$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" "$url/repos/acme/widgets/git/ref/coordination/46e71ff2")" = 200
 check "delete ref 204" test "$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" -X DELETE "$url/repos/acme/widgets/git/refs/coordination/46e71ff2")" = 204
+commit='{"message":"holder:linux-x64","tree":"4b825dc642cb6eb9a060e54bf8d69288fbee4904","parents":[]}'
+check "create commit 201" test "$(curl -s -o "$work/commit.json" -w '%{http_code}' "${auth[@]}" -X POST "$url/repos/acme/widgets/git/commits" -d "$commit")" = 201
+commit_sha=$($py -c 'import json,sys; print(json.load(open(sys.argv[1]))["sha"])' "$work/commit.json")
+check "get commit 200" test "$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" "$url/repos/acme/widgets/git/commits/$commit_sha")" = 200
+check "create commit with a bad tree 422" test "$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" -X POST "$url/repos/acme/widgets/git/commits" -d '{"message":"m","tree":"x"}')" = 422
+check "create ref at a token 422" test "$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" -X POST "$url/repos/acme/widgets/git/refs" -d '{"ref":"refs/coordination/t","sha":"holder:linux-x64"}')" = 422
 put='{"message":"lock","content":"bGludXgteDY0"}'
 check "PUT contents 201" test "$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" -X PUT "$url/repos/acme/widgets/contents/locks/x" -d "$put")" = 201
 check "PUT contents again without sha 422" test "$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" -X PUT "$url/repos/acme/widgets/contents/locks/x" -d "$put")" = 422
