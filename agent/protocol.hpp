@@ -89,8 +89,15 @@ struct RetryPolicy {
   bool honor_retry_after = true;
 };
 
+// What the real REST client points a lock ref at (the simulator's refs hold
+// the holder token itself, so it ignores this): a commit (POST git/commits,
+// the empty tree, no parents, the token in its message) or a blob whose
+// content is the token (POST git/blobs). docs/agent.md#the-lock-target.
+enum class LockTarget : std::uint8_t { commit, blob };
+
 struct RefLockParams {
   std::string ref_prefix = "refs/coordination/";
+  LockTarget target = LockTarget::commit;
   // A 422 "Reference already exists" is read back on the refs path, which can
   // lag: a 404 then means "not visible yet", polled this often for as long as
   // the decision's wait budget lasts (RetryPolicy::max_total_wait).

@@ -54,6 +54,7 @@ struct AgentArgs {
   std::optional<double> lease_ttl_s;
   std::string label;
   std::optional<int> attempt;  // default $GITHUB_RUN_ATTEMPT, else 1
+  std::string lock_target;     // ref-lock: commit or blob; default the scenario's, else commit
   bool done = false;  // `coordsim agent done`
 };
 
@@ -129,6 +130,8 @@ Setup make_setup(const AgentArgs& a) {
   }
   if (!a.on_error.empty()) s.config.on_error = a.on_error == "skip" ? agent::OnError::skip : agent::OnError::analyze;
   if (!a.label.empty()) s.config.seed.label = a.label;
+  if (!a.lock_target.empty())
+    s.config.ref_lock.target = a.lock_target == "blob" ? agent::LockTarget::blob : agent::LockTarget::commit;
   if (a.lease_ttl_s) {
     s.config.lease.enabled = true;
     s.config.lease.ttl = agent::from_seconds(*a.lease_ttl_s);
@@ -210,7 +213,9 @@ struct Live {
         client(transport, s.repo),
         clock(runtime),
         journal(clock),
-        deadline(runtime) {}
+        deadline(runtime) {
+    client.set_lock_target(s.config.ref_lock.target);
+  }
   agent::Ports ports() { return agent::Ports{clock, client, llm, &journal}; }
 
   // At the deadline every request fails at once and sleeps stop waiting: the
@@ -312,6 +317,7 @@ int decide(const AgentArgs& a) {
     out["lock_ref"] = buffers.lock_ref;
     out["done_ref"] = buffers.done_ref;
     out["holder"] = buffers.holder;
+    out["lock_target"] = s.config.ref_lock.target == agent::LockTarget::blob ? "blob" : "commit";
   }
   out["attempt"] = s.key.attempt;
   out["own_issue"] = d.own_issue == 0 ? json(nullptr) : json(d.own_issue);
@@ -496,6 +502,11 @@ void add_agent_command(CLI::App& app, Action& action) {
                   "This job's attempt, above 1 on a re-run (default: $GITHUB_RUN_ATTEMPT, else 1): ref-lock then "
                   "checks whether a lock it finds is its own earlier attempt's")
       ->check(CLI::Range(1, 1'000'000));
+  cmd->add_option("--lock-target", args->lock_target,
+                  "ref-lock: what the lock ref points at: commit (a commit of the empty tree naming the holder; "
+                  "any git host accepts it) or blob (a blob holding the holder token). Default: the scenario's "
+                  "agent.ref_lock.target, else commit (docs/agent.md#the-lock-target)")
+      ->check(CLI::IsMember({"commit", "blob"}));
 
   CLI::App* done_cmd = cmd->add_subcommand(
       "done",

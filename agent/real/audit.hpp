@@ -34,7 +34,7 @@ LegRecord parse_leg_record(const std::string& text, const std::string& file);
 // A ref under refs/coordination/<commit> and whom it names.
 struct LockRef {
   std::string ref;     // refs/coordination/<key_id>[-gN][-done]
-  std::string holder;  // flavor from the "holder:<flavor>" blob, or "" when unknown
+  std::string holder;  // flavor from the "holder:<flavor>" lock commit or blob, or "" when unknown
   std::string sha;
 };
 

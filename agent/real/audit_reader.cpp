@@ -21,7 +21,8 @@ std::string describe(const char* endpoint, const ApiError& e) {
 
 json parse_or_null(const std::string& body) { return json::parse(body, nullptr, false); }
 
-// The flavor a holder blob names, from its content ("holder:<flavor>").
+// The flavor a holder token names ("holder:<flavor>"): a holder blob's
+// content, or a lock commit's first line.
 std::string holder_of_content(const std::string& content) {
   return content.rfind("holder:", 0) == 0 ? content.substr(7) : "";
 }
@@ -103,7 +104,19 @@ Task<void> read_coordination_state(RestClient& client, const AuditQuery& q, Coor
   ApiResult<RawPage> page;
   // Refs: every ref under refs/coordination/<commit>, in one listing.
   co_await client.get_raw("matching_refs", "/git/matching-refs/coordination/" + percent_encode(q.commit, true), page);
-  std::vector<std::pair<std::string, std::string>> found;  // ref, sha
+  struct Found {
+    std::string ref, sha, type;  // type: the listing's object.type ("commit", "blob"), maybe ""
+  };
+  std::vector<Found> found;
+  const auto object_of = [&](const std::string& ref, const json& r) {
+    if (!(r.contains("object") && r["object"].is_object() && r["object"].contains("sha") &&
+          r["object"]["sha"].is_string()))
+      return false;
+    const json& o = r["object"];
+    found.push_back({ref, o["sha"].get<std::string>(),
+                     o.contains("type") && o["type"].is_string() ? o["type"].get<std::string>() : ""});
+    return true;
+  };
   if (page.ok()) {
     out.refs_listed = true;
     const json j = parse_or_null(page.value.body);
@@ -112,9 +125,7 @@ Task<void> read_coordination_state(RestClient& client, const AuditQuery& q, Coor
       co_return;
     }
     for (const json& r : j)
-      if (r.is_object() && r.contains("ref") && r["ref"].is_string() && r.contains("object") &&
-          r["object"].is_object() && r["object"].contains("sha") && r["object"]["sha"].is_string())
-        found.emplace_back(r["ref"].get<std::string>(), r["object"]["sha"].get<std::string>());
+      if (r.is_object() && r.contains("ref") && r["ref"].is_string()) (void)object_of(r["ref"].get<std::string>(), r);
   } else if (page.status == 404) {
     // No matching-refs route (a server other than GitHub): the names the
     // decision files imply, generation by generation until one is missing.
@@ -127,9 +138,7 @@ Task<void> read_coordination_state(RestClient& client, const AuditQuery& q, Coor
           co_await client.get_raw("get_ref", get_ref_target("", ref), page);
           if (page.ok()) {
             const json j = parse_or_null(page.value.body);
-            if (j.is_object() && j.contains("object") && j["object"].is_object() && j["object"].contains("sha") &&
-                j["object"]["sha"].is_string())
-              found.emplace_back(ref, j["object"]["sha"].get<std::string>()), any = true;
+            if (j.is_object() && object_of(ref, j)) any = true;
           } else if (page.status != 404) {
             error = describe("get_ref", page.error);
             co_return;
@@ -142,22 +151,42 @@ Task<void> read_coordination_state(RestClient& client, const AuditQuery& q, Coor
     error = describe("matching_refs", page.error);
     co_return;
   }
-  for (auto& [ref, sha] : found) {
-    LockRef r{ref, "", sha};
-    if (const auto it = holder_of_sha.find(sha); it != holder_of_sha.end()) {
+  for (const Found& f : found) {
+    LockRef r{f.ref, "", f.sha};
+    if (const auto it = holder_of_sha.find(f.sha); it != holder_of_sha.end()) {
       r.holder = it->second;
-    } else {
-      co_await client.get_raw("get_blob", "/git/blobs/" + percent_encode(sha), page);
+      out.refs.push_back(std::move(r));
+      continue;
+    }
+    // A lock commit names its holder on its message's first line, a holder
+    // blob in its content (docs/agent.md#the-lock-target). Unless the listing
+    // says blob, the commit is read first (the default target); a 404 or 422
+    // there means another kind of object, read as a blob.
+    bool known = false;
+    if (f.type != "blob") {
+      co_await client.get_raw("get_commit", "/git/commits/" + percent_encode(f.sha), page);
+      if (page.ok()) {
+        const json j = parse_or_null(page.value.body);
+        if (j.is_object() && j.contains("message") && j["message"].is_string())
+          r.holder = holder_of_content(token_of_lock_commit_message(j["message"].get<std::string>()));
+        known = true;
+      } else if (page.status != 404 && page.status != 422) {
+        error = describe("get_commit", page.error);
+        co_return;
+      }
+    }
+    if (!known) {
+      co_await client.get_raw("get_blob", "/git/blobs/" + percent_encode(f.sha), page);
       if (page.ok()) {
         const json j = parse_or_null(page.value.body);
         if (j.is_object() && j.contains("content") && j["content"].is_string())
           r.holder = holder_of_content(base64_decode_lenient(j["content"].get<std::string>()));
-        holder_of_sha[sha] = r.holder;
       } else if (page.status != 404) {
         error = describe("get_blob", page.error);
         co_return;
       }
     }
+    holder_of_sha[f.sha] = r.holder;
     out.refs.push_back(std::move(r));
   }
 

@@ -2,7 +2,7 @@
 // Reads what a matrix run left in the repository for one commit, through the
 // REST client: the refs under refs/coordination/<commit> (git/matching-refs;
 // when a server does not have that route, the lock names the decision files
-// imply are probed one by one), whom each names (the holder blob), and the
+// imply are probed one by one), whom each names (the lock commit's message or the holder blob), and the
 // coordination issues of the commit with their "Duplicate of #N" comments.
 #include <string>
 #include <vector>
@@ -17,7 +17,7 @@ struct AuditQuery {
   std::string commit;
   std::string label = "autonomous-coordination";
   std::vector<std::string> probe_keys;  // key ids to probe when matching-refs is missing
-  std::vector<std::string> flavors;     // known flavors: their holder blobs need no read
+  std::vector<std::string> flavors;     // known flavors: their holder blobs need no read (lock commits do)
   int max_generations = 8;
   int max_issue_pages = 50;
 };

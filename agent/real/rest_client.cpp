@@ -55,8 +55,15 @@ RestClient::RestClient(Transport& transport, RepoName repo)
     : transport_(transport), repo_(std::move(repo)), repo_path_(real::repo_path(repo_.owner, repo_.name)) {}
 
 std::string RestClient::token_for(const std::string& sha) const {
-  const auto it = token_of_blob_.find(sha);
-  return it == token_of_blob_.end() ? sha : it->second;
+  const auto it = token_of_object_.find(sha);
+  return it == token_of_object_.end() ? sha : it->second;
+}
+
+void RestClient::learn(const std::string& sha, const std::string& token) {
+  token_of_object_[sha] = token;
+  // The latest wins: `agent done` reads its generations oldest first, and the
+  // done marker of the one it holds must point where that lock does.
+  object_made_[token] = sha;
 }
 
 void RestClient::observe(const HttpResponse& r) {
@@ -69,12 +76,12 @@ void RestClient::observe(const HttpResponse& r) {
   seen.reset_unix_s = static_cast<double>(int_header(r, "x-ratelimit-reset", static_cast<std::int64_t>(seen.reset_unix_s)));
 }
 
-template <class T, class Parse>
-void RestClient::call(const char* endpoint, HttpRequest request, ApiResult<T>& out, std::coroutine_handle<> h,
-                      Parse parse) {
+template <class T, class Parse, class Then>
+void RestClient::call_then(const char* endpoint, HttpRequest request, ApiResult<T>& out, Parse parse, Then then) {
   ++calls_[endpoint];
   ++total_calls_;
-  transport_.send(std::move(request), [this, endpoint, &out, h, parse = std::move(parse)](HttpResponse r) {
+  transport_.send(std::move(request), [this, endpoint, &out, parse = std::move(parse),
+                                       then = std::move(then)](HttpResponse r) mutable {
     observe(r);
     if (is_2xx(r.status)) {
       try {
@@ -94,8 +101,14 @@ void RestClient::call(const char* endpoint, HttpRequest request, ApiResult<T>& o
       last_error_ = out.error;
       last_error_endpoint_ = endpoint;
     }
-    h.resume();
+    then();
   });
+}
+
+template <class T, class Parse>
+void RestClient::call(const char* endpoint, HttpRequest request, ApiResult<T>& out, std::coroutine_handle<> h,
+                      Parse parse) {
+  call_then(endpoint, std::move(request), out, std::move(parse), [h] { h.resume(); });
 }
 
 void RestClient::start_list_issues(const ListIssuesQuery& q, ApiResult<IssuePage>& out, std::coroutine_handle<> h) {
@@ -138,48 +151,107 @@ void RestClient::send_create_ref(const std::string& ref, const std::string& obje
 
 void RestClient::start_create_ref(const std::string& ref, const std::string& sha, ApiResult<GitRef>& out,
                                   std::coroutine_handle<> h) {
-  if (is_object_id(sha)) return send_create_ref(ref, sha, out, h);
-  // A holder token: the ref points at the blob holding it (see the header).
-  token_of_blob_[git_blob_sha(sha)] = sha;
-  if (const auto it = blob_made_.find(sha); it != blob_made_.end()) return send_create_ref(ref, it->second, out, h);
-  ++calls_["create_blob"];
+  if (is_object_id(sha)) {
+    // The caller's own object (calibrate's marker blob, a test's sha): no
+    // token, so reading a ref at it back needs no request.
+    not_lock_commit_.insert(sha);
+    return send_create_ref(ref, sha, out, h);
+  }
+  // A holder token: the ref points at an object naming it (see the header).
+  // Its blob's sha is known without a request, whichever target this client
+  // uses: a flavor's earlier, blob-target lock still reads as its own.
+  token_of_object_[git_blob_sha(sha)] = sha;
+  if (const auto it = object_made_.find(sha); it != object_made_.end()) return send_create_ref(ref, it->second, out, h);
+  if (lock_target_ == LockTarget::blob)
+    return make_holder_object("create_blob", HttpRequest{"POST", repo_path_ + "/git/blobs", create_blob_body(sha)},
+                              ref, sha, out, h);
+  make_holder_object("create_commit",
+                     HttpRequest{"POST", repo_path_ + "/git/commits", create_lock_commit_body(sha)}, ref, sha, out, h);
+}
+
+void RestClient::make_holder_object(const char* endpoint, HttpRequest request, const std::string& ref,
+                                    const std::string& token, ApiResult<GitRef>& out, std::coroutine_handle<> h) {
+  ++calls_[endpoint];
   ++total_calls_;
-  transport_.send(
-      HttpRequest{"POST", repo_path_ + "/git/blobs", create_blob_body(sha)},
-      [this, ref, token = sha, &out, h](HttpResponse r) {
-        observe(r);
-        if (is_2xx(r.status)) {
-          const json j = json::parse(r.body, nullptr, false);
-          if (j.is_object() && j.contains("sha") && j["sha"].is_string()) {
-            const std::string blob = j["sha"].get<std::string>();
-            // GitHub computes the same sha; should a server not, its answer wins.
-            token_of_blob_[blob] = token;
-            blob_made_[token] = blob;
-            // The ref's create is a second request; it resumes the coroutine.
-            send_create_ref(ref, blob, out, h);
-            return;
-          }
-          out.status = 0;
-          out.error = ApiError{0, "unreadable create_blob response: no \"sha\"", {}};
-        } else {
-          out.status = r.status;
-          out.error = api_error_from_response(r, unix_now_s());
-        }
-        outcomes_["create_blob"] = CallOutcome{out.status, out.error.message};
-        last_error_ = out.error;
-        last_error_endpoint_ = "create_blob";
+  transport_.send(std::move(request), [this, endpoint, ref, token, &out, h](HttpResponse r) {
+    observe(r);
+    if (is_2xx(r.status)) {
+      const json j = json::parse(r.body, nullptr, false);
+      if (j.is_object() && j.contains("sha") && j["sha"].is_string() && is_object_id(j["sha"].get<std::string>())) {
+        // A blob's sha is the one computed above; should a server compute
+        // another, its answer wins. A commit's is only known from the answer.
+        learn(j["sha"].get<std::string>(), token);
+        outcomes_[endpoint] = CallOutcome{r.status, ""};
+        // The ref's create is a second request; it resumes the coroutine.
+        send_create_ref(ref, object_made_[token], out, h);
+        return;
+      }
+      out.status = 0;
+      out.error = ApiError{0, std::string("unreadable ") + endpoint + " response: no \"sha\"", {}};
+    } else {
+      out.status = r.status;
+      out.error = api_error_from_response(r, unix_now_s());
+    }
+    outcomes_[endpoint] = CallOutcome{out.status, out.error.message};
+    last_error_ = out.error;
+    last_error_endpoint_ = endpoint;
+    h.resume();
+  });
+}
+
+void RestClient::know_token(const std::string& token) { token_of_object_[git_blob_sha(token)] = token; }
+
+void RestClient::start_get_ref(const std::string& ref, ApiResult<GitRef>& out, std::coroutine_handle<> h) {
+  call_then(
+      "get_ref", HttpRequest{"GET", get_ref_target(repo_path_, ref), {}}, out,
+      [this](const HttpResponse& r, GitRef& v) {
+        v = ref_from_json(json::parse(r.body));
+        v.sha = token_for(v.sha);
+      },
+      [this, &out, h] {
+        if (out.ok()) return read_back_token(out, h);
         h.resume();
       });
 }
 
-void RestClient::know_token(const std::string& token) { token_of_blob_[git_blob_sha(token)] = token; }
-
-void RestClient::start_get_ref(const std::string& ref, ApiResult<GitRef>& out, std::coroutine_handle<> h) {
-  call("get_ref", HttpRequest{"GET", get_ref_target(repo_path_, ref), {}}, out, h,
-       [this](const HttpResponse& r, GitRef& v) {
-         v = ref_from_json(json::parse(r.body));
-         v.sha = token_for(v.sha);
-       });
+void RestClient::read_back_token(ApiResult<GitRef>& out, std::coroutine_handle<> h) {
+  const std::string sha = out.value.sha;
+  // Mapped already (a token), blob target (its shas are computed, and a
+  // commit is nobody's lock under it), or read back before: nothing to ask.
+  if (lock_target_ != LockTarget::commit || !is_object_id(sha) || not_lock_commit_.count(sha)) return h.resume();
+  ++calls_["get_commit"];
+  ++total_calls_;
+  transport_.send(HttpRequest{"GET", repo_path_ + "/git/commits/" + sha, {}}, [this, sha, &out, h](HttpResponse r) {
+    observe(r);
+    if (is_2xx(r.status)) {
+      const json j = json::parse(r.body, nullptr, false);
+      std::string token;
+      if (j.is_object() && j.contains("message") && j["message"].is_string())
+        token = token_of_lock_commit_message(j["message"].get<std::string>());
+      if (token.empty() || is_object_id(token)) {
+        not_lock_commit_.insert(sha);
+      } else {
+        learn(sha, token);
+        out.value.sha = token;
+      }
+      outcomes_["get_commit"] = CallOutcome{r.status, ""};
+    } else if (r.status == 404 || r.status == 422) {
+      // Not a commit (a blob of a flavor on the blob target, a tag): it keeps
+      // its sha, which compares unequal with every token. Remembered: objects
+      // are immutable, and one a visible ref points at was made before it.
+      not_lock_commit_.insert(sha);
+      outcomes_["get_commit"] = CallOutcome{r.status, ""};
+    } else {
+      // Unknown whose lock it is: the read failed, and the protocol retries it
+      // under its client policy as any failed read.
+      out.status = r.status;
+      out.error = api_error_from_response(r, unix_now_s());
+      outcomes_["get_commit"] = CallOutcome{out.status, out.error.message};
+      last_error_ = out.error;
+      last_error_endpoint_ = "get_commit";
+    }
+    h.resume();
+  });
 }
 
 void RestClient::start_search_issues(const std::string& q, int per_page, ApiResult<IssuePage>& out,
@@ -209,10 +281,11 @@ void RestClient::start_delete_ref(const std::string& ref, ApiResult<GitRef>& out
 
 void RestClient::start_create_blob(const std::string& content, ApiResult<GitRef>& out, std::coroutine_handle<> h) {
   call("create_blob", HttpRequest{"POST", repo_path_ + "/git/blobs", create_blob_body(content)}, out, h,
-       [](const HttpResponse& r, GitRef& v) {
+       [this](const HttpResponse& r, GitRef& v) {
          const json j = json::parse(r.body);
          v.ref.clear();
          v.sha = j.at("sha").get<std::string>();
+         not_lock_commit_.insert(v.sha);  // a blob, and ours: nobody's lock commit
        });
 }
 

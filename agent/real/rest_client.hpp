@@ -9,18 +9,30 @@
 // Holder tokens. ref-lock creates its lock ref "pointing at" an opaque token
 // ("holder:<flavor>") and later compares the ref's sha with it. A real ref must
 // point at an existing object, so a create_ref whose sha is not an object id
-// first stores the token as a git blob (POST git/blobs, content = the token,
-// once per token and process) and creates the ref at the blob's sha. Equal
-// contents make equal blobs, so the sha is sha1("blob <len>\0<token>") and
-// comparing shas compares tokens. get_ref and create_ref translate a sha that
-// is the blob of a token this client has used back into the token; any other
-// sha (another flavor's blob) is passed through and compares unequal.
+// first makes an object that names the token, once per token and process, and
+// creates the ref at the object's sha (docs/agent.md#the-lock-target):
+// * commit target (the default): POST git/commits, the empty tree, no
+//   parents, the token on the message's first line. A commit's sha depends on
+//   its time stamps, so it is not computed: the client remembers the sha it
+//   made (or read back) for each token, and reads a ref's sha it does not know
+//   back into a token with GET git/commits/{sha} (once per sha and process).
+//   That read is what lets another process of the same flavor (`agent done`,
+//   a re-run) see its own lock; a ref at an object that is not a lock commit
+//   keeps its sha.
+// * blob target: POST git/blobs, content = the token. Equal contents make
+//   equal blobs, so the sha is sha1("blob <len>\0<token>") and comparing shas
+//   compares tokens; no read-back request.
+// get_ref and create_ref translate a sha that stands for a token back into the
+// token; any other sha (another flavor's object) is passed through and
+// compares unequal.
 #include <coroutine>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 
 #include "agent/ports.hpp"
+#include "agent/protocol.hpp"
 #include "agent/real/http_types.hpp"
 
 namespace coordsim::agent::real {
@@ -72,8 +84,13 @@ class RestClient final : public GitHubApi {
   // Reads of a ref at this token's blob answer the token, as they do for
   // tokens this client wrote: ref-lock compares a closing ref with this
   // flavor's takeover token, which an earlier process (a re-run's) may have
-  // written. Computed locally (a blob's sha), no request.
+  // written. Computed locally (a blob's sha), no request. (A lock commit an
+  // earlier process made is read back instead: see above.)
   void know_token(const std::string& token);
+
+  // What a holder token's ref points at; commit unless set.
+  void set_lock_target(LockTarget target) { lock_target_ = target; }
+  LockTarget lock_target() const { return lock_target_; }
 
   // Beyond the protocols' ports, for `coordsim calibrate`.
   // GET /search/issues?q=...&sort=created&order=desc&per_page=N
@@ -122,15 +139,26 @@ class RestClient final : public GitHubApi {
   const std::string& repo_path() const { return repo_path_; }
   const RepoName& repo() const { return repo_; }
 
-  // The token a holder blob stands for, or `sha` itself.
+  // The token a holder object (blob or commit) stands for, as far as this
+  // client knows without a request, or `sha` itself.
   std::string token_for(const std::string& sha) const;
 
  private:
   template <class T, class Parse>
   void call(const char* endpoint, HttpRequest request, ApiResult<T>& out, std::coroutine_handle<> h,
             Parse parse);
+  // As call(), then `then` instead of resuming the coroutine.
+  template <class T, class Parse, class Then>
+  void call_then(const char* endpoint, HttpRequest request, ApiResult<T>& out, Parse parse, Then then);
   void send_create_ref(const std::string& ref, const std::string& object_sha, ApiResult<GitRef>& out,
                        std::coroutine_handle<> h);
+  // POST `request` (git/blobs or git/commits) for `token`, then the ref's create.
+  void make_holder_object(const char* endpoint, HttpRequest request, const std::string& ref,
+                          const std::string& token, ApiResult<GitRef>& out, std::coroutine_handle<> h);
+  // After a ref read: a commit sha this client cannot map is read back
+  // (GET git/commits/{sha}) for the token its message names; then resumes.
+  void read_back_token(ApiResult<GitRef>& out, std::coroutine_handle<> h);
+  void learn(const std::string& sha, const std::string& token);
   void observe(const HttpResponse& r);
 
   Transport& transport_;
@@ -142,8 +170,14 @@ class RestClient final : public GitHubApi {
   std::string last_error_endpoint_;
   std::map<std::string, RateLimitSeen> rate_limits_;
   std::map<std::string, CallOutcome> outcomes_;
-  std::map<std::string, std::string> token_of_blob_;  // blob sha -> holder token
-  std::map<std::string, std::string> blob_made_;      // holder token -> blob sha GitHub confirmed
+  LockTarget lock_target_ = LockTarget::commit;
+  std::map<std::string, std::string> token_of_object_;  // blob or commit sha -> holder token
+  // holder token -> the sha its refs point at: the object GitHub confirmed
+  // making, or (commit target) the lock commit naming it read back last.
+  std::map<std::string, std::string> object_made_;
+  // Shas that stand for no token: read back and found no lock commit, or the
+  // caller's own objects (create_blob, create_ref at an object id).
+  std::set<std::string> not_lock_commit_;
 };
 
 // Seconds since the Unix epoch, from the system clock (x-ratelimit-reset).

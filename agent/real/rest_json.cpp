@@ -133,6 +133,32 @@ std::string create_blob_body(std::string_view content) {
   return json{{"content", content}, {"encoding", "utf-8"}}.dump();
 }
 
+namespace {
+constexpr std::string_view kLockCommitMarker = "coordsim ref-lock:";
+}  // namespace
+
+std::string lock_commit_message(std::string_view token) {
+  return std::string(token) + "\n\n" + std::string(kLockCommitMarker) +
+         " a lock ref points at this commit; the first line is its holder token.\n";
+}
+
+std::string token_of_lock_commit_message(std::string_view message) {
+  const auto eol = message.find('\n');
+  if (eol == std::string_view::npos || eol == 0) return "";
+  std::string_view rest = message.substr(eol);
+  // GitHub keeps a message as sent; a server that folds "\r\n" or trims
+  // blank lines still leaves the marker's line after the token.
+  while (!rest.empty() && (rest.front() == '\n' || rest.front() == '\r')) rest.remove_prefix(1);
+  if (rest.substr(0, kLockCommitMarker.size()) != kLockCommitMarker) return "";
+  std::string_view token = message.substr(0, eol);
+  if (!token.empty() && token.back() == '\r') token.remove_suffix(1);
+  return std::string(token);
+}
+
+std::string create_lock_commit_body(std::string_view token) {
+  return json{{"message", lock_commit_message(token)}, {"tree", kEmptyTreeSha}, {"parents", json::array()}}.dump();
+}
+
 std::string repo_path(std::string_view owner, std::string_view name) {
   return "/repos/" + percent_encode(owner) + "/" + percent_encode(name);
 }

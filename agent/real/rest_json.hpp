@@ -33,6 +33,20 @@ std::string issue_patch_body(const IssuePatch& patch);  // only the fields set
 std::string comment_body(std::string_view body);
 std::string create_ref_body(std::string_view ref, std::string_view sha);
 std::string create_blob_body(std::string_view content);  // utf-8 encoding
+// POST git/commits for a lock target: {message: lock_commit_message(token),
+// tree: the empty tree, parents: []}.
+std::string create_lock_commit_body(std::string_view token);
+
+// git's empty tree: every repository knows it without storing it (git
+// hard-codes it), so a commit of it needs no tree made first and no commit
+// under test to exist.
+inline constexpr std::string_view kEmptyTreeSha = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
+// A lock commit's message: the token on its first line, then a line saying
+// what the commit is for (a reader of the repository's refs sees it).
+std::string lock_commit_message(std::string_view token);
+// The token a lock commit's message names, or "" when the message is not one
+// (its second paragraph does not start with the marker lock_commit_message writes).
+std::string token_of_lock_commit_message(std::string_view message);
 
 // Targets (below the API base).
 std::string repo_path(std::string_view owner, std::string_view name);  // "/repos/o/r", encoded

@@ -158,6 +158,39 @@ const std::string& apply_blob(Repository& r, const std::string& content) {
   return it->first;
 }
 
+std::string git_commit_sha(const StoredCommit& c) {
+  const std::string who = std::string(kServeCommitterName) + " <" + std::string(kServeCommitterEmail) + "> " +
+                          std::to_string(c.unix_s) + " +0000\n";
+  std::string body = "tree " + c.tree + "\n";
+  for (const std::string& p : c.parents) body += "parent " + p + "\n";
+  body += "author " + who + "committer " + who + "\n" + c.message;
+  return git_object_sha("commit", body);
+}
+
+const std::string& apply_commit(Repository& r, StoredCommit commit) {
+  std::string sha = git_commit_sha(commit);
+  const auto [it, added] = r.commits.emplace(std::move(sha), std::move(commit));
+  if (added) {
+    const StoredCommit& c = it->second;
+    r.journal.push_back({{"op", "commit"},
+                         {"sha", it->first},
+                         {"tree", c.tree},
+                         {"parents", c.parents},
+                         {"message", c.message},
+                         {"unix_s", c.unix_s}});
+  }
+  return it->first;
+}
+
+bool is_object_id(std::string_view s) {
+  if (s.size() != 40 && s.size() != 64) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+std::string_view object_type(const Repository& r, std::string_view sha) {
+  return r.blobs.count(std::string(sha)) ? "blob" : "commit";
+}
+
 Time replay_entry(Repository& r, const json& e) {
   const std::string op = e.at("op").get<std::string>();
   const auto time = [&] { return Time(e.at("c").get<std::int64_t>()); };
@@ -209,6 +242,16 @@ Time replay_entry(Repository& r, const json& e) {
     auto content = base64_decode(e.at("content_base64").get<std::string>());
     if (!content) throw std::invalid_argument("content_base64 is not base64");
     apply_blob(r, *content);
+  } else if (op == "commit") {
+    StoredCommit c{e.at("tree").get<std::string>(), e.at("parents").get<std::vector<std::string>>(),
+                   e.at("message").get<std::string>(), e.at("unix_s").get<std::int64_t>()};
+    // What POST git/commits checks, so a replayed commit is one it could have made.
+    if (!is_object_id(c.tree)) throw std::invalid_argument("commit whose tree is not an object id");
+    for (const std::string& p : c.parents)
+      if (!is_object_id(p)) throw std::invalid_argument("commit whose parent is not an object id");
+    if (git_commit_sha(c) != e.at("sha").get<std::string>())
+      throw std::invalid_argument("commit whose sha is not its content's");
+    apply_commit(r, std::move(c));
   } else if (op == "content") {
     auto content = base64_decode(e.at("content_base64").get<std::string>());
     if (!content) throw std::invalid_argument("content_base64 is not base64");
@@ -220,8 +263,8 @@ Time replay_entry(Repository& r, const json& e) {
   return e.contains("c") ? time() : Time(-1);
 }
 
-std::string git_blob_sha(std::string_view content) {
-  const std::string header = "blob " + std::to_string(content.size()) + std::string(1, '\0');
+std::string git_object_sha(std::string_view type, std::string_view content) {
+  const std::string header = std::string(type) + " " + std::to_string(content.size()) + std::string(1, '\0');
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned len = 0;
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
@@ -233,6 +276,8 @@ std::string git_blob_sha(std::string_view content) {
   EVP_MD_CTX_free(ctx);
   return hex(md, len);
 }
+
+std::string git_blob_sha(std::string_view content) { return git_object_sha("blob", content); }
 
 void append_issue_text(const Urls& u, const Repository& r, const GitHubModel::IssueView& v,
                        std::int64_t unix_epoch_us, std::string& out) {

@@ -39,6 +39,15 @@ struct RenderedIssue {
   std::string after_comments;
 };
 
+// POST git/commits: what git stores of a commit (serve's own identity as
+// author and committer, at `unix_s`); its sha is git's, of exactly this.
+struct StoredCommit {
+  std::string tree;
+  std::vector<std::string> parents;
+  std::string message;
+  std::int64_t unix_s = 0;
+};
+
 struct Repository {
   mutable std::shared_mutex mutex;  // shared to read, exclusive to write (serve_state.hpp)
   RepoInfo info;
@@ -48,6 +57,9 @@ struct Repository {
   // POST git/blobs, by sha: git objects are content-addressed and immutable,
   // so they have no lag (the agent's ref-lock points its lock ref at one).
   std::map<std::string, std::string> blobs;
+  // POST git/commits, by sha: immutable too. The repository's own commits
+  // (a branch's, the commit under test) are not here: serve has no copy.
+  std::map<std::string, StoredCommit> commits;
   nlohmann::json journal = nlohmann::json::array();  // every write, to save and replay state
   std::uint64_t labels_epoch = 0;  // bumped when a label object changes: renderings showing it are stale
   // Renderings by version (a version never changes): a list renders its page
@@ -89,10 +101,26 @@ const ContentVersion* latest_content(const Repository& r, const std::string& pat
 // The blob's sha; the same content is the same object, stored once.
 const std::string& apply_blob(Repository& r, const std::string& content);
 
+// The commit's sha; the same commit is the same object, stored once.
+const std::string& apply_commit(Repository& r, StoredCommit commit);
+// git's commit id: sha1("commit <size>\0" + the object git writes).
+std::string git_commit_sha(const StoredCommit& c);
+// Who serve says made its commits.
+inline constexpr std::string_view kServeCommitterName = "coordsim serve";
+inline constexpr std::string_view kServeCommitterEmail = "serve@coordsim.invalid";
+// git's empty tree, which every repository has without storing it.
+inline constexpr std::string_view kEmptyTree = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
+// 40 (sha-1) or 64 (sha-256) lower-case hex digits.
+bool is_object_id(std::string_view s);
+// "blob" for a stored blob, "commit" otherwise (a ref's object.type).
+std::string_view object_type(const Repository& r, std::string_view sha);
+
 // Applies one saved journal entry; returns its commit time, or a negative
 // time for entries without one. Throws on an entry that cannot apply.
 agent::Time replay_entry(Repository& r, const nlohmann::json& e);
 
+// git's id of an object: sha1("<type> <size>\0" + content).
+std::string git_object_sha(std::string_view type, std::string_view content);
 // git's blob id: sha1("blob <size>\0" + content), as GitHub reports contents' sha.
 std::string git_blob_sha(std::string_view content);
 

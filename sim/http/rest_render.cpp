@@ -153,12 +153,13 @@ json comment_json(const Urls& u, const RepoInfo& r, const GitHubModel::CommentVi
           {"author_association", "OWNER"}};
 }
 
-json ref_json(const Urls& u, const RepoInfo& r, std::string_view ref, std::string_view sha) {
+json ref_json(const Urls& u, const RepoInfo& r, std::string_view ref, std::string_view sha, std::string_view type) {
   const std::string repo_api = u.api() + repo_path(r);
   return {{"ref", ref},
           {"node_id", node_id("Ref", static_cast<std::int64_t>(std::hash<std::string_view>{}(ref) >> 12))},
           {"url", repo_api + "/git/" + std::string(ref)},
-          {"object", {{"sha", sha}, {"type", "commit"}, {"url", repo_api + "/git/commits/" + std::string(sha)}}}};
+          {"object",
+           {{"sha", sha}, {"type", type}, {"url", repo_api + "/git/" + std::string(type) + "s/" + std::string(sha)}}}};
 }
 
 json api_root_json(const Urls& u) {

@@ -51,7 +51,9 @@ nlohmann::json issue_json(const Urls& u, const RepoInfo& r, const GitHubModel::I
                           nlohmann::json labels, std::int64_t unix_epoch_us);
 nlohmann::json comment_json(const Urls& u, const RepoInfo& r, const GitHubModel::CommentView& c,
                             std::int64_t unix_epoch_us);
-nlohmann::json ref_json(const Urls& u, const RepoInfo& r, std::string_view ref, std::string_view sha);
+// `type`: the object's ("commit", or "blob" for a ref at a stored blob).
+nlohmann::json ref_json(const Urls& u, const RepoInfo& r, std::string_view ref, std::string_view sha,
+                        std::string_view type = "commit");
 // GET / : the API root's URL templates.
 nlohmann::json api_root_json(const Urls& u);
 

@@ -163,6 +163,14 @@ void check_journal_entry(const json& e, const std::string& pointer, const std::s
     (void)string_at(e, "sha", pointer, source);
   } else if (op == "blob") {
     (void)string_at(e, "content_base64", pointer, source);
+  } else if (op == "commit") {
+    (void)string_at(e, "sha", pointer, source);
+    (void)string_at(e, "tree", pointer, source);
+    strings_at(e, "parents", pointer, source);
+    (void)string_at(e, "message", pointer, source);
+    // Seconds since the epoch, as git writes a date: the same range as times.
+    (void)state_integer(state_field(e, "unix_s", pointer, source), 0, kMaxStateMicroseconds, pointer + "/unix_s",
+                        source);
   } else if (op == "content") {
     time_at(e, "c", pointer, source);
     time_at(e, "lag", pointer, source);
@@ -172,7 +180,7 @@ void check_journal_entry(const json& e, const std::string& pointer, const std::s
     throw InputError(at(source, pointer + "/op"),
                      "unknown op " + got(e["op"]).substr(7) +
                          "; expected label, create_issue, update_issue, comment, update_comment, delete_comment, "
-                         "create_ref, update_ref, delete_ref, blob, content or delete_content");
+                         "create_ref, update_ref, delete_ref, blob, commit, content or delete_content");
   }
 }
 

@@ -313,6 +313,11 @@ ScenarioFile convert(const json& doc) {
       pc.ref_lock.ref_prefix = prefix.get<std::string>();
     pc.ref_lock.read_back_interval = seconds_or(rl, "read_back_interval_s", where, pc.ref_lock.read_back_interval);
     if (const json& dm = member(rl, "done_marker"); dm.is_boolean()) pc.ref_lock.done_marker = dm.get<bool>();
+    if (const json& t = member(rl, "target"); t.is_string()) {
+      if (t == "commit") pc.ref_lock.target = agent::LockTarget::commit;
+      else if (t == "blob") pc.ref_lock.target = agent::LockTarget::blob;
+      else throw InputError(child(where, "target"), "expected \"commit\" or \"blob\", got " + t.dump());
+    }
   }
   if (const json& l = member(agent_j, "lease"); l.is_object()) {
     const std::string where = "/agent/lease";

@@ -164,6 +164,9 @@ def http(w):
         raw("GET", r + "/git/ref/coordination/46e71ff2"),
         raw("PATCH", r + "/git/refs/coordination/46e71ff2", '{"sha":"0123456789abcdef0123456789abcdef01234567","force":true}'),
         raw("DELETE", r + "/git/refs/coordination/46e71ff2"),
+        raw("POST", r + "/git/commits", '{"message":"holder:linux-x64","tree":"4b825dc642cb6eb9a060e54bf8d69288fbee4904","parents":[]}'),
+        raw("GET", r + "/git/commits/4b825dc642cb6eb9a060e54bf8d69288fbee4904"),
+        raw("POST", r + "/git/commits", '{"message":"m","tree":"x"}'),
         raw("PUT", r + "/contents/locks/x", '{"message":"lock","content":"bGludXgteDY0"}'),
         raw("PUT", r + "/contents/locks/x", '{"message":"lock","content":"bGludXgteDY0"}'),
         raw("GET", r + "/contents/locks/x"),
@@ -236,6 +239,7 @@ def serve_state(w, coordsim, tmp):
         call("PATCH", r + "/git/refs/coordination/46e71ff2", {"sha": "0123456789abcdef0123456789abcdef01234567", "force": True})
         call("POST", r + "/git/refs", {"ref": "refs/heads/gone", "sha": "46e71ff2c1d3b5a79e0f4c6d8b2a1e3f5c7d9b0a"})
         call("DELETE", r + "/git/refs/heads/gone")
+        call("POST", r + "/git/commits", {"message": "holder:linux-x64", "tree": "4b825dc642cb6eb9a060e54bf8d69288fbee4904", "parents": []})
         call("PUT", r + "/contents/locks/x", {"message": "lock", "content": "bGludXgteDY0"})
         call("POST", r + "/labels", {"name": "lock", "color": "ff0000", "description": "d"})
         call("POST", "/repos/other/repo/issues", {"title": "elsewhere"})

@@ -8,6 +8,7 @@
 #include <deque>
 #include <fstream>
 #include <functional>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -328,7 +329,7 @@ TEST_CASE("token: sources, validation, redaction", "[real]") {
   clear_secrets();
 }
 
-TEST_CASE("REST client: holder tokens become blobs, and blob shas tokens again", "[real]") {
+TEST_CASE("REST client, blob target: holder tokens become blobs, and blob shas tokens again", "[real]") {
   ScriptedTransport t;
   const std::string blob_a = git_blob_sha("holder:linux");
   const std::string blob_b = git_blob_sha("holder:windows");
@@ -347,6 +348,7 @@ TEST_CASE("REST client: holder tokens become blobs, and blob shas tokens again",
     return response(404, R"({"message":"Not Found"})");
   };
   RestClient client(t, parse_repo("acme/widgets", "--repo"));
+  client.set_lock_target(agent::LockTarget::blob);
   agent::ApiResult<agent::GitRef> out;
   const std::string token = "holder:linux";
   const std::string lock = "refs/coordination/mine";
@@ -396,6 +398,151 @@ TEST_CASE("REST client: holder tokens become blobs, and blob shas tokens again",
   complete(t, client.create_issue(n, issue));
   CHECK(issue.status == 0);
   CHECK_THAT(issue.error.message, Catch::Contains("unreadable create_issue response"));
+}
+
+TEST_CASE("lock commit messages name their token", "[real]") {
+  const std::string m = lock_commit_message("holder:linux");
+  CHECK(m.rfind("holder:linux\n\ncoordsim ref-lock:", 0) == 0);
+  CHECK(token_of_lock_commit_message(m) == "holder:linux");
+  CHECK(token_of_lock_commit_message("takeover:a b\r\n\r\ncoordsim ref-lock: x") == "takeover:a b");
+  CHECK(token_of_lock_commit_message("Initial commit") == "");
+  CHECK(token_of_lock_commit_message("holder:linux\n\nsomething else") == "");
+  CHECK(token_of_lock_commit_message("\ncoordsim ref-lock:") == "");
+  const json body = json::parse(create_lock_commit_body("holder:linux"));
+  CHECK(body["tree"] == "4b825dc642cb6eb9a060e54bf8d69288fbee4904");
+  CHECK(body["parents"] == json::array());
+  CHECK(body["message"] == m);
+}
+
+TEST_CASE("REST client, commit target: tokens become lock commits, read back once per sha", "[real]") {
+  ScriptedTransport t;
+  const std::string ours = std::string(39, 'a') + "1";
+  const std::string theirs = std::string(39, 'b') + "2";
+  const std::string plain = std::string(39, 'c') + "3";  // a commit that is nobody's lock
+  const std::string blob = git_blob_sha("something");      // not a commit at all
+  int made = 0;
+  int commit_5xx = 0;  // GET git/commits answers 502 this many times first
+  const auto message_of = [&](const std::string& sha) -> std::string {
+    if (sha == ours) return lock_commit_message("holder:linux");
+    if (sha == theirs) return lock_commit_message("holder:windows");
+    return "Initial commit\n";
+  };
+  std::map<std::string, std::string> refs{{"refs/coordination/theirs", theirs},
+                                          {"refs/coordination/plain", plain},
+                                          {"refs/coordination/blob", blob}};
+  t.answer = [&](const HttpRequest& r) {
+    const std::string repo = "/repos/acme/widgets";
+    if (r.method == "POST" && r.target == repo + "/git/commits") {
+      ++made;
+      return response(201, json{{"sha", ours}}.dump());
+    }
+    if (r.method == "POST" && r.target == repo + "/git/refs") {
+      const json b = json::parse(r.body);
+      if (refs.count(b["ref"])) return response(422, R"({"message":"Reference already exists"})");
+      refs[b["ref"]] = b["sha"];
+      return response(201, json{{"ref", b["ref"]}, {"object", {{"sha", b["sha"]}, {"type", "commit"}}}}.dump());
+    }
+    const std::string ref_prefix = repo + "/git/ref/";
+    if (r.method == "GET" && r.target.rfind(ref_prefix, 0) == 0) {
+      const std::string ref = "refs/" + r.target.substr(ref_prefix.size());
+      if (!refs.count(ref)) return response(404, R"({"message":"Not Found"})");
+      return response(200, json{{"ref", ref}, {"object", {{"sha", refs[ref]}, {"type", "commit"}}}}.dump());
+    }
+    const std::string commits = repo + "/git/commits/";
+    if (r.method == "GET" && r.target.rfind(commits, 0) == 0) {
+      const std::string sha = r.target.substr(commits.size());
+      if (commit_5xx > 0) {
+        --commit_5xx;
+        return response(502, R"({"message":"Bad Gateway"})");
+      }
+      if (sha == blob) return response(422, R"({"message":"Object is not a commit"})");
+      return response(200, json{{"sha", sha}, {"message", message_of(sha)}}.dump());
+    }
+    return response(404, R"({"message":"Not Found"})");
+  };
+  const auto count = [](const RestClient& c, const char* endpoint) {
+    const auto it = c.calls().find(endpoint);
+    return it == c.calls().end() ? 0 : it->second;
+  };
+
+  RestClient client(t, parse_repo("acme/widgets", "--repo"));
+  CHECK(client.lock_target() == agent::LockTarget::commit);  // the default
+  agent::ApiResult<agent::GitRef> out;
+  const std::string token = "holder:linux";
+  complete(t, client.create_ref("refs/coordination/mine", token, out));
+  CHECK(out.status == 201);
+  CHECK(out.value.sha == token);
+  REQUIRE(t.sent.size() == 2);
+  const json commit = json::parse(t.sent[0].body);
+  CHECK(commit["tree"] == "4b825dc642cb6eb9a060e54bf8d69288fbee4904");
+  CHECK(commit["parents"] == json::array());
+  CHECK(token_of_lock_commit_message(commit["message"].get<std::string>()) == token);
+  CHECK(json::parse(t.sent[1].body)["sha"] == ours);
+  // Once per token: the done marker points where the lock does.
+  complete(t, client.create_ref("refs/coordination/mine-done", token, out));
+  CHECK(out.status == 201);
+  CHECK(made == 1);
+  CHECK(refs["refs/coordination/mine-done"] == ours);
+  // Our own lock reads as our token without a request beyond the ref's.
+  complete(t, client.get_ref("refs/coordination/mine", out));
+  CHECK(out.value.sha == token);
+  CHECK(count(client, "get_commit") == 0);
+
+  // Another flavor's lock commit reads as its token, once per sha.
+  complete(t, client.get_ref("refs/coordination/theirs", out));
+  CHECK(out.ok());
+  CHECK(out.value.sha == "holder:windows");
+  complete(t, client.get_ref("refs/coordination/theirs", out));
+  CHECK(out.value.sha == "holder:windows");
+  CHECK(count(client, "get_commit") == 1);
+  // A commit that is no lock, and an object that is no commit, keep their shas (once each).
+  complete(t, client.get_ref("refs/coordination/plain", out));
+  CHECK(out.value.sha == plain);
+  complete(t, client.get_ref("refs/coordination/plain", out));
+  complete(t, client.get_ref("refs/coordination/blob", out));
+  CHECK(out.ok());
+  CHECK(out.value.sha == blob);
+  complete(t, client.get_ref("refs/coordination/blob", out));
+  CHECK(count(client, "get_commit") == 3);
+  // A ref this client made at an object id of its own (calibrate's marker
+  // blob) names no token: no read-back.
+  complete(t, client.create_ref("refs/coordination/own", plain.substr(0, 39) + "9", out));
+  complete(t, client.get_ref("refs/coordination/own", out));
+  CHECK(out.value.sha == plain.substr(0, 39) + "9");
+  CHECK(count(client, "get_commit") == 3);
+  // A missing ref is the ref's 404, not a commit read.
+  complete(t, client.get_ref("refs/coordination/none", out));
+  CHECK(out.status == 404);
+  CHECK(count(client, "get_commit") == 3);
+
+  // Another process of this flavor (`agent done`, a re-run) knows no sha: it
+  // reads the lock back as its own token, and its next ref with that token
+  // points at the same commit, without making one.
+  RestClient later(t, parse_repo("acme/widgets", "--repo"));
+  commit_5xx = 1;
+  complete(t, later.get_ref("refs/coordination/mine", out));
+  // A failed read of the commit fails the ref's read (the protocol retries it).
+  CHECK(out.status == 502);
+  CHECK(later.last_error_endpoint() == "get_commit");
+  complete(t, later.get_ref("refs/coordination/mine", out));
+  CHECK(out.ok());
+  CHECK(out.value.sha == token);
+  complete(t, later.create_ref("refs/coordination/mine-g2", token, out));
+  CHECK(out.status == 201);
+  CHECK(made == 1);
+  CHECK(refs["refs/coordination/mine-g2"] == ours);
+  CHECK(count(later, "create_commit") == 0);
+  CHECK(count(later, "get_commit") == 2);
+
+  // A failed commit create fails the ref's create, and names the endpoint.
+  RestClient failing(t, parse_repo("acme/widgets", "--repo"));
+  const auto keep = t.answer;
+  t.answer = [](const HttpRequest&) { return response(500, R"({"message":"Server Error"})"); };
+  complete(t, failing.create_ref("refs/coordination/x", "holder:mac", out));
+  CHECK(out.status == 500);
+  CHECK(failing.last_error_endpoint() == "create_commit");
+  CHECK(count(failing, "create_ref") == 0);
+  t.answer = keep;
 }
 
 TEST_CASE("repository names", "[real]") {

@@ -156,6 +156,20 @@ try:
     check("create_git_blob: git's sha", blob.sha == "ce013625030ba8dba906f756967f9e9ca394464a", blob.sha)
     check("get_git_blob", base64.b64decode(repo.get_git_blob(blob.sha).content) == b"hello\n")
 
+    # Commits: what `coordsim agent`'s ref-lock points its lock at (the empty tree, no parents).
+    empty_tree = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+    _, made_commit = repo._requester.requestJsonAndCheck(
+        "POST", repo.url + "/git/commits", input={"message": "holder:linux\n\nlock", "tree": empty_tree, "parents": []})
+    commit = repo.get_git_commit(made_commit["sha"])
+    check("get_git_commit", commit.message == "holder:linux\n\nlock" and commit.tree.sha == empty_tree
+          and commit.parents == [] and commit.author.name == "coordsim serve", commit.raw_data)
+    child = repo.create_git_commit("child", commit.tree, [commit])
+    check("create_git_commit with a parent", [p.sha for p in child.parents] == [commit.sha], child.raw_data)
+    repo.create_git_ref("refs/coordination/lock-commit", commit.sha)
+    check("a ref at a commit", repo.get_git_ref("coordination/lock-commit").object.type == "commit")
+    raises("create_git_ref at a non-sha is 422", GithubException,
+           lambda: repo.create_git_ref("refs/coordination/bad", "holder:linux"), 422)
+
     # Contents: a file, a directory, update with sha, delete.
     made = repo.create_file("locks/46e71ff2", "take the lock", "linux-x64")
     repo.create_file("locks/other", "m", "windows")

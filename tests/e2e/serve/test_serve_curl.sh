@@ -102,6 +102,12 @@ check "create ref 201" test "$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]
 check "create ref again 422" test "$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" -X POST "$url/repos/acme/widgets/git/refs" -d "$ref")" = 422
 check "get ref 200" test "$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" "$url/repos/acme/widgets/git/ref/coordination/46e71ff2")" = 200
 check "delete ref 204" test "$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" -X DELETE "$url/repos/acme/widgets/git/refs/coordination/46e71ff2")" = 204
+commit='{"message":"holder:linux-x64","tree":"4b825dc642cb6eb9a060e54bf8d69288fbee4904","parents":[]}'
+check "create commit 201" test "$(curl -s -o "$work/commit.json" -w '%{http_code}' "${auth[@]}" -X POST "$url/repos/acme/widgets/git/commits" -d "$commit")" = 201
+commit_sha=$($py -c 'import json,sys; print(json.load(open(sys.argv[1]))["sha"])' "$work/commit.json")
+check "get commit 200" test "$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" "$url/repos/acme/widgets/git/commits/$commit_sha")" = 200
+check "create commit with a bad tree 422" test "$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" -X POST "$url/repos/acme/widgets/git/commits" -d '{"message":"m","tree":"x"}')" = 422
+check "create ref at a token 422" test "$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" -X POST "$url/repos/acme/widgets/git/refs" -d '{"ref":"refs/coordination/t","sha":"holder:linux-x64"}')" = 422
 put='{"message":"lock","content":"bGludXgteDY0"}'
 check "PUT contents 201" test "$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" -X PUT "$url/repos/acme/widgets/contents/locks/x" -d "$put")" = 201
 check "PUT contents again without sha 422" test "$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" -X PUT "$url/repos/acme/widgets/contents/locks/x" -d "$put")" = 422
@@ -212,7 +218,7 @@ check "server_error=1: GitHub-shaped body" grep -q '"message":' "$work/f1.json"
 sleep 1.2  # past the list lag
 check "server_error=1: nothing created" test "$(curl -s "$url/repos/acme/faulty/issues?state=all")" = '[]'
 code=$(curl -s -o "$work/f2.json" -w '%{http_code}' -X POST "$url/repos/acme/faulty/git/refs" \
-  -d '{"ref":"refs/heads/lock","sha":"abc"}')
+  -d '{"ref":"refs/heads/lock","sha":"46e71ff2c1d3b5a79e0f4c6d8b2a1e3f5c7d9b0a"}')
 check "lost_response=1: 502" test "$code" = 502
 check "lost_response=1: Bad Gateway" grep -q '"message":"Bad Gateway"' "$work/f2.json"
 check "lost_response=1: the ref exists all the same" \

@@ -103,7 +103,7 @@ TEST_CASE("contents paths: an encoded .. or empty component is refused like a li
 
 TEST_CASE("git refs with the slash encoded, as Octokit sends them", "[http][compat]") {
   Router router(serve_scenario(), {});
-  REQUIRE(router.handle(req("POST", repo("/git/refs"), R"({"ref":"refs/heads/lock","sha":"aaa"})"), at(0)).status ==
+  REQUIRE(router.handle(req("POST", repo("/git/refs"), R"({"ref":"refs/heads/lock","sha":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"})"), at(0)).status ==
           201);
   for (const char* get : {"/git/ref/heads%2Flock", "/git/ref/heads/lock", "/git/refs/heads%2Flock"}) {
     INFO(get);
@@ -111,9 +111,9 @@ TEST_CASE("git refs with the slash encoded, as Octokit sends them", "[http][comp
     REQUIRE(r.status == 200);
     CHECK(body_of(r)["ref"] == "refs/heads/lock");
   }
-  Response r = router.handle(req("PATCH", repo("/git/refs/heads%2Flock"), R"({"sha":"bbb","force":true})"), at(0));
+  Response r = router.handle(req("PATCH", repo("/git/refs/heads%2Flock"), R"({"sha":"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb","force":true})"), at(0));
   REQUIRE(r.status == 200);
-  CHECK(body_of(router.handle(req("GET", repo("/git/ref/heads/lock")), at(1)))["object"]["sha"] == "bbb");
+  CHECK(body_of(router.handle(req("GET", repo("/git/ref/heads/lock")), at(1)))["object"]["sha"] == "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
   CHECK(router.handle(req("DELETE", repo("/git/refs/heads%2Flock")), at(1)).status == 204);
   CHECK(router.handle(req("GET", repo("/git/ref/heads%2Flock")), at(2)).status == 404);
   CHECK(router.handle(req("DELETE", repo("/git/refs/heads%2Flock")), at(2)).status == 422);
@@ -122,7 +122,7 @@ TEST_CASE("git refs with the slash encoded, as Octokit sends them", "[http][comp
 TEST_CASE("ref listings: GET git/refs, git/refs/<prefix>, git/matching-refs", "[http][compat]") {
   Router router(serve_scenario(), {});
   for (const char* ref : {"refs/heads/main", "refs/heads/feature-a", "refs/heads/feature-b", "refs/tags/v1"})
-    REQUIRE(router.handle(req("POST", repo("/git/refs"), json{{"ref", ref}, {"sha", "abc"}}.dump()), at(0)).status ==
+    REQUIRE(router.handle(req("POST", repo("/git/refs"), json{{"ref", ref}, {"sha", "abc0000000000000000000000000000000000000"}}.dump()), at(0)).status ==
             201);
   const auto refs_of = [](const Response& r) {
     std::vector<std::string> out;

@@ -71,7 +71,7 @@ TEST_CASE("faults: server_error = 1 is a 5xx and nothing happens", "[http][fault
   CHECK(body_of(r)["message"].is_string());
   CHECK(body_of(r).contains("documentation_url"));
   CHECK(header(r, "location") == "<absent>");
-  const Response ref = router.handle(req("POST", kRefs, R"({"ref":"refs/heads/lock","sha":"abc"})"), at(0));
+  const Response ref = router.handle(req("POST", kRefs, R"({"ref":"refs/heads/lock","sha":"abc0000000000000000000000000000000000000"})"), at(0));
   CHECK(is_5xx(ref.status));
   // Long after every lag: no issue, no ref, and the issue count never moved.
   CHECK(body_of(router.handle(req("GET", std::string(kIssues) + "?state=all"), at(10))).empty());
@@ -92,15 +92,15 @@ TEST_CASE("faults: lost_response = 1 is a 502 but the write is committed", "[htt
   REQUIRE(listed.size() == 1);
   CHECK(listed[0]["number"] == 1);
   CHECK(listed[0]["title"] == "lost");
-  CHECK(router.handle(req("POST", kRefs, R"({"ref":"refs/heads/lock","sha":"abc"})"), at(3)).status == 502);
+  CHECK(router.handle(req("POST", kRefs, R"({"ref":"refs/heads/lock","sha":"abc0000000000000000000000000000000000000"})"), at(3)).status == 502);
   const Response got = router.handle(req("GET", std::string(kRefs) + "/heads/lock"), at(3));
   CHECK(got.status == 200);
-  CHECK(body_of(got)["object"]["sha"] == "abc");
+  CHECK(body_of(got)["object"]["sha"] == "abc0000000000000000000000000000000000000");
 }
 
 TEST_CASE("faults: spurious_ref_422 = 1 refuses ref creation only", "[http][faults]") {
   Router router(scenario({"github.faults.spurious_ref_422=1"}), options());
-  const Response r = router.handle(req("POST", kRefs, R"({"ref":"refs/heads/lock","sha":"abc"})"), at(0));
+  const Response r = router.handle(req("POST", kRefs, R"({"ref":"refs/heads/lock","sha":"abc0000000000000000000000000000000000000"})"), at(0));
   CHECK(r.status == 422);
   CHECK(body_of(r)["message"] == "Reference update failed");
   CHECK(router.handle(req("GET", std::string(kRefs) + "/heads/lock"), at(5)).status == 404);
@@ -170,7 +170,7 @@ TEST_CASE("faults: the same seed and request order give the same faults", "[http
     for (int i = 0; i < 200; ++i) {
       Request r = i % 3 == 0   ? req("POST", kIssues, R"({"title":"x"})")
                   : i % 3 == 1 ? req("GET", kIssues)
-                               : req("POST", kRefs, R"({"ref":"refs/heads/r)" + std::to_string(i) + R"(","sha":"a"})");
+                               : req("POST", kRefs, R"({"ref":"refs/heads/r)" + std::to_string(i) + R"(","sha":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"})");
       const Timing t = router.plan(r);
       statuses.push_back(router.handle(r, at(i), t.fault).status);
     }
@@ -198,7 +198,7 @@ TEST_CASE("rate limits: secondary, 80 content-creating requests a minute", "[htt
   // Reads are not content-creating; comments are, refs too.
   CHECK(router.handle(req("GET", kRepo), at(2)).status == 200);
   CHECK(router.handle(req("POST", std::string(kIssues) + "/1/comments", R"({"body":"x"})"), at(2)).status == 403);
-  CHECK(router.handle(req("POST", kRefs, R"({"ref":"refs/heads/x","sha":"a"})"), at(2)).status == 403);
+  CHECK(router.handle(req("POST", kRefs, R"({"ref":"refs/heads/x","sha":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"})"), at(2)).status == 403);
   // A minute after the burst the window has emptied.
   CHECK(router.handle(req("POST", kIssues, R"({"title":"x"})"), at(61)).status == 201);
   // Nothing refused was created: 80 before, 1 now.

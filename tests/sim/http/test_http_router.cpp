@@ -195,21 +195,28 @@ TEST_CASE("more than 64 distinct issue labels is a 422, not a crash", "[http]") 
 TEST_CASE("create-if-absent primitives: refs, contents, labels", "[http]") {
   Router router(serve_scenario(), {});
   const std::string refs = "/api/v3/repos/acme/widgets/git/refs";
-  CHECK(router.handle(req("POST", refs, R"({"ref":"refs/coordination/abc","sha":"0123"})"), at(1)).status == 201);
-  Response again = router.handle(req("POST", refs, R"({"ref":"refs/coordination/abc","sha":"4567"})"), at(1));
+  // Object ids serve does not hold: taken as the repository's own commits.
+  const std::string s1(40, '1'), s2(40, '2'), s9(40, '9');
+  const auto create = [](const std::string& ref, const std::string& sha) { return json{{"ref", ref}, {"sha", sha}}.dump(); };
+  const auto move_to = [](const std::string& sha, bool force) {
+    json j{{"sha", sha}};
+    if (force) j["force"] = true;
+    return j.dump();
+  };
+  CHECK(router.handle(req("POST", refs, create("refs/coordination/abc", s1)), at(1)).status == 201);
+  Response again = router.handle(req("POST", refs, create("refs/coordination/abc", s2)), at(1));
   CHECK(again.status == 422);
   CHECK(body_of(again)["message"] == "Reference already exists");
-  CHECK(router.handle(req("POST", refs, R"({"ref":"coordination","sha":"0123"})"), at(1)).status == 422);
+  CHECK(router.handle(req("POST", refs, create("coordination", s1)), at(1)).status == 422);
   Response got = router.handle(req("GET", "/api/v3/repos/acme/widgets/git/ref/coordination/abc"), at(1));
-  CHECK(body_of(got)["object"]["sha"] == "0123");
-  CHECK(router.handle(req("PATCH", refs + "/coordination/abc", R"({"sha":"9999"})"), at(2)).status == 422);
-  CHECK(router.handle(req("PATCH", refs + "/coordination/abc", R"({"sha":"9999","force":true})"), at(2)).status ==
-        200);
-  CHECK(body_of(router.handle(req("GET", refs + "/coordination/abc"), at(2)))["object"]["sha"] == "9999");
+  CHECK(body_of(got)["object"]["sha"] == s1);
+  CHECK(router.handle(req("PATCH", refs + "/coordination/abc", move_to(s9, false)), at(2)).status == 422);
+  CHECK(router.handle(req("PATCH", refs + "/coordination/abc", move_to(s9, true)), at(2)).status == 200);
+  CHECK(body_of(router.handle(req("GET", refs + "/coordination/abc"), at(2)))["object"]["sha"] == s9);
   CHECK(router.handle(req("DELETE", refs + "/coordination/abc"), at(3)).status == 204);
   CHECK(router.handle(req("DELETE", refs + "/coordination/abc"), at(3)).status == 422);
   CHECK(router.handle(req("GET", refs + "/coordination/abc"), at(3)).status == 404);
-  CHECK(router.handle(req("POST", refs, R"({"ref":"refs/coordination/abc","sha":"1"})"), at(4)).status == 201);
+  CHECK(router.handle(req("POST", refs, create("refs/coordination/abc", s1)), at(4)).status == 201);
 
   // Time goes forward, as on a server: commits are never earlier than the last one.
   const std::string file = "/api/v3/repos/acme/widgets/contents/locks/abc";
@@ -307,7 +314,7 @@ TEST_CASE("state saves and replays exactly", "[http]") {
   a.handle(req("POST", kIssues, R"({"title":"one","labels":["lock"]})"), at(1));
   a.handle(req("PATCH", std::string(kIssues) + "/1", R"({"state":"closed","body":"done"})"), at(2));
   a.handle(req("POST", std::string(kIssues) + "/1/comments", R"({"body":"c"})"), at(3));
-  a.handle(req("POST", "/api/v3/repos/acme/widgets/git/refs", R"({"ref":"refs/x/y","sha":"1"})"), at(4));
+  a.handle(req("POST", "/api/v3/repos/acme/widgets/git/refs", R"({"ref":"refs/x/y","sha":"1111111111111111111111111111111111111111"})"), at(4));
   a.handle(req("PUT", "/api/v3/repos/acme/widgets/contents/f", R"({"message":"m","content":"eA=="})"), at(5));
   const json saved = a.save_state(at(6));
   Router b(serve_scenario(), {});

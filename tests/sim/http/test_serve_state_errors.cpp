@@ -34,9 +34,12 @@ const json& saved() {
     a.handle(req("POST", "/api/v3/repos/acme/widgets/issues", R"({"title":"one","labels":["lock"]})"), at(1));
     a.handle(req("PATCH", "/api/v3/repos/acme/widgets/issues/1", R"({"state":"closed","body":"done"})"), at(2));
     a.handle(req("POST", "/api/v3/repos/acme/widgets/issues/1/comments", R"({"body":"c"})"), at(3));
-    a.handle(req("POST", "/api/v3/repos/acme/widgets/git/refs", R"({"ref":"refs/x/y","sha":"1"})"), at(4));
+    a.handle(req("POST", "/api/v3/repos/acme/widgets/git/refs", R"({"ref":"refs/x/y","sha":"1111111111111111111111111111111111111111"})"), at(4));
     a.handle(req("PUT", "/api/v3/repos/acme/widgets/contents/f", R"({"message":"m","content":"eA=="})"), at(5));
     a.handle(req("POST", "/api/v3/repos/acme/widgets/git/blobs", R"({"content":"hi"})"), at(5.5));
+    a.handle(req("POST", "/api/v3/repos/acme/widgets/git/commits",
+                 R"({"message":"m","tree":"4b825dc642cb6eb9a060e54bf8d69288fbee4904","parents":[]})"),
+             at(5.7));
     return a.save_state(at(6));
   }();
   return state;
@@ -67,7 +70,7 @@ std::string error_of(const std::function<void(json&)>& edit) {
 
 TEST_CASE("a corrupt serve state names the JSON pointer and what was expected", "[http][state]") {
   REQUIRE(error_of([](json&) {}) == "(loaded)");
-  for (const char* op : {"label", "create_issue", "update_issue", "comment", "create_ref", "content", "blob"}) {
+  for (const char* op : {"label", "create_issue", "update_issue", "comment", "create_ref", "content", "blob", "commit"}) {
     CAPTURE(op);
     CHECK(entry(op) < saved()["repositories"][0]["journal"].size());
   }
@@ -107,8 +110,8 @@ TEST_CASE("a corrupt serve state names the JSON pointer and what was expected", 
   CHECK(in_entry("label", [](json& e) { e.erase("op"); }) == at("label") + ": missing \"op\"");
   CHECK(in_entry("label", [](json& e) { e["op"] = "explode"; }) ==
         at("label") + "/op: unknown op \"explode\"; expected label, create_issue, update_issue, comment, "
-                      "update_comment, delete_comment, create_ref, update_ref, delete_ref, blob, content or "
-                      "delete_content");
+                      "update_comment, delete_comment, create_ref, update_ref, delete_ref, blob, commit, content "
+                      "or delete_content");
   CHECK(in_entry("label", [](json& e) { e["description"] = 3; }) ==
         at("label") + "/description: expected a string or null, got number 3");
   CHECK(in_entry("create_issue", [](json& e) { e["labels"] = {"a", 2}; }) ==
@@ -130,7 +133,14 @@ TEST_CASE("a corrupt serve state names the JSON pointer and what was expected", 
   CHECK(in_entry("content", [](json& e) { e["path"] = true; }) ==
         at("content") + "/path: expected a string, got boolean true");
   CHECK(in_entry("blob", [](json& e) { e.erase("content_base64"); }) == at("blob") + ": missing \"content_base64\"");
+  CHECK(in_entry("commit", [](json& e) { e["parents"] = {"a", 2}; }) ==
+        at("commit") + "/parents/1: expected a string, got number 2");
+  CHECK(in_entry("commit", [](json& e) { e["unix_s"] = -1; }) ==
+        at("commit") + "/unix_s: expected an integer from 0 to 2305843009213693952, got number -1");
+  CHECK(in_entry("commit", [](json& e) { e.erase("sha"); }) == at("commit") + ": missing \"sha\"");
   // What the entries mean is replay's to say, in its own words.
+  CHECK(in_entry("commit", [](json& e) { e["message"] = "forged"; }) ==
+        at("commit") + ": invalid state: commit whose sha is not its content's");
   CHECK(in_entry("comment", [](json& e) { e["number"] = 99; }) ==
         at("comment") + ": invalid state: comment on a missing issue");
 }
