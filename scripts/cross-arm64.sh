@@ -39,7 +39,7 @@ cmake -S . -B "$dir" -G Ninja "${args[@]}" >/dev/null
 start=$(date +%s)
 cmake --build "$dir" --target coordsim -- -j"${COORDSIM_JOBS:-$(nproc)}" >&2
 built=$(( $(date +%s) - start ))
-DESTDIR=$PWD/$dir/install cmake --install "$dir" >/dev/null
+DESTDIR=$(realpath "$dir")/install cmake --install "$dir" >/dev/null  # DIR may be absolute
 (cd "$dir" && cpack >/dev/null)
 echo "cross-arm64.sh: coordsim (arm64) built in $built s" >&2
 ls -l "$dir/cli/coordsim" "$dir"/coordsim*.tar.gz "$dir"/*.deb >&2
