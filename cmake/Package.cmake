@@ -16,6 +16,11 @@ if(COORDSIM_STATIC)
 else()
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 endif()
+# CPack asks dpkg for the .deb's Architecture, which answers for the host:
+# a cross build (cmake/toolchains/aarch64-linux-gnu.cmake) names the target's.
+if(CMAKE_CROSSCOMPILING AND CMAKE_SYSTEM_PROCESSOR STREQUAL "aarch64")
+  set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE arm64)
+endif()
 set(coordsim_flavor "")
 if(COORDSIM_MINIMAL)
   set(coordsim_flavor "-runner")

@@ -3,6 +3,10 @@
 # shellcheck shell=bash
 
 py=/usr/bin/python3
+# $agent_bin runs the agent's commands (`agent`, `agent done`, argument errors);
+# $bin the simulator's (`serve`, `run`). COORDSIM_AGENT_BIN: another build of
+# the agent, e.g. an arm64 one under qemu (tests/e2e/package/test_arm64.sh).
+agent_bin=${COORDSIM_AGENT_BIN:-$bin}
 failures=0
 pass=0
 declare -A server_pid=() server_url=()
@@ -18,7 +22,7 @@ expect_error() {
   local patterns=()
   while [[ $1 != -- ]]; do patterns+=("$1"); shift; done
   shift
-  "$bin" "$@" >"$work/out" 2>"$work/err"
+  "$agent_bin" "$@" >"$work/out" 2>"$work/err"
   local got=$?
   if [[ $got -ne $want ]]; then
     echo "FAIL: $name: exit $got, expected $want; stderr: $(cat "$work/err")" >&2

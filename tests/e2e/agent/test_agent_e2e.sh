@@ -7,6 +7,8 @@
 # refused connections and timeouts, the --timeout deadline, rate limits, and
 # clear errors for bad arguments.
 # Usage: test_agent_e2e.sh COORDSIM_BINARY SOURCE_DIR
+# COORDSIM_AGENT_BIN: run the agents with another binary (or wrapper) than
+# COORDSIM_BINARY, which still serves and predicts (tests/e2e/package/test_arm64.sh).
 set -uo pipefail
 bin=$1
 src=$2
@@ -25,7 +27,7 @@ run_matrix() {
   mkdir -p "$dir"
   local pids=() f
   for f in "${flavors[@]}"; do
-    ( "$bin" agent --api-url "$url" --repo "$repo" --commit "$commit" --flavor "$f" --scenario "$scen" "$@" \
+    ( "$agent_bin" agent --api-url "$url" --repo "$repo" --commit "$commit" --flavor "$f" --scenario "$scen" "$@" \
         >"$dir/$f.json" 2>"$dir/$f.err"; echo $? >"$dir/$f.rc" ) &
     pids+=($!)
   done
@@ -137,7 +139,7 @@ url=${server_url[d]}
 lease=(--api-url "$url" --repo e2e/lease --commit lease1 --lease-ttl 60 --set agent.lease.poll_interval_s=0.2)
 lease_pids=()
 for f in linux-x64 windows; do
-  ( "$bin" agent "${lease[@]}" --flavor "$f" >"$work/lease-$f.json" 2>"$work/lease-$f.err"; echo $? >"$work/lease-$f.rc" ) &
+  ( "$agent_bin" agent "${lease[@]}" --flavor "$f" >"$work/lease-$f.json" 2>"$work/lease-$f.err"; echo $? >"$work/lease-$f.rc" ) &
   lease_pids+=($!)
 done
 leader=
@@ -150,29 +152,29 @@ follower=$([[ $leader == linux-x64 ]] && echo windows || echo linux-x64)
 check "lease: the leader exits 0 at once" test "$(cat "$work/lease-$leader.rc")" = 0
 sleep 0.5
 check "lease: the follower still waits" test ! -s "$work/lease-$follower.rc"
-"$bin" agent done "${lease[@]}" --flavor "$leader" >"$work/done.json" 2>"$work/done.err"
+"$agent_bin" agent done "${lease[@]}" --flavor "$leader" >"$work/done.json" 2>"$work/done.err"
 check "agent done: exit 0" test $? = 0
 check "agent done: recorded the -done ref" test "$(json_get "$work/done.json" '(d["recorded"], d["done_ref"])')" = "(True, 'refs/coordination/lease1-done')"
 wait "${lease_pids[@]}"
 # `agent release` is `agent done`: a second record finds the -done ref there, which counts.
-"$bin" agent release "${lease[@]}" --flavor "$leader" >"$work/release.json" 2>"$work/release.err"
+"$agent_bin" agent release "${lease[@]}" --flavor "$leader" >"$work/release.json" 2>"$work/release.err"
 check "agent release (alias of done): exit 0" test $? = 0
 check "agent release: recorded (the -done ref already exists)" test "$(json_get "$work/release.json" '(d["command"], d["recorded"])')" = "('agent done', True)"
 check "lease: the follower skips once the leader is done" test "$(cat "$work/lease-$follower.rc")" = 3
 check "lease: reason leader_done" test "$(json_get "$work/lease-$follower.json" 'd["reason"]')" = leader_done
-"$bin" agent done --api-url "$url" --repo e2e/x --commit x --flavor a --strategy seed-lowest >"$work/done2.json" 2>&1
+"$agent_bin" agent done --api-url "$url" --repo e2e/x --commit x --flavor a --strategy seed-lowest >"$work/done2.json" 2>&1
 check "agent done for an issue protocol: nothing to record, exit 0" test $? = 0
 check "agent done for an issue protocol: says so" grep -q 'nothing to record' "$work/done2.json"
 
 # --- errors: status 0, the deadline, rate limits ------------------------------
 fast=(--set agent.client.max_attempts=2 --set agent.client.base_delay_s=0.01)
-"$bin" agent --api-url http://127.0.0.1:1/api/v3 --repo e2e/x --commit x --flavor a "${fast[@]}" >"$work/refused.json" 2>"$work/refused.err"
+"$agent_bin" agent --api-url http://127.0.0.1:1/api/v3 --repo e2e/x --commit x --flavor a "${fast[@]}" >"$work/refused.json" 2>"$work/refused.err"
 check "connection refused: --on-error analyze decides analyze (exit 0)" test $? = 0
 check "connection refused: status 0, error_fail_open" \
   test "$(json_get "$work/refused.json" '(d["reason"], d["error"]["status"])')" = "('error_fail_open', 0)"
 check "connection refused: says so" grep -qi 'refused' "$work/refused.json"
 check "connection refused: warns on stderr" grep -q 'could not coordinate' "$work/refused.err"
-"$bin" agent --api-url http://127.0.0.1:1/api/v3 --repo e2e/x --commit x --flavor a "${fast[@]}" --on-error skip >"$work/refused2.json" 2>/dev/null
+"$agent_bin" agent --api-url http://127.0.0.1:1/api/v3 --repo e2e/x --commit x --flavor a "${fast[@]}" --on-error skip >"$work/refused2.json" 2>/dev/null
 check "connection refused, --on-error skip: exit 3" test $? = 3
 check "connection refused, --on-error skip: error_fail_closed" test "$(json_get "$work/refused2.json" 'd["reason"]')" = error_fail_closed
 check "connection refused: the warning says what to check" grep -q 'check --api-url' "$work/refused.err"
@@ -196,13 +198,13 @@ PY
 nf_pid=$!
 for _ in $(seq 100); do [[ -s $work/not_found.port ]] && break; sleep 0.05; done
 nf_url="http://127.0.0.1:$(cat "$work/not_found.port")/api/v3"
-"$bin" agent --api-url "$nf_url" --repo e2e/missing --commit x --flavor a "${fast[@]}" --on-error skip >"$work/nf.json" 2>"$work/nf.err"
+"$agent_bin" agent --api-url "$nf_url" --repo e2e/missing --commit x --flavor a "${fast[@]}" --on-error skip >"$work/nf.json" 2>"$work/nf.err"
 check "404 repository: --on-error skip decides skip (exit 3)" test $? = 3
 check "404 repository: status 404 in the JSON" test "$(json_get "$work/nf.json" '(d["reason"], d["error"]["status"])')" = "('error_fail_closed', 404)"
 check "404 repository: one warning line naming the repository problem" \
   test "$(grep -c 'no such repository, or the token cannot see it' "$work/nf.err")" = 1
 kill "$nf_pid" 2>/dev/null; wait "$nf_pid" 2>/dev/null
-"$bin" agent done --api-url http://127.0.0.1:1/api/v3 --repo e2e/x --commit x --flavor a --lease-ttl 5 "${fast[@]}" \
+"$agent_bin" agent done --api-url http://127.0.0.1:1/api/v3 --repo e2e/x --commit x --flavor a --lease-ttl 5 "${fast[@]}" \
   >"$work/done-refused.json" 2>"$work/done-refused.err"
 check "agent done that cannot record: exit 1" test $? = 1
 check "agent done that cannot record: recorded false, says why" \
@@ -211,11 +213,11 @@ stop_servers
 
 start_server slow "$scen" --set github.latency.default.request_s=2
 url=${server_url[slow]}
-"$bin" agent --api-url "$url" --repo e2e/slow --commit x --flavor a --request-timeout 0.3 "${fast[@]}" >"$work/timeout.json" 2>/dev/null
+"$agent_bin" agent --api-url "$url" --repo e2e/slow --commit x --flavor a --request-timeout 0.3 "${fast[@]}" >"$work/timeout.json" 2>/dev/null
 check "request timeout: status 0, 'timed out'" \
   test "$(json_get "$work/timeout.json" '(d["error"]["status"], "timed out after 0.3 s" in d["error"]["message"])')" = "(0, True)"
 start=$(date +%s.%N)
-"$bin" agent --api-url "$url" --repo e2e/slow2 --commit x --flavor a --timeout 1 >"$work/deadline.json" 2>/dev/null
+"$agent_bin" agent --api-url "$url" --repo e2e/slow2 --commit x --flavor a --timeout 1 >"$work/deadline.json" 2>/dev/null
 rc=$?
 took=$($py -c "import sys; print(float(sys.argv[2]) - float(sys.argv[1]))" "$start" "$(date +%s.%N)")
 check "--timeout 1: decides by --on-error (exit $rc)" test "$rc" = 0
@@ -227,9 +229,9 @@ stop_servers
 # an hour away, longer than the retry budget: it gives up at once, not hammering.
 start_server limited "$scen" --rate-limit 2
 url=${server_url[limited]}
-"$bin" agent --api-url "$url" --repo e2e/rl --commit x --flavor a >/dev/null 2>&1
+"$agent_bin" agent --api-url "$url" --repo e2e/rl --commit x --flavor a >/dev/null 2>&1
 start=$(date +%s)
-"$bin" agent --api-url "$url" --repo e2e/rl --commit x --flavor b >"$work/limited.json" 2>/dev/null
+"$agent_bin" agent --api-url "$url" --repo e2e/rl --commit x --flavor b >"$work/limited.json" 2>/dev/null
 check "rate limited: fail open (exit 0)" test $? = 0
 check "rate limited: 403 with GitHub's message, one call" \
   test "$(json_get "$work/limited.json" '(d["error"]["status"], "rate limit" in d["error"]["message"], d["api_calls"]["total"])')" = "(403, True, 1)"
@@ -248,9 +250,9 @@ expect_error "bad --timeout" 2 "--timeout" -- agent --repo a/b --commit c --flav
 expect_error "bad --flavor" 2 "--flavor" -- agent --repo a/b --commit c --flavor 'a b'
 expect_error "--ca-file on http" 2 "--ca-file" -- agent --api-url http://127.0.0.1:1 --repo a/b --commit c --flavor f --ca-file /etc/hostname
 expect_error "missing --token-file" 2 "--token-file" -- agent --repo a/b --commit c --flavor f --token-file "$work/none"
-GITHUB_REPOSITORY=from/env GITHUB_SHA=envsha "$bin" agent --api-url http://127.0.0.1:1 --flavor f "${fast[@]}" >"$work/env.json" 2>/dev/null
+GITHUB_REPOSITORY=from/env GITHUB_SHA=envsha "$agent_bin" agent --api-url http://127.0.0.1:1 --flavor f "${fast[@]}" >"$work/env.json" 2>/dev/null
 check "GITHUB_REPOSITORY and GITHUB_SHA as defaults" test "$(json_get "$work/env.json" '(d["repo"], d["commit"])')" = "('from/env', 'envsha')"
-"$bin" agent --help >"$work/help" 2>&1
+"$agent_bin" agent --help >"$work/help" 2>&1
 check "--help: exit codes and examples" grep -q 'Exit codes: 0 analyze' "$work/help"
 check "--help: examples" grep -q 'coordsim agent done' "$work/help"
 
