@@ -1,4 +1,5 @@
-// The only translation unit with Beast and Asio (they dominate compile time).
+// The only translation unit with Beast's parser and Asio (they dominate compile
+// time); response_wire.cpp takes only Beast's status names.
 #include "sim/http/server.hpp"
 
 #include <atomic>
