@@ -26,7 +26,9 @@ cmake -S . -B "$dir" -G Ninja "${args[@]}" >/dev/null
 start=$(date +%s)
 cmake --build "$dir" --target coordsim -- -j"${COORDSIM_JOBS:-$(nproc)}" >&2
 built=$(( $(date +%s) - start ))
-DESTDIR=$PWD/$dir/install cmake --install "$dir" >/dev/null
+# DESTDIR must be absolute; DIR may be given either way.
+case $dir in /*) destdir=$dir/install ;; *) destdir=$PWD/$dir/install ;; esac
+DESTDIR=$destdir cmake --install "$dir" >/dev/null
 (cd "$dir" && cpack >/dev/null)
 echo "build-release.sh: coordsim built in $built s" >&2
 ls -l "$dir/cli/coordsim" "$dir"/coordsim*.tar.gz "$dir"/*.deb >&2
