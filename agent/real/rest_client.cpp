@@ -66,6 +66,15 @@ void RestClient::learn(const std::string& sha, const std::string& token) {
   object_made_[token] = sha;
 }
 
+void RestClient::record(const char* endpoint, int status, const ApiError& error) {
+  const bool ok = is_2xx(status);
+  outcomes_[endpoint] = CallOutcome{status, ok ? std::string() : error.message};
+  if (!ok) {
+    last_error_ = error;
+    last_error_endpoint_ = endpoint;
+  }
+}
+
 void RestClient::observe(const HttpResponse& r) {
   if (!r.has_header("x-ratelimit-remaining")) return;
   std::string resource(r.header("x-ratelimit-resource"));
@@ -96,11 +105,7 @@ void RestClient::call_then(const char* endpoint, HttpRequest request, ApiResult<
       out.status = r.status;
       out.error = api_error_from_response(r, unix_now_s());
     }
-    outcomes_[endpoint] = CallOutcome{out.status, out.ok() ? std::string() : out.error.message};
-    if (!out.ok()) {
-      last_error_ = out.error;
-      last_error_endpoint_ = endpoint;
-    }
+    record(endpoint, out.status, out.error);
     then();
   });
 }
@@ -192,9 +197,7 @@ void RestClient::make_holder_object(const char* endpoint, HttpRequest request, c
       out.status = r.status;
       out.error = api_error_from_response(r, unix_now_s());
     }
-    outcomes_[endpoint] = CallOutcome{out.status, out.error.message};
-    last_error_ = out.error;
-    last_error_endpoint_ = endpoint;
+    record(endpoint, out.status, out.error);
     h.resume();
   });
 }
@@ -246,9 +249,7 @@ void RestClient::read_back_token(ApiResult<GitRef>& out, std::coroutine_handle<>
       // under its client policy as any failed read.
       out.status = r.status;
       out.error = api_error_from_response(r, unix_now_s());
-      outcomes_["get_commit"] = CallOutcome{out.status, out.error.message};
-      last_error_ = out.error;
-      last_error_endpoint_ = "get_commit";
+      record("get_commit", out.status, out.error);
     }
     h.resume();
   });

@@ -160,6 +160,8 @@ class RestClient final : public GitHubApi {
   void read_back_token(ApiResult<GitRef>& out, std::coroutine_handle<> h);
   void learn(const std::string& sha, const std::string& token);
   void observe(const HttpResponse& r);
+  // `endpoint`'s last outcome, and, when it failed, the last error the report names.
+  void record(const char* endpoint, int status, const ApiError& error);
 
   Transport& transport_;
   RepoName repo_;
